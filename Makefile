@@ -1,0 +1,59 @@
+# Studio: `make run` starts the whole product on the embedded engines;
+# `make test` runs every test. Both install what they need first.
+
+GO            ?= go
+TEMPORAL_CLI  := github.com/temporalio/cli/cmd/temporal
+TEMPORAL_VER  := v1.5.1
+BIN           := $(CURDIR)/bin
+VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS       := -X studio/internal/version.Version=$(VERSION)
+DATA_DIR      ?= $(CURDIR)/data
+GO_PKGS       := ./...
+
+export STUDIO_TEMPORAL_CLI := $(BIN)/temporal
+
+.PHONY: all build temporal run test lint vet fmt-check bench clean help
+
+all: build
+
+help:
+	@echo "make run    - install what is needed, build, start studio dev (http://127.0.0.1:8080)"
+	@echo "make test   - lint and run every test"
+	@echo "make bench  - start-up and document store benchmarks"
+	@echo "make build  - bin/studio and the pinned temporal CLI in bin/"
+
+# The pinned Temporal CLI brings `temporal server start-dev` (the embedded
+# Temporal). Built from the Go module proxy once; a stamp file remembers it.
+temporal: $(BIN)/.temporal-$(TEMPORAL_VER)
+$(BIN)/.temporal-$(TEMPORAL_VER):
+	@mkdir -p $(BIN)
+	@echo "Installing the temporal CLI $(TEMPORAL_VER) into bin/ (several minutes the first time)…"
+	GOBIN=$(BIN) $(GO) install $(TEMPORAL_CLI)@$(TEMPORAL_VER)
+	@touch $@
+
+build: temporal
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/studio ./cmd/studio
+
+run: build
+	$(BIN)/studio dev --data-dir $(DATA_DIR)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(GO_PKGS)
+
+lint: fmt-check vet
+
+# Every test. STUDIO_REQUIRE_TEMPORAL makes a missing temporal CLI a failure
+# instead of a skip.
+test: temporal lint
+	STUDIO_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -timeout 20m $(GO_PKGS)
+
+bench: build
+	$(GO) run ./internal/devstack/startbench -studio $(BIN)/studio -temporal $(BIN)/temporal
+	$(GO) run ./internal/docstore/docbench
+
+clean:
+	rm -rf $(BIN)/studio

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"studio/activities"
+	"studio/internal/config"
+	"studio/internal/devstack"
+	"studio/internal/engines"
+	"studio/server"
+	"studio/worker"
+)
+
+// runDev is `studio dev`.
+func runDev(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer) error {
+	log := newLogger(cfg.LogLevel, os.Stderr)
+	st, err := devstack.Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	st.URLs.Print(stdout)
+	waitErr := st.Wait(ctx)
+	fmt.Fprintln(stdout, "Stopping Studio…")
+	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return errors.Join(waitErr, st.Stop(stopCtx))
+}
+
+// external opens the production engines named by the configuration.
+func external(ctx context.Context, cfg config.Config) (*engines.Engines, error) {
+	if cfg.TemporalAddress == "" {
+		return nil, errors.New("--temporal-address (TEMPORAL_ADDRESS) is required; use `studio dev` for the embedded engines")
+	}
+	if err := cfg.PrepareDataDir(); err != nil {
+		return nil, err
+	}
+	return engines.Open(ctx, cfg)
+}
+
+// runWorker is `studio worker`.
+func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer) error {
+	log := newLogger(cfg.LogLevel, os.Stderr)
+	eng, err := external(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	tc, err := engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{
+		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search, DataDir: cfg.DataDir, Log: log,
+	})
+	if err := worker.Start(w, cfg.TaskQueue); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Studio worker polling task queue %q on %s\n", cfg.TaskQueue, cfg.TemporalAddress)
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// runServer is `studio server`.
+func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer) error {
+	log := newLogger(cfg.LogLevel, os.Stderr)
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen %s: cannot listen: %w", cfg.Listen, err)
+	}
+	defer ln.Close()
+	eng, err := external(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	tc, err := engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	srv := server.New(server.Deps{
+		Temporal: tc, TemporalAddress: cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
+		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search, Log: log,
+	})
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "Studio server on http://%s\n", ln.Addr())
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return err
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(stopCtx)
+}

@@ -1,0 +1,196 @@
+package devstack_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"studio/activities"
+	"studio/internal/commands"
+	"studio/internal/config"
+	"studio/internal/devstack"
+	"studio/internal/hubclient"
+	"studio/internal/testenv"
+)
+
+func devConfig(t *testing.T, dataDir string) config.Config {
+	cfg := config.Default()
+	cfg.DataDir = dataDir
+	cfg.Listen = "127.0.0.1:0"
+	cfg.TemporalCLI = testenv.TemporalCLI(t)
+	cfg.LogLevel = "error"
+	return cfg
+}
+
+func start(t *testing.T, cfg config.Config) *devstack.Stack {
+	t.Helper()
+	st, err := devstack.Start(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	return st
+}
+
+func stop(t *testing.T, st *devstack.Stack) {
+	t.Helper()
+	if err := st.Stop(context.Background()); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+}
+
+// selfCheck runs the self-check through the hub API and waits for it.
+func selfCheck(t *testing.T, hc *hubclient.Client, note string) string {
+	t.Helper()
+	ctx := context.Background()
+	var started struct{ ID string }
+	if err := hc.Do(ctx, "POST", "/selfcheck", map[string]string{"note": note}, &started); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var cmd commands.Command
+		if err := hc.Do(ctx, "GET", hubclient.CommandPath(started.ID), nil, &cmd); err != nil {
+			t.Fatal(err)
+		}
+		if cmd.Status == "completed" {
+			return started.ID
+		}
+		if cmd.CloseTime != nil || time.Now().After(deadline) {
+			t.Fatalf("self-check %s: %s %s", started.ID, cmd.Status, cmd.Failure)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestStateSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	cfg := devConfig(t, dir)
+
+	st := start(t, cfg)
+	id := selfCheck(t, hubclient.New(st.URLs.HubAPI), "before restart")
+	stop(t, st)
+
+	st = start(t, cfg)
+	defer stop(t, st)
+	hc := hubclient.New(st.URLs.HubAPI)
+	var list []commands.Command
+	if err := hc.Do(context.Background(), "GET", "/commands", nil, &list); err != nil {
+		t.Fatal(err)
+	}
+	var seen bool
+	for _, c := range list {
+		seen = seen || (c.ID == id && c.Status == "completed")
+	}
+	if !seen {
+		t.Fatalf("after restart /commands does not list %s as completed: %+v", id, list)
+	}
+	doc, err := st.Engines.Hub.C(activities.SelfCheckCollection).Get(context.Background(), id)
+	if err != nil || doc["note"] != "before restart" {
+		t.Fatalf("after restart the hub record %s = %v, %v", id, doc, err)
+	}
+	// And the restarted stack still works.
+	selfCheck(t, hc, "after restart")
+}
+
+func TestTemporalCrashIsRestarted(t *testing.T) {
+	st := start(t, devConfig(t, t.TempDir()))
+	defer stop(t, st)
+	if err := syscall.Kill(st.Temporal.PID(), syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for st.Temporal.Restarts() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the dev server was not restarted after kill -9")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	selfCheck(t, hubclient.New(st.URLs.HubAPI), "after temporal crash")
+}
+
+func freePort(t *testing.T) (int, net.Listener) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.Addr().(*net.TCPAddr).Port, l
+}
+
+func TestBadInputFailsCleanly(t *testing.T) {
+	cli := testenv.TemporalCLI(t)
+	takenPort, taken := freePort(t)
+	defer taken.Close()
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name   string
+		mutate func(*config.Config)
+		want   []string
+	}{
+		{"studio port taken", func(c *config.Config) { c.Listen = "127.0.0.1:" + strconv.Itoa(takenPort) },
+			[]string{"--listen 127.0.0.1:" + strconv.Itoa(takenPort), "address already in use"}},
+		{"temporal port taken", func(c *config.Config) { c.TemporalPort = takenPort },
+			[]string{"--temporal-port", strconv.Itoa(takenPort), "not free"}},
+		{"data folder under a file", func(c *config.Config) { c.DataDir = filepath.Join(file, "data") },
+			[]string{"data folder", file}},
+		{"missing temporal CLI", func(c *config.Config) { c.TemporalCLI = "/nonexistent/temporal" },
+			[]string{"temporal CLI /nonexistent/temporal"}},
+		{"bad listen", func(c *config.Config) { c.Listen = "8080" },
+			[]string{"--listen", "host:port"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := devConfig(t, t.TempDir())
+			cfg.TemporalCLI = cli
+			// A fixed Studio port, to check it is free again after the failure.
+			port, l := freePort(t)
+			l.Close()
+			cfg.Listen = "127.0.0.1:" + strconv.Itoa(port)
+			tc.mutate(&cfg)
+			st, err := devstack.Start(context.Background(), cfg, nil)
+			if err == nil {
+				stop(t, st)
+				t.Fatal("start succeeded")
+			}
+			msg := err.Error()
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error is not one line: %q", msg)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("error %q does not name %q", msg, w)
+				}
+			}
+			// Nothing is left half started: the Studio port is free again.
+			if cfg.Listen != "127.0.0.1:"+strconv.Itoa(takenPort) {
+				l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+				if err != nil {
+					t.Errorf("studio port still held after a failed start: %v", err)
+				} else {
+					l.Close()
+				}
+			}
+		})
+	}
+}
+
+func TestFindTemporalCLI(t *testing.T) {
+	if _, err := devstack.FindTemporalCLI("/nonexistent/temporal"); err == nil || !strings.Contains(err.Error(), "make temporal") {
+		t.Fatalf("err = %v, want a hint to run make temporal", err)
+	}
+	cli := testenv.TemporalCLI(t)
+	got, err := devstack.FindTemporalCLI(cli)
+	if err != nil || got != cli {
+		t.Fatalf("FindTemporalCLI(%s) = %s, %v", cli, got, err)
+	}
+}

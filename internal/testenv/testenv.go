@@ -1,0 +1,133 @@
+// Package testenv gives tests the real engines they run against: the
+// Temporal dev server from the pinned temporal CLI, temporary data folders,
+// and the shared test data. Only tests import it.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/testsuite"
+)
+
+// RepoRoot is the folder holding go.mod.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test's folder")
+		}
+		dir = parent
+	}
+}
+
+// TemporalCLI is the temporal CLI the tests run: $STUDIO_TEMPORAL_CLI, else
+// bin/temporal. When it is missing the test is skipped, or fails when
+// STUDIO_REQUIRE_TEMPORAL is set (as `make test` does).
+func TemporalCLI(t testing.TB) string {
+	t.Helper()
+	p := os.Getenv("STUDIO_TEMPORAL_CLI")
+	if p == "" {
+		p = filepath.Join(RepoRoot(t), "bin", "temporal")
+	}
+	if _, err := os.Stat(p); err != nil {
+		msg := "temporal CLI not found at " + p + ": run `make temporal` (or `make test`) to install it"
+		if os.Getenv("STUDIO_REQUIRE_TEMPORAL") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return p
+}
+
+// DevServer is a Temporal dev server for one test, on a free loopback port,
+// stopped when the test ends.
+type DevServer struct {
+	*testsuite.DevServer
+	CLI string
+	log *lockedBuffer
+}
+
+// StartDevServer starts the dev server from the temporal CLI (never a
+// download), in memory unless dbFile is set.
+func StartDevServer(t testing.TB, dbFile string) *DevServer {
+	t.Helper()
+	cli := TemporalCLI(t)
+	out := &lockedBuffer{}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	srv, err := testsuite.StartDevServer(ctx, testsuite.DevServerOptions{
+		ExistingPath:  cli,
+		DBFilename:    dbFile,
+		LogLevel:      "error",
+		ClientOptions: &client.Options{Namespace: "default", Logger: tlog.NewStructuredLogger(slog.New(slog.DiscardHandler))},
+		Stdout:        out,
+		Stderr:        out,
+	})
+	if err != nil {
+		t.Fatalf("start temporal dev server from %s: %v", cli, err)
+	}
+	t.Cleanup(func() {
+		srv.Client().Close()
+		_ = srv.Stop()
+		if t.Failed() && out.Len() > 0 {
+			t.Logf("temporal dev server output:\n%s", out.String())
+		}
+	})
+	return &DevServer{DevServer: srv, CLI: cli, log: out}
+}
+
+// SharedData returns a path under the shared test data folder
+// (../shared/data beside the repository, or $STUDIO_SHARED_DATA), skipping
+// the test with a clear message when that folder is absent.
+func SharedData(t testing.TB, parts ...string) string {
+	t.Helper()
+	base := os.Getenv("STUDIO_SHARED_DATA")
+	if base == "" {
+		base = filepath.Join(RepoRoot(t), "..", "shared", "data")
+	}
+	p := filepath.Join(append([]string{base}, parts...)...)
+	if _, err := os.Stat(p); err != nil {
+		t.Skipf("shared test data %s is absent (set STUDIO_SHARED_DATA to the data folder): %v", p, err)
+	}
+	return p
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

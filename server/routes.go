@@ -1,0 +1,25 @@
+package server
+
+import (
+	"github.com/gofiber/contrib/websocket"
+	"github.com/gofiber/fiber/v2"
+
+	"studio/ui"
+)
+
+func (s *Server) routes() {
+	app := s.app
+	app.Get("/status", s.status)
+	app.Head("/status", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusOK) })
+	app.Get("/commands", s.listCommands)
+	app.Get("/command/*", s.getCommand)
+	app.Post("/selfcheck", s.startSelfCheck)
+	app.Use("/ws", func(c *fiber.Ctx) error {
+		if !websocket.IsWebSocketUpgrade(c) {
+			return fail(fiber.StatusUpgradeRequired, "/ws is a websocket: connect with a websocket client")
+		}
+		return c.Next()
+	})
+	app.Get("/ws", websocket.New(s.live.serve))
+	app.Use("/", ui.Handler())
+}

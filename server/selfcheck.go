@@ -1,0 +1,32 @@
+package server
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"go.temporal.io/sdk/client"
+
+	"studio/activities"
+	"studio/workflows"
+)
+
+// startSelfCheck is POST /selfcheck {"note": "..."}: it starts the hub
+// self-check workflow and returns its id.
+func (s *Server) startSelfCheck(c *fiber.Ctx) error {
+	var in activities.SelfCheckInput
+	if len(c.Body()) > 0 {
+		if err := c.BodyParser(&in); err != nil {
+			return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
+		}
+	}
+	id := fmt.Sprintf("selfcheck/%s", time.Now().UTC().Format("20060102T150405.000000000"))
+	run, err := s.deps.Temporal.ExecuteWorkflow(c.UserContext(), client.StartWorkflowOptions{
+		ID:        id,
+		TaskQueue: s.deps.TaskQueue,
+	}, workflows.SelfCheckName, in)
+	if err != nil {
+		return fmt.Errorf("start %s: %w", workflows.SelfCheckName, err)
+	}
+	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID()})
+}

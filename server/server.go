@@ -1,0 +1,101 @@
+// Package server is the Studio server: the hub REST API, the /ws live
+// channel and the web app's files, on fiber. It starts workflows through the
+// Temporal client and never runs pipeline work itself; what it shows comes
+// from Temporal and the hub database.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"go.temporal.io/sdk/client"
+
+	"studio/internal/commands"
+	"studio/internal/docstore"
+	"studio/internal/feed"
+	"studio/internal/search"
+)
+
+// Deps is what the server needs.
+type Deps struct {
+	Temporal        client.Client
+	TemporalAddress string
+	TemporalUIURL   string // empty when no Web UI is known
+	Namespace       string
+	TaskQueue       string
+	Hub             docstore.Store
+	Src             docstore.Store
+	Target          docstore.Store
+	Search          search.Engine
+	Log             *slog.Logger
+}
+
+// Server is the Studio server.
+type Server struct {
+	deps    Deps
+	app     *fiber.App
+	cmds    commands.Reader
+	live    *hub
+	started time.Time
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// New builds the server and its routes.
+func New(deps Deps) *Server {
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	s := &Server{
+		deps:    deps,
+		cmds:    commands.Reader{C: deps.Temporal, Namespace: deps.Namespace},
+		live:    newHub(deps.Log),
+		started: time.Now(),
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "studio",
+		DisableStartupMessage: true,
+		ErrorHandler:          s.errorHandler,
+		BodyLimit:             8 << 20,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+	})
+	s.routes()
+	return s
+}
+
+// App exposes the fiber app, for tests that call it without a listener.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve serves on ln until Shutdown; it also runs the live feed.
+func (s *Server) Serve(ln net.Listener) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.done = make(chan struct{})
+	go func() {
+		defer close(s.done)
+		w := &feed.Watcher{Reader: s.cmds, Emit: func(e feed.Event) { s.live.broadcast(e) }, Log: s.deps.Log}
+		w.Run(ctx)
+	}()
+	if err := s.app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("serve on %s: %w", ln.Addr(), err)
+	}
+	return nil
+}
+
+// Shutdown stops accepting requests, closes live channels and waits for
+// requests in flight until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+	}
+	s.live.closeAll()
+	return s.app.ShutdownWithContext(ctx)
+}

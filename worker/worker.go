@@ -1,0 +1,33 @@
+// Package worker registers the Studio workflows and activities on a
+// Temporal task queue and runs them.
+package worker
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"studio/activities"
+	"studio/workflows"
+)
+
+// New returns a worker polling queue with every workflow and activity
+// registered. Start it with Start and stop it with Stop.
+func New(c client.Client, queue string, acts *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, queue, sdkworker.Options{})
+	for name, fn := range workflows.Registered {
+		w.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+	}
+	w.RegisterActivity(acts)
+	return w
+}
+
+// Start starts w, wrapping the error with the queue it polls.
+func Start(w sdkworker.Worker, queue string) error {
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker on task queue %q: %w", queue, err)
+	}
+	return nil
+}

@@ -1,0 +1,36 @@
+// Package workflows holds the Temporal workflow functions of Studio, one
+// file per pipeline. Workflows only orchestrate: every side effect is an
+// activity (package activities). Each workflow has a stable type name and a
+// JSON input, so that `temporal workflow start` can start it by hand.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"studio/activities"
+)
+
+// a is how workflows name activities; it is never dereferenced.
+var a *activities.Activities
+
+// Registered names the workflows and the names they are registered under.
+var Registered = map[string]any{
+	SelfCheckName: SelfCheck,
+}
+
+// shortActivity is the options of an activity that should take seconds.
+func shortActivity(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: time.Minute,
+		HeartbeatTimeout:    20 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    30 * time.Second,
+			MaximumAttempts:    2,
+		},
+	})
+}
