@@ -30,7 +30,7 @@ func shortActivity(ctx workflow.Context) workflow.Context {
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,
 			MaximumInterval:    30 * time.Second,
-			MaximumAttempts:    2,
+			MaximumAttempts:    3,
 		},
 	})
 }
