@@ -1,0 +1,7 @@
+//go:build !linux
+
+package pyparser
+
+import "os"
+
+func growPipe(*os.File) {}

@@ -1,0 +1,1 @@
+"""Placeholder so that plugins importing biothings.hub.* can be loaded."""

@@ -1,0 +1,1 @@
+"""Helpers for BioThings data plugin parsers (Studio's implementation)."""

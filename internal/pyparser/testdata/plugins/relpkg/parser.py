@@ -1,0 +1,5 @@
+from .helper import PREFIX
+
+
+def load_data(data_folder):
+    yield {"_id": PREFIX + "1"}
