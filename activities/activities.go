@@ -7,8 +7,13 @@ package activities
 
 import (
 	"log/slog"
+	"path/filepath"
 
+	"go.temporal.io/sdk/client"
+
+	"studio/internal/archive"
 	"studio/internal/docstore"
+	"studio/internal/hub"
 	"studio/internal/search"
 )
 
@@ -25,5 +30,19 @@ type Activities struct {
 	Search search.Engine
 	// DataDir is the data folder shared by the worker and the server.
 	DataDir string
-	Log     *slog.Logger
+	// Temporal is used by activities that manage schedules.
+	Temporal client.Client
+	// TaskQueue is where scheduled workflows are started.
+	TaskQueue string
+	// Unpack bounds what an archive may unpack to.
+	Unpack archive.Limits
+	Log    *slog.Logger
 }
+
+// pluginsDir holds the data plugins' code, one folder per plugin.
+func (a *Activities) pluginsDir() string { return filepath.Join(a.DataDir, "plugins") }
+
+// archiveRoot holds the downloaded data: <root>/<source>/<release>/<file>.
+func (a *Activities) archiveRoot() string { return filepath.Join(a.DataDir, "datasources") }
+
+func (a *Activities) records() hub.Records { return hub.Records{Store: a.Hub} }

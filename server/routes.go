@@ -14,6 +14,14 @@ func (s *Server) routes() {
 	app.Get("/commands", s.listCommands)
 	app.Get("/command/*", s.getCommand)
 	app.Post("/selfcheck", s.startSelfCheck)
+
+	app.Post("/dataplugin/register_url", s.registerPlugin)
+	app.Delete("/dataplugin/unregister_url", s.unregisterPlugin)
+	app.Put("/dataplugin/:name/dump", s.dumpSource)
+	app.Get("/sources", s.listSources)
+	app.Get("/source/:name", s.getSource)
+	app.Put("/source/:name/dump", s.dumpSource)
+	app.Put("/source/:name/schedule", s.setSchedule)
 	app.Use("/ws", func(c *fiber.Ctx) error {
 		if !websocket.IsWebSocketUpgrade(c) {
 			return fail(fiber.StatusUpgradeRequired, "/ws is a websocket: connect with a websocket client")

@@ -40,7 +40,7 @@ type Server struct {
 	deps    Deps
 	app     *fiber.App
 	cmds    commands.Reader
-	live    *hub
+	live    *fanout
 	started time.Time
 	cancel  context.CancelFunc
 	done    chan struct{}

@@ -41,9 +41,7 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
-	w := worker.New(dev.Client(), cfg.TaskQueue, &activities.Activities{
-		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search, DataDir: cfg.DataDir,
-	})
+	w := worker.New(dev.Client(), cfg.TaskQueue, worker.Activities(cfg, eng, dev.Client(), nil))
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}

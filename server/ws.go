@@ -11,8 +11,8 @@ import (
 	"studio/internal/version"
 )
 
-// hub fans live-channel messages out to every connected websocket.
-type hub struct {
+// fanout fans live-channel messages out to every connected websocket.
+type fanout struct {
 	log     *slog.Logger
 	mu      sync.Mutex
 	clients map[*wsClient]struct{}
@@ -25,13 +25,13 @@ type wsClient struct {
 
 func (w *wsClient) close() { w.once.Do(func() { close(w.out) }) }
 
-func newHub(log *slog.Logger) *hub {
-	return &hub{log: log, clients: map[*wsClient]struct{}{}}
+func newHub(log *slog.Logger) *fanout {
+	return &fanout{log: log, clients: map[*wsClient]struct{}{}}
 }
 
 // broadcast sends v to every client; a client too slow to keep a backlog of
 // 256 messages is disconnected (it reconnects and reloads state).
-func (h *hub) broadcast(v any) {
+func (h *fanout) broadcast(v any) {
 	msg, err := json.Marshal(v)
 	if err != nil {
 		h.log.Error("live channel: encode", "err", err)
@@ -49,7 +49,7 @@ func (h *hub) broadcast(v any) {
 	}
 }
 
-func (h *hub) closeAll() {
+func (h *fanout) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for c := range h.clients {
@@ -59,7 +59,7 @@ func (h *hub) closeAll() {
 }
 
 // send queues msg for one client, unless it is gone or too far behind.
-func (h *hub) send(c *wsClient, msg []byte) {
+func (h *fanout) send(c *wsClient, msg []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.clients[c]; !ok {
@@ -71,7 +71,7 @@ func (h *hub) send(c *wsClient, msg []byte) {
 	}
 }
 
-func (h *hub) remove(c *wsClient) {
+func (h *fanout) remove(c *wsClient) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.clients[c]; ok {
@@ -83,7 +83,7 @@ func (h *hub) remove(c *wsClient) {
 // serve runs one websocket: a writer draining the client's queue, and a
 // reader answering {"op":"ping"} with {"op":"pong"} (echoing "t", so the
 // client can measure round trips).
-func (h *hub) serve(conn *websocket.Conn) {
+func (h *fanout) serve(conn *websocket.Conn) {
 	c := &wsClient{out: make(chan []byte, 256)}
 	hello, _ := json.Marshal(map[string]any{"op": "hello", "version": version.Version, "time": time.Now().UTC()})
 	c.out <- hello

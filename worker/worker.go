@@ -4,12 +4,16 @@ package worker
 
 import (
 	"fmt"
+	"log/slog"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
+	"studio/internal/archive"
+	"studio/internal/config"
+	"studio/internal/engines"
 	"studio/workflows"
 )
 
@@ -30,4 +34,18 @@ func Start(w sdkworker.Worker, queue string) error {
 		return fmt.Errorf("worker on task queue %q: %w", queue, err)
 	}
 	return nil
+}
+
+// Activities builds the activities' dependencies from the configuration and
+// the opened engines.
+func Activities(cfg config.Config, eng *engines.Engines, c client.Client, log *slog.Logger) *activities.Activities {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &activities.Activities{
+		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search,
+		DataDir: cfg.DataDir, Temporal: c, TaskQueue: cfg.TaskQueue,
+		Unpack: archive.Limits{MaxBytes: cfg.UnpackMaxBytes},
+		Log:    log,
+	}
 }

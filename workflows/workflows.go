@@ -18,7 +18,10 @@ var a *activities.Activities
 
 // Registered names the workflows and the names they are registered under.
 var Registered = map[string]any{
-	SelfCheckName: SelfCheck,
+	SelfCheckName:        SelfCheck,
+	DumpName:             Dump,
+	RegisterPluginName:   RegisterPlugin,
+	UnregisterPluginName: UnregisterPlugin,
 }
 
 // shortActivity is the options of an activity that should take seconds.

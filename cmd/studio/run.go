@@ -9,7 +9,6 @@ import (
 	"os"
 	"time"
 
-	"studio/activities"
 	"studio/internal/config"
 	"studio/internal/devstack"
 	"studio/internal/engines"
@@ -56,9 +55,7 @@ func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 		return err
 	}
 	defer tc.Close()
-	w := worker.New(tc, cfg.TaskQueue, &activities.Activities{
-		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search, DataDir: cfg.DataDir, Log: log,
-	})
+	w := worker.New(tc, cfg.TaskQueue, worker.Activities(cfg, eng, tc, log))
 	if err := worker.Start(w, cfg.TaskQueue); err != nil {
 		return err
 	}

@@ -45,6 +45,9 @@ type Config struct {
 	// ESURL selects Elasticsearch for the search engine; empty = Bleve.
 	ESURL string
 
+	// UnpackMaxBytes bounds what one archive may unpack to.
+	UnpackMaxBytes int64
+
 	// ConnectTimeout bounds each attempt to reach an external engine.
 	ConnectTimeout time.Duration
 	// LogLevel is debug, info, warn or error.
@@ -68,6 +71,7 @@ func Default() Config {
 		TaskQueue:         "studio",
 		MongoDatabase:     "studio",
 		MongoBatch:        99,
+		UnpackMaxBytes:    20 << 30,
 		ConnectTimeout:    10 * time.Second,
 		LogLevel:          "info",
 	}
@@ -79,6 +83,9 @@ func (c *Config) entries() []entry {
 	}
 	num := func(p *int) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, h string) { fs.IntVar(p, n, *p, h) }
+	}
+	big := func(p *int64) func(*flag.FlagSet, string, string) {
+		return func(fs *flag.FlagSet, n, h string) { fs.Int64Var(p, n, *p, h) }
 	}
 	dur := func(p *time.Duration) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, h string) { fs.DurationVar(p, n, *p, h) }
@@ -96,6 +103,7 @@ func (c *Config) entries() []entry {
 		{"mongo-database", []string{"MONGO_DATABASE"}, "prefix of the Mongo databases (<prefix>_hub, _src, _target)", str(&c.MongoDatabase)},
 		{"mongo-batch", []string{"MONGO_BATCH"}, "most statements per Mongo write command (FerretDB v1 needs <= 99)", num(&c.MongoBatch)},
 		{"es-url", []string{"ES_URL"}, "Elasticsearch URL for the search engine (empty = embedded Bleve)", str(&c.ESURL)},
+		{"unpack-max-bytes", []string{"STUDIO_UNPACK_MAX_BYTES"}, "most bytes one downloaded archive may unpack to (zip bombs stop there)", big(&c.UnpackMaxBytes)},
 		{"connect-timeout", []string{"STUDIO_CONNECT_TIMEOUT"}, "how long to try reaching an external engine", dur(&c.ConnectTimeout)},
 		{"log-level", []string{"STUDIO_LOG_LEVEL"}, "debug, info, warn or error", str(&c.LogLevel)},
 	}

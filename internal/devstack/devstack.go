@@ -18,7 +18,6 @@ import (
 
 	sdkworker "go.temporal.io/sdk/worker"
 
-	"studio/activities"
 	"studio/internal/config"
 	"studio/internal/engines"
 	"studio/server"
@@ -120,11 +119,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	}
 	s.closers = append(s.closers, func() error { tc.Close(); return nil })
 
-	acts := &activities.Activities{
-		Hub: s.Engines.Hub, Src: s.Engines.Src, Target: s.Engines.Target,
-		Search: s.Engines.Search, DataDir: cfg.DataDir, Log: log,
-	}
-	s.worker = worker.New(tc, cfg.TaskQueue, acts)
+	s.worker = worker.New(tc, cfg.TaskQueue, worker.Activities(cfg, s.Engines, tc, log))
 	if err := worker.Start(s.worker, cfg.TaskQueue); err != nil {
 		return nil, err
 	}

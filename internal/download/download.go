@@ -10,6 +10,7 @@ package download
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -75,7 +76,7 @@ type stream struct {
 func newSource(raw string, opts Options) (source, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("invalid URL %q: %v", Redact(raw), redactErr(err, raw))
+		return nil, permanent(fmt.Errorf("invalid URL %q: %v", Redact(raw), redactErr(err, raw)))
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "http", "https":
@@ -89,7 +90,7 @@ func newSource(raw string, opts Options) (source, error) {
 	case "file":
 		return &fileSource{u: u, raw: raw}, nil
 	}
-	return nil, fmt.Errorf("cannot download %q: unsupported scheme %q; use http, https, ftp or file", Redact(raw), u.Scheme)
+	return nil, permanent(fmt.Errorf("cannot download %q: unsupported scheme %q; use http, https, ftp or file", Redact(raw), u.Scheme))
 }
 
 // Probe asks the server about a remote file without downloading it.
@@ -326,4 +327,19 @@ func redactErr(err error, raw string) string {
 		return ue.Err.Error()
 	}
 	return strings.ReplaceAll(err.Error(), raw, Redact(raw))
+}
+
+// permanentError marks a failure that retrying the same request cannot fix:
+// a 4xx answer, an HTML page instead of data, a bad URL, a missing file.
+type permanentError struct{ error }
+
+func (e permanentError) Unwrap() error { return e.error }
+
+func permanent(err error) error { return permanentError{err} }
+
+// IsPermanent says whether err is a failure that a retry cannot fix, so that
+// callers stop retrying and tell the user at once.
+func IsPermanent(err error) bool {
+	var p permanentError
+	return errors.As(err, &p)
 }

@@ -545,3 +545,34 @@ func TestSanitizeName(t *testing.T) {
 		}
 	}
 }
+
+func TestIsPermanent(t *testing.T) {
+	ds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/gone.tsv":
+			http.NotFound(w, r)
+		case "/busy.tsv":
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html><body>login</body></html>"))
+		}
+	}))
+	defer ds.Close()
+	tests := []struct {
+		url       string
+		permanent bool
+	}{
+		{ds.URL + "/gone.tsv", true},
+		{ds.URL + "/busy.tsv", false},
+		{ds.URL + "/page.tsv", true},
+		{"gopher://x/y", true},
+		{"file:///nonexistent/x.tsv", true},
+	}
+	for _, tc := range tests {
+		_, err := Fetch(context.Background(), tc.url, t.TempDir(), Options{})
+		if err == nil || IsPermanent(err) != tc.permanent {
+			t.Errorf("Fetch(%s) = %v, permanent %v, want permanent %v", tc.url, err, IsPermanent(err), tc.permanent)
+		}
+	}
+}

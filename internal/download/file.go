@@ -33,10 +33,10 @@ func (s *fileSource) probe(ctx context.Context) (Info, error) {
 	}
 	st, err := os.Stat(p)
 	if err != nil {
-		return Info{}, fmt.Errorf("reading %s: %w", Redact(s.raw), err)
+		return Info{}, permanent(fmt.Errorf("reading %s: %w", Redact(s.raw), err))
 	}
 	if !st.Mode().IsRegular() {
-		return Info{}, fmt.Errorf("reading %s: not a regular file", Redact(s.raw))
+		return Info{}, permanent(fmt.Errorf("reading %s: not a regular file", Redact(s.raw)))
 	}
 	return Info{
 		URL: s.raw, Name: sanitizeName(filepath.Base(p)), Size: st.Size(),

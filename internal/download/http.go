@@ -54,7 +54,14 @@ func (s *httpSource) do(req *http.Request) (*http.Response, error) {
 }
 
 func (s *httpSource) statusError(resp *http.Response) error {
-	return fmt.Errorf("%s %s: the server answered %s; check the data URL", resp.Request.Method, Redact(s.raw), resp.Status)
+	err := fmt.Errorf("%s %s: the server answered %s; check the data URL", resp.Request.Method, Redact(s.raw), resp.Status)
+	switch c := resp.StatusCode; {
+	case c == http.StatusRequestTimeout || c == http.StatusTooManyRequests || c >= 500:
+		return err
+	case c >= 400:
+		return permanent(err)
+	}
+	return err
 }
 
 func (s *httpSource) probe(ctx context.Context) (Info, error) {
@@ -217,5 +224,5 @@ func (s *httpSource) checkHTML(resp *http.Response, name string) error {
 	case ".html", ".htm", ".xhtml":
 		return nil
 	}
-	return fmt.Errorf("GET %s: the server answered an HTML page where data was expected (%s): it is probably an error or login page; open the URL in a browser to see it", Redact(s.raw), resp.Status)
+	return permanent(fmt.Errorf("GET %s: the server answered an HTML page where data was expected (%s): it is probably an error or login page; open the URL in a browser to see it", Redact(s.raw), resp.Status))
 }

@@ -115,6 +115,9 @@ func (e *Engines) Close() error {
 // DialTemporal connects to a Temporal frontend and checks it answers within
 // the configured connect timeout.
 func DialTemporal(ctx context.Context, address, namespace string, timeout time.Duration, log *slog.Logger) (client.Client, error) {
+	if log == nil {
+		log = slog.Default()
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	c, err := client.DialContext(ctx, client.Options{

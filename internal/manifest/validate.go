@@ -24,9 +24,30 @@ var scheduleParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hou
 	cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // ParseSchedule parses a dumper "schedule": standard 5-field cron, 6 fields
-// with leading seconds, or a descriptor such as "@daily" or "@every 6h".
+// where the sixth is seconds (as BioThings, through croniter, reads them), or
+// a descriptor such as "@daily" or "@every 6h".
 func ParseSchedule(spec string) (cron.Schedule, error) {
-	return scheduleParser.Parse(spec)
+	return scheduleParser.Parse(secondsFirst(spec))
+}
+
+// secondsFirst moves a trailing seconds field to the front, the order the
+// cron parser and Temporal expect.
+func secondsFirst(spec string) string {
+	f := strings.Fields(spec)
+	if len(f) != 6 {
+		return spec
+	}
+	return strings.Join(append([]string{f[5]}, f[:5]...), " ")
+}
+
+// TemporalCron turns a valid manifest schedule into a Temporal Schedule cron
+// expression: 5 fields and descriptors stay; "m h dom mon dow s" becomes
+// "s m h dom mon dow *".
+func TemporalCron(spec string) string {
+	if f := strings.Fields(spec); len(f) == 6 {
+		return secondsFirst(spec) + " *"
+	}
+	return strings.TrimSpace(spec)
 }
 
 // checker walks a manifest tree, collecting every problem it meets.

@@ -1,0 +1,60 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"studio/internal/manifest"
+)
+
+// ScheduleID is the id of the Temporal Schedule that dumps a source.
+func ScheduleID(source string) string { return "dump/" + source }
+
+// DumpWorkflowName is the workflow type the schedules start; it equals
+// workflows.DumpName (activities cannot import workflows).
+const DumpWorkflowName = "Dump"
+
+// syncSchedule makes the source's dump schedule match the manifest: created
+// or updated for a cron expression (keeping a pause), deleted for "".
+func (a *Activities) syncSchedule(ctx context.Context, source, cron string) error {
+	if a.Temporal == nil {
+		return errors.New("schedules need a Temporal client in the worker")
+	}
+	sc := a.Temporal.ScheduleClient()
+	id := ScheduleID(source)
+	h := sc.GetHandle(ctx, id)
+	if cron == "" {
+		err := h.Delete(ctx)
+		var nf *serviceerror.NotFound
+		if err != nil && !errors.As(err, &nf) {
+			return fmt.Errorf("delete schedule %s: %w", id, err)
+		}
+		return nil
+	}
+	spec := client.ScheduleSpec{CronExpressions: []string{manifest.TemporalCron(cron)}}
+	action := &client.ScheduleWorkflowAction{
+		ID: id, Workflow: DumpWorkflowName, TaskQueue: a.TaskQueue,
+		Args: []any{DumpInput{Source: source}},
+	}
+	_, err := sc.Create(ctx, client.ScheduleOptions{
+		ID: id, Spec: spec, Action: action,
+		Note: fmt.Sprintf("dump of %s on the manifest's schedule %q", source, cron),
+	})
+	if errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		err = h.Update(ctx, client.ScheduleUpdateOptions{DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
+			s := in.Description.Schedule
+			s.Spec = &spec
+			s.Action = action
+			return &client.ScheduleUpdate{Schedule: &s}, nil
+		}})
+	}
+	if err != nil {
+		return fmt.Errorf("schedule %s (%q): %w", id, cron, err)
+	}
+	return nil
+}

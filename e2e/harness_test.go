@@ -1,0 +1,219 @@
+// Package e2e runs the pipelines end to end on the real embedded engines:
+// the Temporal dev server, SQLite and Bleve in a temporary data folder, the
+// Studio server on loopback, and a worker that runs either in the test
+// process or as a child process that a test can kill -9 and start again.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"studio/internal/commands"
+	"studio/internal/config"
+	"studio/internal/engines"
+	"studio/internal/hubclient"
+	"studio/internal/testenv"
+	"studio/server"
+	"studio/worker"
+)
+
+// childWorkerEnv makes the test binary run as a worker process.
+const childWorkerEnv = "STUDIO_E2E_CHILD_WORKER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childWorkerEnv) == "1" {
+		os.Exit(runChildWorker())
+	}
+	os.Exit(m.Run())
+}
+
+// runChildWorker is the body of a worker child process: the configuration
+// comes from the environment, as for `studio worker`.
+func runChildWorker() int {
+	cfg := config.Default()
+	if _, err := cfg.FlagSet("worker"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	eng, err := engines.Open(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer eng.Close()
+	tc, err := engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer tc.Close()
+	w := worker.New(tc, cfg.TaskQueue, worker.Activities(cfg, eng, tc, nil))
+	if err := w.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	<-ctx.Done()
+	w.Stop()
+	return 0
+}
+
+// stack is the engines, the server and a worker.
+type stack struct {
+	t        *testing.T
+	cfg      config.Config
+	dev      *testenv.DevServer
+	eng      *engines.Engines
+	hub      *hubclient.Client
+	base     string
+	child    *exec.Cmd
+	childLog *bytes.Buffer
+}
+
+// newStack starts the engines and the server; inProcessWorker chooses where
+// the worker runs (see startChildWorker otherwise).
+func newStack(t *testing.T, inProcessWorker bool) *stack {
+	t.Helper()
+	s := &stack{t: t, dev: testenv.StartDevServer(t, "")}
+	s.cfg = config.Default()
+	s.cfg.DataDir = t.TempDir()
+	s.cfg.TemporalAddress = s.dev.FrontendHostPort()
+	eng, err := engines.Open(context.Background(), s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	s.eng = eng
+	if inProcessWorker {
+		w := worker.New(s.dev.Client(), s.cfg.TaskQueue, worker.Activities(s.cfg, eng, s.dev.Client(), nil))
+		if err := w.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
+	}
+	srv := server.New(server.Deps{
+		Temporal: s.dev.Client(), TemporalAddress: s.cfg.TemporalAddress,
+		Namespace: s.cfg.TemporalNamespace, TaskQueue: s.cfg.TaskQueue,
+		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search,
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	s.base = "http://" + ln.Addr().String()
+	s.hub = hubclient.New(s.base)
+	return s
+}
+
+// startChildWorker starts a worker as a child process of the test.
+func (s *stack) startChildWorker() {
+	s.t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(),
+		childWorkerEnv+"=1",
+		"STUDIO_DATA_DIR="+s.cfg.DataDir,
+		"TEMPORAL_ADDRESS="+s.cfg.TemporalAddress,
+	)
+	s.childLog = &bytes.Buffer{}
+	cmd.Stdout, cmd.Stderr = s.childLog, s.childLog
+	if err := cmd.Start(); err != nil {
+		s.t.Fatal(err)
+	}
+	s.child = cmd
+	s.t.Cleanup(func() { s.killChildWorker() })
+}
+
+// killChildWorker kills the worker child with SIGKILL: no clean shutdown.
+func (s *stack) killChildWorker() {
+	if s.child == nil {
+		return
+	}
+	_ = s.child.Process.Kill()
+	_ = s.child.Wait()
+	s.child = nil
+}
+
+// do calls the hub API and fails the test on error.
+func (s *stack) do(method, path string, body, out any) {
+	s.t.Helper()
+	if err := s.hub.Do(context.Background(), method, path, body, out); err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+}
+
+// doErr calls the hub API and returns its error.
+func (s *stack) doErr(method, path string, body, out any) error {
+	return s.hub.Do(context.Background(), method, path, body, out)
+}
+
+// wait waits for a command to close and returns it.
+func (s *stack) wait(id string, timeout time.Duration) commands.Command {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var cmd commands.Command
+		s.do("GET", hubclient.CommandPath(id), nil, &cmd)
+		if cmd.CloseTime != nil {
+			return cmd
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("command %s still %s after %s; child worker log:\n%s", id, cmd.Status, timeout, s.childOutput())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *stack) childOutput() string {
+	if s.childLog == nil {
+		return "(no child worker)"
+	}
+	return s.childLog.String()
+}
+
+// result decodes a command's result into out.
+func result(t *testing.T, cmd commands.Command, out any) {
+	t.Helper()
+	if cmd.Status != "completed" {
+		t.Fatalf("command %s %s: %s", cmd.ID, cmd.Status, cmd.Failure)
+	}
+	b, _ := json.Marshal(cmd.Result)
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatalf("command %s result %s: %v", cmd.ID, b, err)
+	}
+}
+
+// httpGetJSON is a plain GET for answers outside the hub envelope.
+func httpGetJSON(t *testing.T, url string, out any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			t.Fatalf("GET %s: %v: %s", url, err, strings.TrimSpace(string(b)))
+		}
+	}
+	return resp.StatusCode
+}

@@ -1,0 +1,76 @@
+// Package hub names the hub records that Studio keeps in its "hub" database,
+// with the BioThings names users and clients see (data_plugin, src_dump,
+// src_master, ...), and small helpers to read and write them.
+package hub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"studio/internal/docstore"
+)
+
+// Collections of the hub database.
+const (
+	DataPlugin = "data_plugin" // one per registered plugin: {_id: name, plugin: {...}}
+	SrcDump    = "src_dump"    // one per source: download, upload and inspect state
+	SrcMaster  = "src_master"  // one per sub-source: mapping and src_meta
+)
+
+// Download states of src_dump.download.status.
+const (
+	Downloading = "downloading"
+	Success     = "success"
+	Failed      = "failed"
+	Canceled    = "canceled"
+)
+
+// Now is the time format of hub records.
+func Now() string { return time.Now().UTC().Format(time.RFC3339) }
+
+// Records reads and writes hub records.
+type Records struct {
+	Store docstore.Store
+}
+
+// ErrNoSource is returned for a source that is not registered.
+var ErrNoSource = errors.New("no such source")
+
+// Plugin returns the data_plugin record of name.
+func (r Records) Plugin(ctx context.Context, name string) (docstore.Doc, error) {
+	d, err := r.Store.C(DataPlugin).Get(ctx, name)
+	if errors.Is(err, docstore.ErrNotFound) {
+		return nil, fmt.Errorf("%w %q: register its data plugin first", ErrNoSource, name)
+	}
+	return d, err
+}
+
+// Source returns the src_dump record of name.
+func (r Records) Source(ctx context.Context, name string) (docstore.Doc, error) {
+	d, err := r.Store.C(SrcDump).Get(ctx, name)
+	if errors.Is(err, docstore.ErrNotFound) {
+		return nil, fmt.Errorf("%w %q", ErrNoSource, name)
+	}
+	return d, err
+}
+
+// SetDownload sets fields of src_dump.<name>.download (keys relative to it).
+func (r Records) SetDownload(ctx context.Context, name string, fields map[string]any) error {
+	set := make(map[string]any, len(fields))
+	for k, v := range fields {
+		set["download."+k] = v
+	}
+	if err := r.Store.C(SrcDump).Update(ctx, name, set); err != nil {
+		return fmt.Errorf("update src_dump %s: %w", name, err)
+	}
+	return nil
+}
+
+// Str reads a string at a dotted path of a record ("" when absent).
+func Str(d docstore.Doc, path string) string {
+	v, _ := docstore.GetPath(d, path)
+	s, _ := v.(string)
+	return s
+}

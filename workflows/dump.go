@@ -1,0 +1,76 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"studio/activities"
+)
+
+// DumpName is the workflow type of a source's dump; its id is
+// dump/<source>. Start it by hand:
+//
+//	temporal workflow start --task-queue studio --type Dump \
+//	    --workflow-id dump/cgi --input '{"source":"cgi","force":false}'
+const DumpName = activities.DumpWorkflowName
+
+// transferActivity is the options of a download: hours allowed, but a
+// worker that stops heartbeating for 10 s is presumed dead and the download
+// resumes elsewhere from its partial file.
+func transferActivity(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 24 * time.Hour,
+		HeartbeatTimeout:    10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    10,
+		},
+	})
+}
+
+// Dump downloads a source's data when the remote is newer (or when forced),
+// unpacks it when the manifest asks, and records the result in src_dump.
+func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpResult, err error) {
+	var plan activities.DumpPlan
+	defer func() {
+		if err == nil {
+			return
+		}
+		// Record the failure even when the workflow is being canceled.
+		dctx, cancel := workflow.NewDisconnectedContext(ctx)
+		defer cancel()
+		_ = workflow.ExecuteActivity(shortActivity(dctx), a.DumpFailed, activities.DumpFailedInput{
+			Source: in.Source, Err: err.Error(), StartedAt: plan.StartedAt,
+		}).Get(dctx, nil)
+	}()
+	if in.Release != "" {
+		if err := workflow.ExecuteActivity(shortActivity(ctx), a.PluginCheckout, in.Source, in.Release).Get(ctx, nil); err != nil {
+			return res, err
+		}
+	}
+	if err := workflow.ExecuteActivity(shortActivity(ctx), a.DumpPrepare, in).Get(ctx, &plan); err != nil {
+		return res, err
+	}
+	if plan.Nothing {
+		return activities.DumpResult{Source: in.Source, Status: "nothing to dump", Release: plan.Release, Reason: plan.Reason}, nil
+	}
+	// Several URLs download side by side, one activity each.
+	futures := make([]workflow.Future, len(plan.URLs))
+	for i, u := range plan.URLs {
+		futures[i] = workflow.ExecuteActivity(transferActivity(ctx), a.DumpFetch, activities.FetchInput{
+			Source: in.Source, URL: u, DataFolder: plan.DataFolder,
+		})
+	}
+	files := make([]activities.FetchedFile, len(futures))
+	for i, f := range futures {
+		if err := f.Get(ctx, &files[i]); err != nil {
+			return res, err
+		}
+	}
+	err = workflow.ExecuteActivity(transferActivity(ctx), a.DumpFinish, activities.DumpFinishInput{Plan: plan, Files: files}).Get(ctx, &res)
+	return res, err
+}

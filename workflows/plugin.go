@@ -1,0 +1,28 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"studio/activities"
+)
+
+// RegisterPluginName is the workflow type that registers (or re-registers)
+// a data plugin; its id is plugin/<name>. Input: {"url": "...", "ref": "..."}.
+const RegisterPluginName = "RegisterPlugin"
+
+// UnregisterPluginName removes a plugin; input: the plugin name as a JSON
+// string.
+const UnregisterPluginName = "UnregisterPlugin"
+
+// RegisterPlugin fetches a plugin's code from git or a folder, validates its
+// manifest, records the plugin and its source, and keeps its dump schedule.
+func RegisterPlugin(ctx workflow.Context, in activities.RegisterInput) (activities.PluginResult, error) {
+	var res activities.PluginResult
+	err := workflow.ExecuteActivity(shortActivity(ctx), a.PluginFetch, in).Get(ctx, &res)
+	return res, err
+}
+
+// UnregisterPlugin deletes a plugin's schedule, code and records.
+func UnregisterPlugin(ctx workflow.Context, name string) error {
+	return workflow.ExecuteActivity(shortActivity(ctx), a.PluginRemove, name).Get(ctx, nil)
+}
