@@ -68,7 +68,7 @@ func (a *Activities) recordPlugin(ctx context.Context, info plugin.Info, m *mani
 		"plugin.active": true, "plugin.loader": "manifest", "plugin.commit": info.Commit,
 		"plugin.branch": info.Branch, "plugin.ref": info.Ref, "plugin.release": info.Release,
 		"plugin.registered_at": hub.Now(),
-		"manifest.version": m.Version, "manifest.display_name": m.DisplayName,
+		"manifest.version":     m.Version, "manifest.display_name": m.DisplayName,
 		"manifest.biothing_type": m.BiothingType, "manifest.data_url": toAny(m.Dumper.DataURLs),
 		"manifest.uncompress": m.Dumper.Uncompress, "manifest.schedule": m.Dumper.Schedule,
 		"manifest.uploaders": toAny(res.Uploaders), "manifest.__metadata__": m.Metadata,
