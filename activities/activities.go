@@ -46,3 +46,10 @@ func (a *Activities) pluginsDir() string { return filepath.Join(a.DataDir, "plug
 func (a *Activities) archiveRoot() string { return filepath.Join(a.DataDir, "datasources") }
 
 func (a *Activities) records() hub.Records { return hub.Records{Store: a.Hub} }
+
+func (a *Activities) log() *slog.Logger {
+	if a.Log == nil {
+		return slog.Default()
+	}
+	return a.Log
+}

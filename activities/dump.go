@@ -81,6 +81,12 @@ func nonRetryable(kind string, err error) error {
 	return temporal.NewNonRetryableApplicationError(err.Error(), kind, err)
 }
 
+// isNonRetryable says whether err already carries a non-retryable mark.
+func isNonRetryable(err error) bool {
+	var app *temporal.ApplicationError
+	return errors.As(err, &app) && app.NonRetryable()
+}
+
 // loadManifest loads the registered plugin's manifest.
 func (a *Activities) loadManifest(ctx context.Context, source string) (*manifest.Manifest, error) {
 	if _, err := a.records().Plugin(ctx, source); err != nil {

@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	app.Get("/sources", s.listSources)
 	app.Get("/source/:name", s.getSource)
 	app.Put("/source/:name/dump", s.dumpSource)
+	app.Put("/source/:name/upload", s.uploadSource)
 	app.Put("/source/:name/schedule", s.setSchedule)
 	app.Use("/ws", func(c *fiber.Ctx) error {
 		if !websocket.IsWebSocketUpgrade(c) {

@@ -226,3 +226,23 @@ func (s *Server) setSchedule(c *fiber.Ctx) error {
 	}
 	return ok(c, s.scheduleView(c.UserContext(), name))
 }
+
+// uploadSource is PUT /source/<name>/upload {"sub": "<optional uploader>"}.
+func (s *Server) uploadSource(c *fiber.Ctx) error {
+	name := c.Params("name")
+	var in activities.UploadInput
+	if len(c.Body()) > 0 {
+		if err := c.BodyParser(&in); err != nil {
+			return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
+		}
+	}
+	in.Source = name
+	if _, err := (hub.Records{Store: s.deps.Hub}).Source(c.UserContext(), name); err != nil {
+		return fail(fiber.StatusNotFound, err.Error())
+	}
+	run, err := s.startWorkflow(c.UserContext(), "upload/"+name, workflows.UploadName, "an upload of "+name, in)
+	if err != nil {
+		return err
+	}
+	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID()})
+}

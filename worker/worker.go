@@ -5,6 +5,7 @@ package worker
 import (
 	"fmt"
 	"log/slog"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -20,7 +21,12 @@ import (
 // New returns a worker polling queue with every workflow and activity
 // registered. Start it with Start and stop it with Stop.
 func New(c client.Client, queue string, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, queue, sdkworker.Options{})
+	w := sdkworker.New(c, queue, sdkworker.Options{
+		// Progress is shown live from heartbeats: send them every second
+		// rather than the SDK's default of most of the heartbeat timeout.
+		MaxHeartbeatThrottleInterval:     time.Second,
+		DefaultHeartbeatThrottleInterval: time.Second,
+	})
 	for name, fn := range workflows.Registered {
 		w.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -72,5 +73,23 @@ func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpRes
 		}
 	}
 	err = workflow.ExecuteActivity(transferActivity(ctx), a.DumpFinish, activities.DumpFinishInput{Plan: plan, Files: files}).Get(ctx, &res)
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	startUpload(ctx, in.Source)
+	return res, nil
+}
+
+// startUpload starts the source's upload as a child that outlives the dump.
+// If it cannot start (an upload of the source is running), src_dump keeps
+// "pending": ["upload"] and the user starts it again.
+func startUpload(ctx workflow.Context, source string) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:        "upload/" + source,
+		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+	})
+	f := workflow.ExecuteChildWorkflow(cctx, UploadName, activities.UploadInput{Source: source})
+	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Warn("upload after dump not started", "source", source, "err", err)
+	}
 }

@@ -22,6 +22,8 @@ var Registered = map[string]any{
 	DumpName:             Dump,
 	RegisterPluginName:   RegisterPlugin,
 	UnregisterPluginName: UnregisterPlugin,
+	UploadName:           Upload,
+	UploadSubName:        UploadSub,
 }
 
 // shortActivity is the options of an activity that should take seconds.

@@ -3,7 +3,7 @@
 One document per variant (gDNA) of type MUT. Rows are grouped by _id in
 file order: a variant on one row gets that row as its "cgi" dict; a variant
 on several rows gets the list of their dicts, in file order, exact
-duplicates removed (the first kept) -- a list even if only one remains.
+duplicates removed (the first kept); when only one remains, that dict.
 """
 
 import csv
@@ -44,11 +44,8 @@ def load_data(data_folder):
             doc = dict_sweep(doc, vals=["", None])
             results.setdefault(_id, []).append(doc.get("cgi", {}))
     for _id, rows in results.items():
-        if len(rows) == 1:
-            yield {"_id": _id, "cgi": rows[0]}
-            continue
         unique = []
         for r in rows:
             if r not in unique:
                 unique.append(r)
-        yield {"_id": _id, "cgi": unique}
+        yield {"_id": _id, "cgi": unique[0] if len(unique) == 1 else unique}

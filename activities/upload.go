@@ -1,0 +1,219 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"studio/internal/hub"
+	"studio/internal/manifest"
+	"studio/internal/progress"
+	"studio/internal/pyparser"
+	"studio/internal/store"
+	"studio/internal/tableparse"
+)
+
+// UploadInput is the input of the Upload workflow.
+type UploadInput struct {
+	Source string `json:"source"`
+	// Sub uploads one uploader (sub-source) only; "" = all of them.
+	Sub string `json:"sub,omitempty"`
+}
+
+// UploadPlan names the uploaders of a source and the data they read.
+type UploadPlan struct {
+	Source     string   `json:"source"`
+	Release    string   `json:"release"`
+	DataFolder string   `json:"data_folder"`
+	Subs       []string `json:"subs"`
+}
+
+// UploadSubInput is one uploader's run.
+type UploadSubInput struct {
+	Source     string `json:"source"`
+	Sub        string `json:"sub"`
+	Release    string `json:"release"`
+	DataFolder string `json:"data_folder"`
+}
+
+// UploadResult is what one uploader stored.
+type UploadResult struct {
+	Sub      string      `json:"sub"`
+	Count    int64       `json:"count"`
+	Stats    store.Stats `json:"stats"`
+	Duration float64     `json:"time"`
+}
+
+// UploadPrepare checks that the source has a successful dump and lists the
+// uploaders to run.
+func (a *Activities) UploadPrepare(ctx context.Context, in UploadInput) (UploadPlan, error) {
+	m, err := a.loadManifest(ctx, in.Source)
+	if err != nil {
+		return UploadPlan{}, err
+	}
+	rec, err := a.records().Source(ctx, in.Source)
+	if err != nil {
+		return UploadPlan{}, nonRetryable("NoSource", err)
+	}
+	plan := UploadPlan{Source: in.Source, Release: hub.Str(rec, "download.release"), DataFolder: hub.Str(rec, "download.data_folder")}
+	if hub.Str(rec, "download.status") != hub.Success || plan.DataFolder == "" {
+		return plan, nonRetryable("NotDumped", fmt.Errorf("source %s has no successful dump to upload: dump it first", in.Source))
+	}
+	for _, u := range m.Uploaders {
+		if in.Sub == "" || in.Sub == u.Name {
+			plan.Subs = append(plan.Subs, u.Name)
+		}
+	}
+	if len(plan.Subs) == 0 {
+		return plan, nonRetryable("NoUploader", fmt.Errorf("source %s has no uploader named %q", in.Source, in.Sub))
+	}
+	return plan, nil
+}
+
+func findUploader(m *manifest.Manifest, sub string) (manifest.Uploader, bool) {
+	for _, u := range m.Uploaders {
+		if u.Name == sub {
+			return u, true
+		}
+	}
+	return manifest.Uploader{}, false
+}
+
+// UploadRun parses one uploader's data and stores it: into a temp
+// collection, then switched live. It heartbeats the documents stored and
+// its temp collection, and a retry after a crash resumes from there.
+func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadResult, error) {
+	started := time.Now()
+	m, err := a.loadManifest(ctx, in.Source)
+	if err != nil {
+		return UploadResult{}, err
+	}
+	up, ok := findUploader(m, in.Sub)
+	if !ok {
+		return UploadResult{}, nonRetryable("NoUploader", fmt.Errorf("source %s has no uploader %q", in.Source, in.Sub))
+	}
+	opts := store.Options{OnDuplicates: up.OnDuplicates}
+	var last progress.Progress
+	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &last) == nil && last.Resume != "" {
+		opts.Resume, opts.ResumeAfter = last.Resume, last.Done
+		a.log().Info("upload resumes", "source", in.Source, "sub", in.Sub, "temp", last.Resume, "after", last.Done)
+	}
+	if err := a.setJob(ctx, in, map[string]any{
+		"status": "uploading", "step": "parse", "release": in.Release, "data_folder": in.DataFolder,
+		"started_at": hub.Now(), "err": nil,
+	}); err != nil {
+		return UploadResult{}, err
+	}
+	w, err := store.NewWriter(ctx, a.Src, in.Sub, opts)
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("source %s: %w", in.Source, err)
+	}
+	meter := progress.NewMeter("upload", "docs", 0)
+	lastBeat := time.Time{}
+	emit := func(doc map[string]any) error {
+		if err := w.Add(ctx, doc); err != nil {
+			return err
+		}
+		if now := time.Now(); now.Sub(lastBeat) > time.Second {
+			lastBeat = now
+			temp, done := w.Position()
+			activity.RecordHeartbeat(ctx, meter.At(done, temp))
+		}
+		return nil
+	}
+	if err := a.parse(ctx, in, m, up, emit); err != nil {
+		return UploadResult{}, a.uploadFailed(ctx, in, w, err)
+	}
+	if err := w.Flush(ctx); err != nil {
+		return UploadResult{}, a.uploadFailed(ctx, in, w, err)
+	}
+	stats, err := w.Switch(ctx)
+	if err != nil {
+		return UploadResult{}, a.uploadFailed(ctx, in, w, err)
+	}
+	res := UploadResult{Sub: in.Sub, Count: stats.Stored, Stats: stats, Duration: time.Since(started).Round(time.Millisecond).Seconds()}
+	if err := a.recordUpload(ctx, in, m, res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// parse runs the uploader's parser, Python or declarative, into emit.
+func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.Manifest, up manifest.Uploader, emit func(map[string]any) error) error {
+	if up.Parser.Spec != nil {
+		spec, err := tableparse.ParseSpec(up.Parser.Spec)
+		if err != nil {
+			return nonRetryable("BadParser", err)
+		}
+		_, err = tableparse.Run(ctx, spec, in.DataFolder, tableparse.Options{}, emit)
+		return err
+	}
+	spec := pyparser.Spec{
+		PluginDir: a.pluginDir(in.Source), Func: up.Parser.Func, Kwargs: up.ParserKwargs,
+		Requires: m.Requires, Logger: a.log().With("source", in.Source, "sub", in.Sub),
+	}
+	if err := pyparser.CheckRequires(ctx, spec); err != nil {
+		return nonRetryable("MissingRequires", err)
+	}
+	_, err := pyparser.Run(ctx, spec, in.DataFolder, pyparser.Limits{NoProgress: 10 * time.Minute}, emit)
+	return err
+}
+
+// uploadFailed records the failure. Failures a retry cannot fix drop the
+// temp collection and are marked non-retryable; others keep it for the
+// retry to resume into. The live collection is untouched either way.
+func (a *Activities) uploadFailed(ctx context.Context, in UploadSubInput, w *store.Writer, err error) error {
+	var dup *store.DuplicateIDError
+	permanent := pyparser.IsParserError(err) || errors.As(err, &dup) || errors.Is(err, store.ErrNoDocuments) || isNonRetryable(err)
+	err = fmt.Errorf("source %s, uploader %s: %w", in.Source, in.Sub, err)
+	_ = a.setJob(context.WithoutCancel(ctx), in, map[string]any{"status": "failed", "err": err.Error()})
+	if !permanent {
+		return err
+	}
+	_ = w.Abort(context.WithoutCancel(ctx))
+	return nonRetryable("UploadFailed", err)
+}
+
+func (a *Activities) setJob(ctx context.Context, in UploadSubInput, fields map[string]any) error {
+	set := make(map[string]any, len(fields))
+	for k, v := range fields {
+		set["upload.jobs."+in.Sub+"."+k] = v
+	}
+	if err := a.Hub.C(hub.SrcDump).Update(ctx, in.Source, set); err != nil {
+		return fmt.Errorf("update src_dump %s: %w", in.Source, err)
+	}
+	return nil
+}
+
+// recordUpload writes the job's success and the sub-source's src_master.
+func (a *Activities) recordUpload(ctx context.Context, in UploadSubInput, m *manifest.Manifest, res UploadResult) error {
+	if err := a.setJob(ctx, in, map[string]any{
+		"status": hub.Success, "step": "done", "count": res.Count, "time": res.Duration,
+		"last_success": hub.Now(), "rejected": res.Stats.Rejected, "reject_samples": toAny(res.Stats.RejectSamples),
+	}); err != nil {
+		return err
+	}
+	if err := a.Hub.C(hub.SrcDump).Unset(ctx, in.Source, "pending"); err != nil {
+		return err
+	}
+	plug, err := a.records().Plugin(ctx, in.Source)
+	if err != nil {
+		return err
+	}
+	meta := map[string]any{}
+	for k, v := range m.Metadata {
+		meta[k] = v
+	}
+	meta["code"] = map[string]any{
+		"repo": hub.Str(plug, "plugin.url"), "url": hub.Str(plug, "plugin.url"),
+		"commit": hub.Str(plug, "plugin.commit"), "branch": hub.Str(plug, "plugin.branch"),
+	}
+	// Update, not replace: src_master also holds the registered mapping.
+	return a.Hub.C(hub.SrcMaster).Update(ctx, in.Sub, map[string]any{
+		"name": in.Sub, "source": in.Source, "timestamp": hub.Now(),
+		"release": in.Release, "count": res.Count, "src_meta": meta,
+	})
+}

@@ -1,0 +1,251 @@
+package e2e
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"studio/activities"
+	"studio/internal/commands"
+	"studio/internal/docstore"
+	"studio/internal/hubclient"
+	"studio/internal/testenv"
+)
+
+// readFile reads a file of the repository.
+func readFile(t *testing.T, rel string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// all returns every document of a source collection, in _id order.
+func all(t *testing.T, s *stack, coll string) []docstore.Doc {
+	t.Helper()
+	var docs []docstore.Doc
+	for d, err := range s.eng.Src.C(coll).Scan(context.Background(), docstore.ScanOptions{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, d)
+	}
+	return docs
+}
+
+// waitCommand waits for a command id to exist (a child started by another
+// workflow) and then to close.
+func (s *stack) waitStarted(id string) {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var cmd commands.Command
+		if err := s.doErr("GET", hubclient.CommandPath(id), nil, &cmd); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("command %s never started", id)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestTutorialUploadPythonAndDeclarative registers the tutorial's plugin
+// (a BioThings-style Python parser) and the same data with a declarative
+// parser; the dump triggers each upload, and both give the same documents.
+func TestTutorialUploadPythonAndDeclarative(t *testing.T) {
+	tsv, err := os.ReadFile(testenv.SharedData(t, "cgi", "cgi_biomarkers_per_variant.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serveFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv), 0)
+	url := srv.URL + "/cgi_biomarkers_per_variant.zip"
+	pyRepo := gitRepo(t, "cgi", map[string]string{
+		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
+			"http://example.org/cgi/cgi_biomarkers_latest.zip", url, 1),
+		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
+	})
+	declRepo := gitRepo(t, "cgi_decl", map[string]string{
+		"manifest.json": fmt.Sprintf(`{"version": "0.1", "dumper": {"data_url": %q, "uncompress": true},
+		  "uploader": {"parser": %s, "on_duplicates": "error"}}`, url, readFile(t, "internal/tableparse/testdata/cgi_parser.json")),
+	})
+	s := newStack(t, true)
+	for _, repo := range []string{pyRepo, declRepo} {
+		s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
+	}
+	for _, name := range []string{"cgi", "cgi_decl"} {
+		var started struct{ ID string }
+		s.do("PUT", "/source/"+name+"/dump", nil, &started)
+		result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
+		s.waitStarted("upload/" + name)
+		var res []activities.UploadResult
+		result(t, s.wait("upload/"+name, 2*time.Minute), &res)
+		if len(res) != 1 || res[0].Count == 0 || res[0].Stats.Rejected != 0 {
+			t.Fatalf("upload %s = %+v", name, res)
+		}
+	}
+
+	py, decl := all(t, s, "cgi"), all(t, s, "cgi_decl")
+	if len(py) != 323 {
+		t.Fatalf("python parser stored %d documents, want 323 (the tutorial's count)", len(py))
+	}
+	if len(decl) != len(py) {
+		t.Fatalf("declarative parser stored %d documents, python %d", len(decl), len(py))
+	}
+	diffs := 0
+	for i := range py {
+		if !reflect.DeepEqual(py[i], decl[i]) {
+			diffs++
+			if diffs <= 3 {
+				a, _ := json.Marshal(py[i])
+				b, _ := json.Marshal(decl[i])
+				t.Errorf("document %d differs:\npython      %s\ndeclarative %s", i, a, b)
+			}
+		}
+	}
+	if diffs > 0 {
+		t.Fatalf("%d of %d documents differ", diffs, len(py))
+	}
+
+	// A document checked field by field, from the tutorial's example row.
+	doc, err := s.eng.Src.C("cgi").Get(context.Background(), "chr9:g.133748283C>T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, ok := doc["cgi"].([]any)
+	if !ok || len(list) < 2 {
+		t.Fatalf("chr9:g.133748283C>T: want a list of several associations, got %v", doc["cgi"])
+	}
+	first := list[0].(map[string]any)
+	want := map[string]any{"association": "Resistant", "cdna": "c.944C>T", "gene": "ABL1", "protein_change": "ABL1:T315I",
+		"region": "inside_[cds_in_exon_6]", "source": "PMID:21562040", "transcript": "ENST00000318560",
+		"primary_tumor_type": "Chronic myeloid leukemia", "evidence_level": "European LeukemiaNet guidelines",
+		"drug": "BCR-ABL inhibitor 2nd gens (Nilotinib,Dasatinib,etc)"}
+	if !reflect.DeepEqual(first, want) {
+		t.Fatalf("first association of chr9:g.133748283C>T = %v, want %v", first, want)
+	}
+
+	// The hub records the job and the sub-source.
+	var src struct {
+		Pending []string
+		Upload  struct {
+			Jobs map[string]struct {
+				Status string
+				Count  int64
+			}
+		}
+	}
+	s.do("GET", "/source/cgi", nil, &src)
+	if j := src.Upload.Jobs["cgi"]; j.Status != "success" || j.Count != 323 || len(src.Pending) != 0 {
+		t.Fatalf("src_dump upload after success = %+v", src)
+	}
+	master, err := s.eng.Hub.C("src_master").Get(context.Background(), "cgi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := docstore.GetPath(master, "src_meta.code.commit"); code == nil || code == "" {
+		t.Fatalf("src_master.cgi has no code commit: %v", master)
+	}
+	if lic, _ := docstore.GetPath(master, "src_meta.license"); lic != "CC BY-NC 4.0" {
+		t.Fatalf("src_master.cgi license = %v", lic)
+	}
+}
+
+// slowParser yields n documents, pausing now and then so that a test can
+// kill the worker in the middle.
+const slowParser = `import time
+
+def load_data(data_folder, n=200000):
+    for i in range(n):
+        if i % 1000 == 0:
+            time.sleep(0.1)
+        yield {"_id": "doc%06d" % i, "n": i, "tag": "t%d" % (i % 7)}
+`
+
+func expectedChecksum(n int) string {
+	h := sha256.New()
+	for i := range n {
+		b, _ := json.Marshal(map[string]any{"_id": fmt.Sprintf("doc%06d", i), "n": i, "tag": fmt.Sprintf("t%d", i%7)})
+		h.Write(b)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+func checksum(t *testing.T, docs []docstore.Doc) string {
+	h := sha256.New()
+	for _, d := range docs {
+		b, _ := json.Marshal(d)
+		h.Write(b)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))
+}
+
+// TestUploadSurvivesWorkerKill kills the worker during an upload of 200,000
+// documents; after a new worker comes back the upload resumes, and the
+// stored documents equal an uninterrupted run's.
+func TestUploadSurvivesWorkerKill(t *testing.T) {
+	const n = 200000
+	srv := serveFile(t, "seed.tsv", []byte("a\tb\n1\t2\n"), 0)
+	repo := gitRepo(t, "slowsrc", map[string]string{
+		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q},
+		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": %d}}}`, srv.URL+"/seed.tsv", n),
+		"parser.py": slowParser,
+	})
+	s := newStack(t, false)
+	s.startChildWorker()
+	if err := s.doErr("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil); err != nil {
+		t.Fatalf("register: %v; worker log:\n%s", err, s.childOutput())
+	}
+	var started struct{ ID string }
+	s.do("PUT", "/source/slowsrc/dump", nil, &started)
+	result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
+	s.waitStarted("upload/slowsrc")
+
+	// Kill -9 once the upload reports a quarter of the documents stored.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var cmd commands.Command
+		s.do("GET", "/command/upload/slowsrc", nil, &cmd)
+		if done := progressDone(cmd); done > n/4 {
+			t.Logf("killing the worker at %d documents", done)
+			break
+		}
+		if cmd.CloseTime != nil || time.Now().After(deadline) {
+			t.Fatalf("upload not killed midway: %s %s; worker log:\n%s", cmd.Status, cmd.Failure, s.childOutput())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.killChildWorker()
+	s.startChildWorker()
+
+	var res []activities.UploadResult
+	result(t, s.wait("upload/slowsrc", 3*time.Minute), &res)
+	docs := all(t, s, "slowsrc")
+	if len(docs) != n || res[0].Count != n {
+		t.Fatalf("stored %d documents (result %+v), want %d", len(docs), res, n)
+	}
+	if got, want := checksum(t, docs), expectedChecksum(n); got != want {
+		t.Fatalf("checksum of the stored documents %s, want %s", got, want)
+	}
+}
+
+// progressDone reads the heartbeat progress of a command's activity.
+func progressDone(cmd commands.Command) int64 {
+	for _, a := range cmd.Activities {
+		if m, ok := a.Progress.(map[string]any); ok {
+			if d, ok := m["done"].(float64); ok {
+				return int64(d)
+			}
+		}
+	}
+	return 0
+}

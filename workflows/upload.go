@@ -1,0 +1,72 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"studio/activities"
+)
+
+// UploadName is the workflow type of a source's upload; its id is
+// upload/<source>. Input: {"source": "cgi", "sub": "<optional uploader>"}.
+const UploadName = "Upload"
+
+// UploadSubName uploads one uploader of a source with several; its id is
+// upload/<source>/<sub>.
+const UploadSubName = "UploadSub"
+
+// parseActivity is the options of a parse-and-store run: hours allowed, a
+// worker silent for 15 s is presumed dead and the run resumes elsewhere from
+// its last heartbeat.
+func parseActivity(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 48 * time.Hour,
+		HeartbeatTimeout:    15 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+			MaximumAttempts:    5,
+		},
+	})
+}
+
+// Upload parses a source's dumped data with each of its uploaders and
+// stores the documents, one child workflow per uploader when there are
+// several.
+func Upload(ctx workflow.Context, in activities.UploadInput) ([]activities.UploadResult, error) {
+	var plan activities.UploadPlan
+	if err := workflow.ExecuteActivity(shortActivity(ctx), a.UploadPrepare, in).Get(ctx, &plan); err != nil {
+		return nil, err
+	}
+	subs := make([]activities.UploadSubInput, len(plan.Subs))
+	for i, sub := range plan.Subs {
+		subs[i] = activities.UploadSubInput{Source: plan.Source, Sub: sub, Release: plan.Release, DataFolder: plan.DataFolder}
+	}
+	if len(subs) == 1 {
+		res, err := UploadSub(ctx, subs[0])
+		return []activities.UploadResult{res}, err
+	}
+	futures := make([]workflow.ChildWorkflowFuture, len(subs))
+	for i, sub := range subs {
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: "upload/" + sub.Source + "/" + sub.Sub})
+		futures[i] = workflow.ExecuteChildWorkflow(cctx, UploadSubName, sub)
+	}
+	out := make([]activities.UploadResult, len(futures))
+	var firstErr error
+	for i, f := range futures {
+		if err := f.Get(ctx, &out[i]); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return out, firstErr
+}
+
+// UploadSub runs one uploader.
+func UploadSub(ctx workflow.Context, in activities.UploadSubInput) (activities.UploadResult, error) {
+	var res activities.UploadResult
+	err := workflow.ExecuteActivity(parseActivity(ctx), a.UploadRun, in).Get(ctx, &res)
+	return res, err
+}
