@@ -249,3 +249,69 @@ func progressDone(cmd commands.Command) int64 {
 	}
 	return 0
 }
+
+// badParser yields 20 good documents and a few bad ones; when the data
+// folder holds a file named "raise", it raises on its 12th document.
+const badParser = `import os
+
+def load_data(data_folder):
+    fail = os.path.exists(os.path.join(data_folder, "raise"))
+    for i in range(20):
+        if fail and i == 11:
+            raise ValueError("bad row %d" % (i + 1))
+        yield {"_id": "d%02d" % i, "v": i}
+    yield {"v": "no id"}
+    yield {"_id": 42}
+    yield {"_id": "x" * 600}
+`
+
+// TestFailedUploadKeepsLiveData: bad documents are counted and reported;
+// a parser that raises fails the upload at once, with the traceback, and
+// the previous live collection stays as it was.
+func TestFailedUploadKeepsLiveData(t *testing.T) {
+	srv := serveFile(t, "seed.tsv", []byte("a\n1\n"), 0)
+	repo := gitRepo(t, "badrows", map[string]string{
+		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q}, "uploader": {"parser": "parser:load_data"}}`, srv.URL+"/seed.tsv"),
+		"parser.py":     badParser,
+	})
+	s := newStack(t, true)
+	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
+	var started struct{ ID string }
+	s.do("PUT", "/source/badrows/dump", nil, &started)
+	var dump activities.DumpResult
+	result(t, s.wait(started.ID, time.Minute), &dump)
+	s.waitStarted("upload/badrows")
+	var res []activities.UploadResult
+	result(t, s.wait("upload/badrows", time.Minute), &res)
+	if res[0].Count != 20 || res[0].Stats.Rejected != 3 {
+		t.Fatalf("upload = %+v, want 20 stored and 3 rejected", res)
+	}
+	reasons := strings.Join(res[0].Stats.RejectSamples, "\n")
+	for _, want := range []string{"_id missing", "number", "512"} {
+		if !strings.Contains(reasons, want) {
+			t.Errorf("reject reasons do not mention %q:\n%s", want, reasons)
+		}
+	}
+	before := checksum(t, all(t, s, "badrows"))
+
+	if err := os.WriteFile(filepath.Join(dump.DataFolder, "raise"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.do("PUT", "/source/badrows/upload", nil, &started)
+	cmd := s.wait(started.ID, time.Minute)
+	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "bad row 12") || !strings.Contains(cmd.Failure, "parser.py") {
+		t.Fatalf("upload with a raising parser: %s %q", cmd.Status, cmd.Failure)
+	}
+	if after := checksum(t, all(t, s, "badrows")); after != before {
+		t.Fatal("the live collection changed after a failed upload")
+	}
+	var src struct {
+		Upload struct {
+			Jobs map[string]struct{ Status, Err string }
+		}
+	}
+	s.do("GET", "/source/badrows", nil, &src)
+	if j := src.Upload.Jobs["badrows"]; j.Status != "failed" || !strings.Contains(j.Err, "bad row 12") {
+		t.Fatalf("src_dump upload job after failure = %+v", j)
+	}
+}

@@ -135,3 +135,74 @@ func asProgress(v any) (progress.Progress, bool) {
 	}
 	return p, json.Unmarshal(b, &p) == nil && p.Step != ""
 }
+
+// runRegister is `studio register <url> [--ref R]`.
+func runRegister(ctx context.Context, _ config.Config, args []string, stdout io.Writer) error {
+	var ref string
+	hc, fs, err := clientFlags("register", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&ref, "ref", "", "commit, branch or tag to pin (default: the remote's default branch)")
+	})
+	if err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: studio register [--hub URL] [--ref R] <git URL or folder>", errUsage)
+	}
+	var res any
+	if err := hc.Do(ctx, "POST", "/dataplugin/register_url", map[string]string{"url": fs.Arg(0), "ref": ref}, &res); err != nil {
+		return err
+	}
+	return printJSON(stdout, res)
+}
+
+// runSourceCommand starts a dump or an upload of a source and follows it.
+func runSourceCommand(verb string) func(context.Context, config.Config, []string, io.Writer) error {
+	return func(ctx context.Context, _ config.Config, args []string, stdout io.Writer) error {
+		var force bool
+		var release string
+		hc, fs, err := clientFlags(verb, args, func(fs *flag.FlagSet) {
+			if verb == "dump" {
+				fs.BoolVar(&force, "force", false, "download even when the local copy is up to date")
+				fs.StringVar(&release, "release", "", "pin the plugin to this commit, branch or tag first")
+			}
+		})
+		if err != nil {
+			return err
+		}
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%w: studio %s [flags] <source>", errUsage, verb)
+		}
+		body := map[string]any{}
+		if force {
+			body["force"] = true
+		}
+		if release != "" {
+			body["release"] = release
+		}
+		var started struct{ ID string }
+		if err := hc.Do(ctx, "PUT", "/source/"+fs.Arg(0)+"/"+verb, body, &started); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "started %s\n", started.ID)
+		return follow(ctx, hc, started.ID, stdout)
+	}
+}
+
+// runSources is `studio sources`.
+func runSources(ctx context.Context, _ config.Config, args []string, stdout io.Writer) error {
+	hc, _, err := clientFlags("sources", args, nil)
+	if err != nil {
+		return err
+	}
+	var list []map[string]any
+	if err := hc.Do(ctx, "GET", "/sources", nil, &list); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tDUMP\tRELEASE\tLAST SUCCESS\tPENDING")
+	for _, s := range list {
+		d, _ := s["download"].(map[string]any)
+		fmt.Fprintf(tw, "%v\t%v\t%v\t%v\t%v\n", s["name"], d["status"], d["release"], d["last_success"], s["pending"])
+	}
+	return tw.Flush()
+}

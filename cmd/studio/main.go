@@ -35,6 +35,10 @@ func commandsList() []command {
 		{"status", "print the /status of a running hub", runStatus, false},
 		{"commands", "list the commands (workflows) of a running hub", runCommands, false},
 		{"selfcheck", "run the hub self-check workflow on a running hub and wait for it", runSelfCheck, false},
+		{"register", "register a data plugin from a git URL or a folder", runRegister, false},
+		{"sources", "list the sources and their dump state", runSources, false},
+		{"dump", "dump (download) a source and follow its progress", runSourceCommand("dump"), false},
+		{"upload", "upload (parse and store) a source and follow its progress", runSourceCommand("upload"), false},
 		{"version", "print the version", func(_ context.Context, _ config.Config, _ []string, w io.Writer) error {
 			_, err := fmt.Fprintln(w, "studio", version.Version)
 			return err
