@@ -51,9 +51,15 @@ lint: fmt-check vet
 test: temporal lint
 	STUDIO_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -timeout 20m $(GO_PKGS)
 
+# Each benchmark prints its throughput beside the raw engine's, measured in
+# the same run.
 bench: build
 	$(GO) run ./internal/devstack/startbench -studio $(BIN)/studio -temporal $(BIN)/temporal
 	$(GO) run ./internal/docstore/docbench
+	$(GO) run ./internal/download/dlbench -size 500MB
+	$(GO) run ./internal/tableparse/tpbench -rows 1000000
+	$(GO) run ./internal/pyparser/pybench -rows 1000000
+	$(GO) run ./internal/store/uploadbench -rows 1000000
 
 clean:
 	rm -rf $(BIN)/studio

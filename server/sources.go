@@ -107,18 +107,30 @@ func (s *Server) unregisterPlugin(c *fiber.Ctx) error {
 // {"force": bool, "release": "<plugin ref>"}: it starts the dump and returns
 // its command id at once.
 func (s *Server) dumpSource(c *fiber.Ctx) error {
-	name := c.Params("name")
 	var in activities.DumpInput
+	return s.startForSource(c, &in, &in.Source, activities.ScheduleID(c.Params("name")), workflows.DumpName, "a dump")
+}
+
+// uploadSource is PUT /source/<name>/upload {"sub": "<optional uploader>"}.
+func (s *Server) uploadSource(c *fiber.Ctx) error {
+	var in activities.UploadInput
+	return s.startForSource(c, &in, &in.Source, "upload/"+c.Params("name"), workflows.UploadName, "an upload")
+}
+
+// startForSource decodes the optional JSON body into in, sets the source
+// name, checks the source exists and starts the workflow under id.
+func (s *Server) startForSource(c *fiber.Ctx, in any, source *string, id, workflow, what string) error {
+	name := c.Params("name")
 	if len(c.Body()) > 0 {
-		if err := c.BodyParser(&in); err != nil {
+		if err := c.BodyParser(in); err != nil {
 			return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
 		}
 	}
-	in.Source = name
+	*source = name
 	if _, err := (hub.Records{Store: s.deps.Hub}).Source(c.UserContext(), name); err != nil {
 		return fail(fiber.StatusNotFound, err.Error())
 	}
-	run, err := s.startWorkflow(c.UserContext(), activities.ScheduleID(name), workflows.DumpName, "a dump of "+name, in)
+	run, err := s.startWorkflow(c.UserContext(), id, workflow, what+" of "+name, in)
 	if err != nil {
 		return err
 	}
@@ -225,24 +237,4 @@ func (s *Server) setSchedule(c *fiber.Ctx) error {
 		return err
 	}
 	return ok(c, s.scheduleView(c.UserContext(), name))
-}
-
-// uploadSource is PUT /source/<name>/upload {"sub": "<optional uploader>"}.
-func (s *Server) uploadSource(c *fiber.Ctx) error {
-	name := c.Params("name")
-	var in activities.UploadInput
-	if len(c.Body()) > 0 {
-		if err := c.BodyParser(&in); err != nil {
-			return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
-		}
-	}
-	in.Source = name
-	if _, err := (hub.Records{Store: s.deps.Hub}).Source(c.UserContext(), name); err != nil {
-		return fail(fiber.StatusNotFound, err.Error())
-	}
-	run, err := s.startWorkflow(c.UserContext(), "upload/"+name, workflows.UploadName, "an upload of "+name, in)
-	if err != nil {
-		return err
-	}
-	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID()})
 }

@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"time"
+
+	"go.temporal.io/sdk/client"
 
 	"studio/internal/config"
 	"studio/internal/devstack"
@@ -31,30 +34,33 @@ func runDev(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer
 	return errors.Join(waitErr, st.Stop(stopCtx))
 }
 
-// external opens the production engines named by the configuration.
-func external(ctx context.Context, cfg config.Config) (*engines.Engines, error) {
+// external opens the production engines named by the configuration
+// and the Temporal client; close undoes both.
+func external(ctx context.Context, cfg config.Config, log *slog.Logger) (eng *engines.Engines, tc client.Client, closeAll func(), err error) {
 	if cfg.TemporalAddress == "" {
-		return nil, errors.New("--temporal-address (TEMPORAL_ADDRESS) is required; use `studio dev` for the embedded engines")
+		return nil, nil, nil, errors.New("--temporal-address (TEMPORAL_ADDRESS) is required; use `studio dev` for the embedded engines")
 	}
 	if err := cfg.PrepareDataDir(); err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return engines.Open(ctx, cfg)
+	if eng, err = engines.Open(ctx, cfg); err != nil {
+		return nil, nil, nil, err
+	}
+	if tc, err = engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, log); err != nil {
+		eng.Close()
+		return nil, nil, nil, err
+	}
+	return eng, tc, func() { tc.Close(); eng.Close() }, nil
 }
 
 // runWorker is `studio worker`.
 func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer) error {
 	log := newLogger(cfg.LogLevel, os.Stderr)
-	eng, err := external(ctx, cfg)
+	eng, tc, closeAll, err := external(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
-	tc, err := engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	w := worker.New(tc, cfg.TaskQueue, worker.Activities(cfg, eng, tc, log))
 	if err := worker.Start(w, cfg.TaskQueue); err != nil {
 		return err
@@ -73,16 +79,11 @@ func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 		return fmt.Errorf("--listen %s: cannot listen: %w", cfg.Listen, err)
 	}
 	defer ln.Close()
-	eng, err := external(ctx, cfg)
+	eng, tc, closeAll, err := external(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer eng.Close()
-	tc, err := engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, log)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll()
 	srv := server.New(server.Deps{
 		Temporal: tc, TemporalAddress: cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,

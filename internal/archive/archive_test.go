@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/ulikunitz/xz"
+
+	"studio/internal/shareddata"
 )
 
 // member describes one archive entry to build in a test.
@@ -298,28 +300,8 @@ func TestExtractContextCanceled(t *testing.T) {
 	}
 }
 
-// sharedData finds /work/shared/data (../shared/data from the module root)
-// or $STUDIO_SHARED_DATA.
-func sharedData(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("STUDIO_SHARED_DATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "data")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+// sharedData is the shared test data folder (see package shareddata).
+func sharedData(t testing.TB) string { return shareddata.Path(t) }
 
 func TestExtractCGIData(t *testing.T) {
 	base := sharedData(t)

@@ -8,30 +8,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"studio/internal/shareddata"
 )
 
-// sharedData finds the shared data folder: $STUDIO_SHARED_DATA, else
-// ../shared/data next to the repository root (the folder with go.mod).
-func sharedData(t *testing.T) string {
-	t.Helper()
-	if d := os.Getenv("STUDIO_SHARED_DATA"); d != "" {
-		return d
-	}
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "data")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
+// sharedData is the shared test data folder (see package shareddata).
+func sharedData(t testing.TB) string { return shareddata.Path(t) }
 
 // cgiFields maps document fields to TSV columns, as the tutorial's parser does.
 var cgiFields = [][2]string{

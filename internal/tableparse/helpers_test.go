@@ -8,36 +8,12 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"studio/internal/shareddata"
 )
 
-// sharedData is the shared test data folder: $STUDIO_SHARED_DATA, else
-// ../shared/data next to the repository root. The test is skipped when it
-// is absent.
-func sharedData(t testing.TB) string {
-	t.Helper()
-	if d := os.Getenv("STUDIO_SHARED_DATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("shared test data not found: no go.mod above the test folder; set STUDIO_SHARED_DATA")
-		}
-		dir = parent
-	}
-	d := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(d); err != nil {
-		t.Skipf("shared test data not found at %s; set STUDIO_SHARED_DATA to run this test", d)
-	}
-	return d
-}
+// sharedData is the shared test data folder (see package shareddata).
+func sharedData(t testing.TB) string { return shareddata.Path(t) }
 
 // mustSpec parses a spec written as JSON, failing the test on any problem.
 func mustSpec(t testing.TB, js string) *Spec {

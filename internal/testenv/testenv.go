@@ -16,26 +16,12 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
+
+	"studio/internal/shareddata"
 )
 
 // RepoRoot is the folder holding go.mod.
-func RepoRoot(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test's folder")
-		}
-		dir = parent
-	}
-}
+func RepoRoot(t testing.TB) string { return shareddata.RepoRoot(t) }
 
 // TemporalCLI is the temporal CLI the tests run: $STUDIO_TEMPORAL_CLI, else
 // bin/temporal. When it is missing the test is skipped, or fails when
@@ -93,21 +79,9 @@ func StartDevServer(t testing.TB, dbFile string) *DevServer {
 	return &DevServer{DevServer: srv, CLI: cli, log: out}
 }
 
-// SharedData returns a path under the shared test data folder
-// (../shared/data beside the repository, or $STUDIO_SHARED_DATA), skipping
-// the test with a clear message when that folder is absent.
-func SharedData(t testing.TB, parts ...string) string {
-	t.Helper()
-	base := os.Getenv("STUDIO_SHARED_DATA")
-	if base == "" {
-		base = filepath.Join(RepoRoot(t), "..", "shared", "data")
-	}
-	p := filepath.Join(append([]string{base}, parts...)...)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared test data %s is absent (set STUDIO_SHARED_DATA to the data folder): %v", p, err)
-	}
-	return p
-}
+// SharedData returns a path under the shared test data folder, skipping
+// the test when it is absent (see package shareddata).
+func SharedData(t testing.TB, parts ...string) string { return shareddata.Path(t, parts...) }
 
 type lockedBuffer struct {
 	mu sync.Mutex
