@@ -32,8 +32,13 @@ func readFile(t *testing.T, rel string) string {
 // all returns every document of a source collection, in _id order.
 func all(t *testing.T, s *stack, coll string) []docstore.Doc {
 	t.Helper()
+	return scan(t, s.eng.Src.C(coll))
+}
+
+func scan(t *testing.T, c docstore.Collection) []docstore.Doc {
+	t.Helper()
 	var docs []docstore.Doc
-	for d, err := range s.eng.Src.C(coll).Scan(context.Background(), docstore.ScanOptions{}) {
+	for d, err := range c.Scan(context.Background(), docstore.ScanOptions{}) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -314,4 +319,10 @@ func TestFailedUploadKeepsLiveData(t *testing.T) {
 	if j := src.Upload.Jobs["badrows"]; j.Status != "failed" || !strings.Contains(j.Err, "bad row 12") {
 		t.Fatalf("src_dump upload job after failure = %+v", j)
 	}
+}
+
+// scanTarget returns every document of a build collection, in _id order.
+func scanTarget(t *testing.T, s *stack, coll string) []docstore.Doc {
+	t.Helper()
+	return scan(t, s.eng.Target.C(coll))
 }

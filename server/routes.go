@@ -23,6 +23,15 @@ func (s *Server) routes() {
 	app.Put("/source/:name/dump", s.dumpSource)
 	app.Put("/source/:name/upload", s.uploadSource)
 	app.Put("/source/:name/schedule", s.setSchedule)
+
+	app.Post("/buildconf", s.saveBuildConf)
+	app.Put("/buildconf/:name", s.saveBuildConf)
+	app.Delete("/buildconf/:name", s.deleteBuildConf)
+	app.Get("/buildconfs", s.listBuildConfs)
+	app.Put("/build/:conf/new", s.newBuild)
+	app.Get("/builds", s.listBuilds)
+	app.Get("/build/:id", s.getBuild)
+	app.Delete("/build/:id", s.deleteBuild)
 	app.Use("/ws", func(c *fiber.Ctx) error {
 		if !websocket.IsWebSocketUpgrade(c) {
 			return fail(fiber.StatusUpgradeRequired, "/ws is a websocket: connect with a websocket client")

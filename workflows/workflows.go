@@ -24,6 +24,7 @@ var Registered = map[string]any{
 	UnregisterPluginName: UnregisterPlugin,
 	UploadName:           Upload,
 	UploadSubName:        UploadSub,
+	BuildName:            Build,
 }
 
 // shortActivity is the options of an activity that should take seconds.

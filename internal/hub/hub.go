@@ -17,6 +17,9 @@ const (
 	DataPlugin = "data_plugin" // one per registered plugin: {_id: name, plugin: {...}}
 	SrcDump    = "src_dump"    // one per source: download, upload and inspect state
 	SrcMaster  = "src_master"  // one per sub-source: mapping and src_meta
+
+	SrcBuildConfig = "src_build_config" // build configurations
+	SrcBuild       = "src_build"        // builds: jobs, merge_stats, mapping, _meta
 )
 
 // Download states of src_dump.download.status.

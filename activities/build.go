@@ -1,0 +1,215 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"studio/internal/buildconf"
+	"studio/internal/docstore"
+	"studio/internal/hub"
+	"studio/internal/merge"
+)
+
+// BuildInput is the input of the Build workflow.
+type BuildInput struct {
+	Config  string `json:"config"`
+	BuildID string `json:"build_id"` // also the target collection's name
+	Version string `json:"version"`
+}
+
+// BuildPlan is the merge order of a build.
+type BuildPlan struct {
+	BuildID   string   `json:"build_id"`
+	Root      []string `json:"root"`
+	Others    []string `json:"others"`
+	StartedAt string   `json:"started_at"`
+}
+
+// MergeInput merges one source into a build.
+type MergeInput struct {
+	BuildID string `json:"build_id"`
+	Source  string `json:"source"`
+	Root    bool   `json:"root"`
+	First   bool   `json:"first"` // the first root source: the target is empty
+}
+
+// BuildFinishInput closes a build.
+type BuildFinishInput struct {
+	Input BuildInput             `json:"input"`
+	Plan  BuildPlan              `json:"plan"`
+	Stats map[string]merge.Stats `json:"stats"`
+}
+
+// BuildResult is the result of the Build workflow.
+type BuildResult struct {
+	BuildID    string           `json:"build_id"`
+	Total      int64            `json:"total"`
+	MergeStats map[string]int64 `json:"merge_stats"`
+}
+
+// LoadBuildConfig reads a build configuration.
+func LoadBuildConfig(ctx context.Context, hubDB docstore.Store, name string) (buildconf.Config, error) {
+	var c buildconf.Config
+	d, err := hubDB.C(hub.SrcBuildConfig).Get(ctx, name)
+	if err != nil {
+		return c, fmt.Errorf("build configuration %q: %w", name, err)
+	}
+	b, _ := json.Marshal(d)
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("build configuration %q: %w", name, err)
+	}
+	return c, nil
+}
+
+// KnownSources maps each sub-source the hub has uploaded to whether it has
+// a registered mapping.
+func KnownSources(ctx context.Context, hubDB docstore.Store) (map[string]bool, error) {
+	known := map[string]bool{}
+	for d, err := range hubDB.C(hub.SrcMaster).Scan(ctx, docstore.ScanOptions{}) {
+		if err != nil {
+			return nil, err
+		}
+		id, _ := docstore.ID(d)
+		m, _ := d["mapping"].(map[string]any)
+		known[id] = len(m) > 0
+	}
+	return known, nil
+}
+
+// BuildPrepare validates the configuration against the sources as they are
+// now and records the build in src_build.
+func (a *Activities) BuildPrepare(ctx context.Context, in BuildInput) (BuildPlan, error) {
+	conf, err := LoadBuildConfig(ctx, a.Hub, in.Config)
+	if err != nil {
+		return BuildPlan{}, nonRetryable("NoBuildConfig", err)
+	}
+	known, err := KnownSources(ctx, a.Hub)
+	if err != nil {
+		return BuildPlan{}, err
+	}
+	if err := conf.Validate(known); err != nil {
+		return BuildPlan{}, nonRetryable("BadBuildConfig", fmt.Errorf("build configuration %s: %w", conf.Name, err))
+	}
+	root, others, _ := merge.Config{Sources: conf.Sources, Root: conf.Root}.Roots()
+	plan := BuildPlan{BuildID: in.BuildID, Root: root, Others: others, StartedAt: hub.Now()}
+	confDoc := map[string]any{}
+	b, _ := json.Marshal(conf)
+	_ = json.Unmarshal(b, &confDoc)
+	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.BuildID, map[string]any{
+		"build_config": confDoc, "target_name": in.BuildID, "target_backend": "docstore",
+		"started_at": plan.StartedAt, "status": "building", "build_version": in.Version,
+		"jobs": []any{map[string]any{"step": "merge", "status": "running", "started_at": plan.StartedAt}},
+	})
+	return plan, err
+}
+
+// BuildMerge merges one source into the build's collection, heartbeating
+// its progress; a retry resumes after the last _id written.
+func (a *Activities) BuildMerge(ctx context.Context, in MergeInput) (merge.Stats, error) {
+	opts := merge.Options{Root: in.Root, CreateNew: in.First}
+	var last merge.Stats
+	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &last) == nil {
+		opts.After = last.LastID
+	}
+	opts.Progress = func(s merge.Stats) { activity.RecordHeartbeat(ctx, s) }
+	st, err := merge.Source(ctx, a.Src.C(in.Source), a.Target.C(in.BuildID), opts)
+	if err != nil {
+		return st, fmt.Errorf("build %s: merge %s: %w", in.BuildID, in.Source, err)
+	}
+	// Counts of a resumed run add to those of the attempt before it.
+	st.Read += last.Read
+	st.Created += last.Created
+	st.Updated += last.Updated
+	st.Skipped += last.Skipped
+	return st, nil
+}
+
+// BuildFinish records the merged mapping, the _meta and the counts.
+func (a *Activities) BuildFinish(ctx context.Context, in BuildFinishInput) (BuildResult, error) {
+	conf, err := LoadBuildConfig(ctx, a.Hub, in.Input.Config)
+	if err != nil {
+		return BuildResult{}, nonRetryable("NoBuildConfig", err)
+	}
+	total, err := a.Target.C(in.Input.BuildID).Count(ctx)
+	if err != nil {
+		return BuildResult{}, err
+	}
+	mappings := map[string]map[string]any{}
+	srcMeta := map[string]any{}
+	mergeStats := map[string]int64{}
+	for _, s := range conf.Sources {
+		master, err := a.Hub.C(hub.SrcMaster).Get(ctx, s)
+		if err != nil {
+			return BuildResult{}, fmt.Errorf("src_master %s: %w", s, err)
+		}
+		mappings[s], _ = master["mapping"].(map[string]any)
+		st := in.Stats[s]
+		mergeStats[s] = st.Created + st.Updated
+		srcMeta[s] = a.sourceMeta(ctx, s, master)
+	}
+	mapping, err := merge.Mappings(conf.Sources, mappings)
+	if err != nil {
+		return BuildResult{}, nonRetryable("NoMapping", err)
+	}
+	now := time.Now().UTC()
+	meta := map[string]any{}
+	for k, v := range conf.Meta {
+		meta[k] = v
+	}
+	meta["biothing_type"] = conf.DocType
+	meta["src"] = srcMeta
+	meta["stats"] = map[string]any{"total": total}
+	meta["build_version"] = in.Input.Version
+	meta["build_date"] = now.Format(time.RFC3339)
+	started, _ := time.Parse(time.RFC3339, in.Plan.StartedAt)
+	statsAny := map[string]any{}
+	for k, v := range mergeStats {
+		statsAny[k] = v
+	}
+	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.Input.BuildID, map[string]any{
+		"status": hub.Success, "count": total, "merge_stats": statsAny, "mapping": mapping, "_meta": meta,
+		"jobs": []any{map[string]any{"step": "merge", "status": hub.Success, "started_at": in.Plan.StartedAt,
+			"time": now.Sub(started).Round(time.Millisecond).Seconds()}},
+		"finished_at": now.Format(time.RFC3339),
+	})
+	return BuildResult{BuildID: in.Input.BuildID, Total: total, MergeStats: mergeStats}, err
+}
+
+// sourceMeta is one source's entry of a build's _meta.src.
+func (a *Activities) sourceMeta(ctx context.Context, sub string, master docstore.Doc) map[string]any {
+	m := map[string]any{"version": master["release"], "upload_date": master["timestamp"],
+		"stats": map[string]any{sub: master["count"]}}
+	if sm, ok := master["src_meta"].(map[string]any); ok {
+		for _, k := range []string{"license", "license_url", "url", "code"} {
+			if v, ok := sm[k]; ok {
+				m[k] = v
+			}
+		}
+	}
+	if src, _ := master["source"].(string); src != "" {
+		if d, err := a.Hub.C(hub.SrcDump).Get(ctx, src); err == nil {
+			m["download_date"] = hub.Str(d, "download.last_success")
+		}
+	}
+	return m
+}
+
+// BuildFailedInput records a failed build.
+type BuildFailedInput struct {
+	BuildID string `json:"build_id"`
+	Err     string `json:"err"`
+}
+
+// BuildFailed records the failure of a build.
+func (a *Activities) BuildFailed(ctx context.Context, in BuildFailedInput) error {
+	err := a.Hub.C(hub.SrcBuild).Update(ctx, in.BuildID, map[string]any{"status": hub.Failed, "err": in.Err})
+	if errors.Is(err, docstore.ErrNotFound) {
+		return nil
+	}
+	return err
+}

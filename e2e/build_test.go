@@ -1,0 +1,123 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"studio/activities"
+	"studio/internal/hubclient"
+	"studio/internal/testenv"
+)
+
+// uploadTutorialCGI registers the tutorial's plugin, dumps and uploads it.
+func uploadTutorialCGI(t *testing.T, s *stack) {
+	t.Helper()
+	tsv, err := os.ReadFile(testenv.SharedData(t, "cgi", "cgi_biomarkers_per_variant.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := serveFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv), 0)
+	repo := gitRepo(t, "cgi", map[string]string{
+		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
+			"http://example.org/cgi/cgi_biomarkers_latest.zip", srv.URL+"/cgi_biomarkers_per_variant.zip", 1),
+		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
+	})
+	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
+	var started struct{ ID string }
+	s.do("PUT", "/source/cgi/dump", nil, &started)
+	result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
+	s.waitStarted("upload/cgi")
+	result(t, s.wait("upload/cgi", 2*time.Minute), &[]activities.UploadResult{})
+}
+
+// cgiMapping is a registered mapping for the tutorial's source.
+var cgiMapping = map[string]any{"cgi": map[string]any{"properties": map[string]any{
+	"gene": map[string]any{"type": "keyword", "normalizer": "keyword_lowercase_normalizer", "copy_to": []any{"all"}},
+	"drug": map[string]any{"type": "text"},
+}}}
+
+func TestBuildFromTutorialSource(t *testing.T) {
+	s := newStack(t, true)
+	uploadTutorialCGI(t, s)
+	var he *hubclient.Error
+
+	// Without a registered mapping, the configuration is refused.
+	conf := map[string]any{"name": "default", "doc_type": "variant", "sources": []string{"cgi"}, "_meta": map[string]any{"license": "test"}}
+	if err := s.doErr("POST", "/buildconf", conf, nil); !errors.As(err, &he) || he.Code != 400 || !strings.Contains(he.Message, "no registered mapping") {
+		t.Fatalf("buildconf without a mapping: %v", err)
+	}
+	if err := s.eng.Hub.C("src_master").Update(context.Background(), "cgi", map[string]any{"mapping": cgiMapping}); err != nil {
+		t.Fatal(err)
+	}
+	s.do("POST", "/buildconf", conf, nil)
+	for name, bad := range map[string]map[string]any{
+		"dot":     {"name": "a.b", "doc_type": "variant", "sources": []string{"cgi"}},
+		"unknown": {"name": "x", "doc_type": "variant", "sources": []string{"nope"}},
+		"empty":   {"name": "x", "doc_type": "variant", "sources": []string{}},
+	} {
+		if err := s.doErr("POST", "/buildconf", bad, nil); !errors.As(err, &he) || he.Code != 400 {
+			t.Errorf("buildconf %s: %v, want a 400", name, err)
+		}
+	}
+	if err := s.doErr("POST", "/buildconf", conf, nil); !errors.As(err, &he) || he.Code != 409 {
+		t.Errorf("second POST of the same configuration: %v, want a 409", err)
+	}
+	var confs []map[string]any
+	s.do("GET", "/buildconfs", nil, &confs)
+	if len(confs) != 1 || confs[0]["name"] != "default" {
+		t.Fatalf("GET /buildconfs = %v", confs)
+	}
+
+	var started struct {
+		ID      string
+		BuildID string `json:"build_id"`
+	}
+	s.do("PUT", "/build/default/new", nil, &started)
+	var res activities.BuildResult
+	result(t, s.wait(started.ID, 2*time.Minute), &res)
+	if res.Total != 323 || res.MergeStats["cgi"] != 323 || res.BuildID != started.BuildID {
+		t.Fatalf("build = %+v", res)
+	}
+	var build struct {
+		Status     string
+		Count      int64
+		MergeStats map[string]int64 `json:"merge_stats"`
+		Mapping    map[string]any
+		Meta       struct {
+			BiothingType string `json:"biothing_type"`
+			BuildVersion string `json:"build_version"`
+			License      string
+			Stats        struct{ Total int64 }
+			Src          map[string]struct {
+				Version string
+				License string
+				Code    struct{ Commit string }
+			}
+		} `json:"_meta"`
+	}
+	s.do("GET", "/build/"+res.BuildID, nil, &build)
+	if build.Status != "success" || build.Meta.BiothingType != "variant" || build.Meta.Stats.Total != 323 ||
+		build.Meta.Src["cgi"].Version != "2026-03-14" || build.Meta.Src["cgi"].License != "CC BY-NC 4.0" ||
+		build.Meta.Src["cgi"].Code.Commit == "" || build.Meta.License != "test" || !reflect.DeepEqual(build.Mapping, cgiMapping) {
+		t.Fatalf("GET /build/%s = %+v", res.BuildID, build)
+	}
+
+	// Every document of the build equals the source's.
+	src, target := all(t, s, "cgi"), scanTarget(t, s, res.BuildID)
+	if !reflect.DeepEqual(src, target) {
+		t.Fatalf("build collection (%d docs) differs from the source (%d docs)", len(target), len(src))
+	}
+
+	s.do("DELETE", "/build/"+res.BuildID, nil, nil)
+	if n, _ := s.eng.Target.C(res.BuildID).Count(context.Background()); n != 0 {
+		t.Fatalf("the build's collection still holds %d documents after DELETE", n)
+	}
+	if err := s.doErr("GET", "/build/"+res.BuildID, nil, nil); !errors.As(err, &he) || he.Code != 404 {
+		t.Fatalf("GET a deleted build: %v", err)
+	}
+}

@@ -1,0 +1,143 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"studio/activities"
+	"studio/internal/buildconf"
+	"studio/internal/docstore"
+	"studio/internal/hub"
+	"studio/workflows"
+)
+
+// saveBuildConf is POST /buildconf (create) and PUT /buildconf/<name>
+// (update): the body is the configuration.
+func (s *Server) saveBuildConf(c *fiber.Ctx) error {
+	var conf buildconf.Config
+	if err := json.Unmarshal(c.Body(), &conf); err != nil {
+		return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
+	}
+	create := c.Method() == fiber.MethodPost
+	if !create {
+		conf.Name = c.Params("name")
+	}
+	known, err := activities.KnownSources(c.UserContext(), s.deps.Hub)
+	if err != nil {
+		return err
+	}
+	if err := conf.Validate(known); err != nil {
+		return fail(fiber.StatusBadRequest, "build configuration: "+err.Error())
+	}
+	coll := s.deps.Hub.C(hub.SrcBuildConfig)
+	_, err = coll.Get(c.UserContext(), conf.Name)
+	switch {
+	case create && err == nil:
+		return fail(fiber.StatusConflict, fmt.Sprintf("build configuration %q exists: update it with PUT /buildconf/%s", conf.Name, conf.Name))
+	case !create && errors.Is(err, docstore.ErrNotFound):
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no build configuration %q", conf.Name))
+	case err != nil && !errors.Is(err, docstore.ErrNotFound):
+		return err
+	}
+	doc := docstore.Doc{}
+	b, _ := json.Marshal(conf)
+	_ = json.Unmarshal(b, &doc)
+	doc["_id"] = conf.Name
+	doc["updated_at"] = hub.Now()
+	if err := coll.Upsert(c.UserContext(), []docstore.Doc{doc}); err != nil {
+		return err
+	}
+	return ok(c, doc)
+}
+
+// deleteBuildConf is DELETE /buildconf/<name>.
+func (s *Server) deleteBuildConf(c *fiber.Ctx) error {
+	n, err := s.deps.Hub.C(hub.SrcBuildConfig).Delete(c.UserContext(), c.Params("name"))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no build configuration %q", c.Params("name")))
+	}
+	return ok(c, fiber.Map{"deleted": c.Params("name")})
+}
+
+// listBuildConfs is GET /buildconfs.
+func (s *Server) listBuildConfs(c *fiber.Ctx) error {
+	docs, err := s.deps.Hub.C(hub.SrcBuildConfig).Find(c.UserContext(), docstore.Query{})
+	if err != nil {
+		return err
+	}
+	if docs == nil {
+		docs = []docstore.Doc{}
+	}
+	return ok(c, docs)
+}
+
+// newBuild is PUT /build/<conf>/new: it starts a build and returns its id.
+func (s *Server) newBuild(c *fiber.Ctx) error {
+	name := c.Params("conf")
+	conf, err := activities.LoadBuildConfig(c.UserContext(), s.deps.Hub, name)
+	if errors.Is(err, docstore.ErrNotFound) {
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no build configuration %q: create it with POST /buildconf", name))
+	}
+	if err != nil {
+		return err
+	}
+	id, version, err := conf.NewBuildID(time.Now().UTC())
+	if err != nil {
+		return fail(fiber.StatusBadRequest, err.Error())
+	}
+	in := activities.BuildInput{Config: name, BuildID: id, Version: version}
+	run, err := s.startWorkflow(c.UserContext(), "build/"+name+"/"+id, workflows.BuildName, "a build of "+name, in)
+	if err != nil {
+		return err
+	}
+	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID(), "build_id": id})
+}
+
+// listBuilds is GET /builds.
+func (s *Server) listBuilds(c *fiber.Ctx) error {
+	docs, err := s.deps.Hub.C(hub.SrcBuild).Find(c.UserContext(), docstore.Query{})
+	if err != nil {
+		return err
+	}
+	sort.Slice(docs, func(i, j int) bool { return hub.Str(docs[i], "started_at") > hub.Str(docs[j], "started_at") })
+	if docs == nil {
+		docs = []docstore.Doc{}
+	}
+	return ok(c, docs)
+}
+
+// getBuild is GET /build/<id>.
+func (s *Server) getBuild(c *fiber.Ctx) error {
+	d, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), c.Params("id"))
+	if errors.Is(err, docstore.ErrNotFound) {
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", c.Params("id")))
+	}
+	if err != nil {
+		return err
+	}
+	return ok(c, d)
+}
+
+// deleteBuild is DELETE /build/<id>: the record and its collection.
+func (s *Server) deleteBuild(c *fiber.Ctx) error {
+	id := c.Params("id")
+	n, err := s.deps.Hub.C(hub.SrcBuild).Delete(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", id))
+	}
+	if err := s.deps.Target.Drop(c.UserContext(), id); err != nil {
+		return fmt.Errorf("drop collection of build %s: %w", id, err)
+	}
+	return ok(c, fiber.Map{"deleted": id})
+}
