@@ -95,6 +95,15 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	if !ok {
 		return UploadResult{}, nonRetryable("NoUploader", fmt.Errorf("source %s has no uploader %q", in.Source, in.Sub))
 	}
+	// The manifest's mapping function runs first: a broken one fails the
+	// upload before anything is stored.
+	var mapping map[string]any
+	if up.Mapping != "" {
+		mapping, err = pyparser.CallMapping(ctx, pyparser.Spec{PluginDir: a.pluginDir(in.Source), Func: up.Mapping, Requires: m.Requires})
+		if err != nil {
+			return UploadResult{}, nonRetryable("BadMapping", fmt.Errorf("source %s, uploader %s: mapping function %s: %w", in.Source, in.Sub, up.Mapping, err))
+		}
+	}
 	opts := store.Options{OnDuplicates: up.OnDuplicates}
 	var last progress.Progress
 	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &last) == nil && last.Resume != "" {
@@ -135,7 +144,7 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 		return UploadResult{}, a.uploadFailed(ctx, in, w, err)
 	}
 	res := UploadResult{Sub: in.Sub, Count: stats.Stored, Stats: stats, Duration: time.Since(started).Round(time.Millisecond).Seconds()}
-	if err := a.recordUpload(ctx, in, m, res); err != nil {
+	if err := a.recordUpload(ctx, in, m, res, mapping); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -189,7 +198,7 @@ func (a *Activities) setJob(ctx context.Context, in UploadSubInput, fields map[s
 }
 
 // recordUpload writes the job's success and the sub-source's src_master.
-func (a *Activities) recordUpload(ctx context.Context, in UploadSubInput, m *manifest.Manifest, res UploadResult) error {
+func (a *Activities) recordUpload(ctx context.Context, in UploadSubInput, m *manifest.Manifest, res UploadResult, mapping map[string]any) error {
 	if err := a.setJob(ctx, in, map[string]any{
 		"status": hub.Success, "step": "done", "count": res.Count, "time": res.Duration,
 		"last_success": hub.Now(), "rejected": res.Stats.Rejected, "reject_samples": toAny(res.Stats.RejectSamples),
@@ -211,9 +220,14 @@ func (a *Activities) recordUpload(ctx context.Context, in UploadSubInput, m *man
 		"repo": hub.Str(plug, "plugin.url"), "url": hub.Str(plug, "plugin.url"),
 		"commit": hub.Str(plug, "plugin.commit"), "branch": hub.Str(plug, "plugin.branch"),
 	}
-	// Update, not replace: src_master also holds the registered mapping.
-	return a.Hub.C(hub.SrcMaster).Update(ctx, in.Sub, map[string]any{
+	// Update, not replace: src_master also holds the registered mapping,
+	// which only the manifest's mapping function or a commit sets.
+	fields := map[string]any{
 		"name": in.Sub, "source": in.Source, "timestamp": hub.Now(),
 		"release": in.Release, "count": res.Count, "src_meta": meta,
-	})
+	}
+	if mapping != nil {
+		fields["mapping"] = mapping
+	}
+	return a.Hub.C(hub.SrcMaster).Update(ctx, in.Sub, fields)
 }

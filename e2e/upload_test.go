@@ -268,6 +268,10 @@ def load_data(data_folder):
     yield {"v": "no id"}
     yield {"_id": 42}
     yield {"_id": "x" * 600}
+
+
+def get_mapping(cls):
+    return {"v": {"type": "integer"}}
 `
 
 // TestFailedUploadKeepsLiveData: bad documents are counted and reported;
@@ -276,7 +280,7 @@ def load_data(data_folder):
 func TestFailedUploadKeepsLiveData(t *testing.T) {
 	srv := serveFile(t, "seed.tsv", []byte("a\n1\n"), 0)
 	repo := gitRepo(t, "badrows", map[string]string{
-		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q}, "uploader": {"parser": "parser:load_data"}}`, srv.URL+"/seed.tsv"),
+		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q}, "uploader": {"parser": "parser:load_data", "mapping": "parser:get_mapping"}}`, srv.URL+"/seed.tsv"),
 		"parser.py":     badParser,
 	})
 	s := newStack(t, true)
@@ -298,6 +302,10 @@ func TestFailedUploadKeepsLiveData(t *testing.T) {
 		}
 	}
 	before := checksum(t, all(t, s, "badrows"))
+	master, err := s.eng.Hub.C("src_master").Get(context.Background(), "badrows")
+	if err != nil || !reflect.DeepEqual(master["mapping"], map[string]any{"v": map[string]any{"type": "integer"}}) {
+		t.Fatalf("src_master.badrows mapping from the manifest's mapping function = %v, %v", master["mapping"], err)
+	}
 
 	if err := os.WriteFile(filepath.Join(dump.DataFolder, "raise"), nil, 0o644); err != nil {
 		t.Fatal(err)

@@ -159,6 +159,25 @@ func CallString(ctx context.Context, spec Spec) (string, error) {
 	return *v, nil
 }
 
+// CallMapping calls "module:function" in the plugin folder, which returns an
+// Elasticsearch mapping as a dict (a manifest uploader's "mapping"; as a
+// classmethod, it gets an object in place of the class).
+func CallMapping(ctx context.Context, spec Spec) (map[string]any, error) {
+	var m map[string]any
+	err := runControl(ctx, spec, "callmap", payload{Kwargs: spec.Kwargs}, func(c control) {
+		if c.Map != nil {
+			m = c.Map
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if m == nil {
+		return nil, fmt.Errorf("function %s returned no mapping", spec.Func)
+	}
+	return m, nil
+}
+
 // runControl runs a short runner mode and hands each control message to fn.
 func runControl(ctx context.Context, spec Spec, mode string, p payload, fn func(control)) error {
 	c, err := start(ctx, spec, mode, p, Limits{})

@@ -481,3 +481,16 @@ func TestBiothingsHelpers(t *testing.T) {
 	}
 	t.Logf("%s", out)
 }
+
+func TestCallMapping(t *testing.T) {
+	needPython(t)
+	t.Parallel()
+	got, err := CallMapping(context.Background(), casesSpec("get_mapping", nil))
+	want := map[string]any{"cgi": map[string]any{"properties": map[string]any{"gene": map[string]any{"type": "keyword", "normalizer": "keyword_lowercase_normalizer"}}}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("CallMapping = %v, %v", got, err)
+	}
+	if _, err := CallMapping(context.Background(), casesSpec("get_mapping_list", nil)); err == nil || !strings.Contains(err.Error(), "must return a dict") {
+		t.Fatalf("a list mapping: %v", err)
+	}
+}

@@ -16,6 +16,7 @@ whatever the parser prints on stdout or stderr cannot corrupt the stream:
     {"r": "reason", "n": N}       document number N was rejected
     {"e": "Type: text", "tb": ""} the parser raised
     {"v": "text"}                 the value returned in "call" mode
+    {"m": {...}}                  the dict returned in "callmap" mode
     {"missing": [...]}            packages missing in "requires" mode
     {"end": N}                    the end; N documents were produced
 
@@ -353,6 +354,19 @@ def mode_call(stream, spec):
     stream.message({"end": 0})
 
 
+def mode_callmap(stream, spec):
+    fn = load_function(spec["plugin_dir"], spec["func"])
+    args = []
+    if _needs_argument(fn):
+        # BioThings declares mapping functions as classmethods (get_mapping(klass)).
+        args.append(types.SimpleNamespace(**(spec.get("kwargs") or {})))
+    v = fn(*args)
+    if not isinstance(v, dict):
+        raise TypeError("%s returned %s %s; it must return a dict (an Elasticsearch mapping)" % (spec["func"], type(v).__name__, _short(v)))
+    stream.message({"m": json.loads(json.dumps(v, allow_nan=False))})
+    stream.message({"end": 0})
+
+
 def _needs_argument(fn):
     try:
         sig = inspect.signature(fn)
@@ -364,7 +378,7 @@ def _needs_argument(fn):
     return False
 
 
-MODES = {"run": mode_run, "requires": mode_requires, "call": mode_call}
+MODES = {"run": mode_run, "requires": mode_requires, "call": mode_call, "callmap": mode_callmap}
 
 
 def set_memory_limit(limit):

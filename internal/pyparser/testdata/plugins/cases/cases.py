@@ -155,3 +155,12 @@ def release_int():
 def many(data_folder, n=1000):
     for i in range(n):
         yield {"_id": "m%d" % i, "n": i}
+
+
+def get_mapping(klass):
+    """A BioThings-style mapping classmethod: it gets the class (here an object)."""
+    return {"cgi": {"properties": {"gene": {"type": "keyword", "normalizer": "keyword_lowercase_normalizer"}}}}
+
+
+def get_mapping_list():
+    return ["not", "a", "dict"]
