@@ -33,6 +33,9 @@ func uploadTutorialCGI(t *testing.T, s *stack) {
 	result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
 	s.waitStarted("upload/cgi")
 	result(t, s.wait("upload/cgi", 2*time.Minute), &[]activities.UploadResult{})
+	s.recordHistory("plugin/cgi", "register_plugin")
+	s.recordHistory(started.ID, "dump")
+	s.recordHistory("upload/cgi", "upload")
 }
 
 // cgiMapping is a registered mapping for the tutorial's source.
@@ -80,6 +83,7 @@ func TestBuildFromTutorialSource(t *testing.T) {
 	s.do("PUT", "/build/default/new", nil, &started)
 	var res activities.BuildResult
 	result(t, s.wait(started.ID, 2*time.Minute), &res)
+	s.recordHistory(started.ID, "build")
 	if res.Total != 323 || res.MergeStats["cgi"] != 323 || res.BuildID != started.BuildID {
 		t.Fatalf("build = %+v", res)
 	}

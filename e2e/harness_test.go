@@ -15,10 +15,15 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"studio/internal/commands"
 	"studio/internal/config"
@@ -216,4 +221,31 @@ func httpGetJSON(t *testing.T, url string, out any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// recordHistory writes a closed workflow's history to
+// workflows/testdata/<name>.history.json when STUDIO_RECORD_HISTORIES is
+// set, so that the replay test keeps today's workflows replayable.
+func (s *stack) recordHistory(workflowID, name string) {
+	s.t.Helper()
+	if os.Getenv("STUDIO_RECORD_HISTORIES") == "" {
+		return
+	}
+	var h historypb.History
+	it := s.dev.Client().GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	path := filepath.Join(testenv.RepoRoot(s.t), "workflows", "testdata", name+".history.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		s.t.Fatal(err)
+	}
 }
