@@ -24,6 +24,12 @@ func (s *Server) routes() {
 	app.Put("/source/:name/upload", s.uploadSource)
 	app.Put("/source/:name/schedule", s.setSchedule)
 
+	app.Put("/inspect", s.startInspect)
+	app.Get("/source/:name/mapping", s.getMapping)
+	app.Put("/source/:name/mapping", s.saveMapping)
+	app.Put("/source/:name/mapping/field", s.editField)
+	app.Post("/mapping/validate", s.validateMapping)
+
 	app.Post("/buildconf", s.saveBuildConf)
 	app.Put("/buildconf/:name", s.saveBuildConf)
 	app.Delete("/buildconf/:name", s.deleteBuildConf)

@@ -25,6 +25,7 @@ var Registered = map[string]any{
 	UploadName:           Upload,
 	UploadSubName:        UploadSub,
 	BuildName:            Build,
+	InspectName:          Inspect,
 }
 
 // shortActivity is the options of an activity that should take seconds.

@@ -1,0 +1,21 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"studio/activities"
+)
+
+// InspectName is the workflow type of an inspection; its id is
+// inspect/<source or build id>. Input: {"data_provider": ["src", "cgi"],
+// "mode": ["type", "stats", "mapping"], "limit": 0, "sample": 1}.
+const InspectName = "Inspect"
+
+// Inspect infers a type tree, statistics and a suggested mapping from a
+// source's or a build's documents and records them (never changing the
+// registered mapping).
+func Inspect(ctx workflow.Context, in activities.InspectInput) (activities.InspectResult, error) {
+	var res activities.InspectResult
+	err := workflow.ExecuteActivity(parseActivity(ctx), a.InspectRun, in).Get(ctx, &res)
+	return res, err
+}
