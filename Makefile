@@ -60,6 +60,7 @@ bench: build
 	$(GO) run ./internal/tableparse/tpbench -rows 1000000
 	$(GO) run ./internal/pyparser/pybench -rows 1000000
 	$(GO) run ./internal/store/uploadbench -rows 1000000
+	$(GO) run ./internal/inspect/inspectbench -n 1000000
 
 clean:
 	rm -rf $(BIN)/studio

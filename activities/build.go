@@ -207,9 +207,9 @@ type BuildFailedInput struct {
 
 // BuildFailed records the failure of a build.
 func (a *Activities) BuildFailed(ctx context.Context, in BuildFailedInput) error {
-	err := a.Hub.C(hub.SrcBuild).Update(ctx, in.BuildID, map[string]any{"status": hub.Failed, "err": in.Err})
-	if errors.Is(err, docstore.ErrNotFound) {
+	// Update creates missing records: record only for a build that exists.
+	if _, err := a.Hub.C(hub.SrcBuild).Get(ctx, in.BuildID); errors.Is(err, docstore.ErrNotFound) {
 		return nil
 	}
-	return err
+	return a.Hub.C(hub.SrcBuild).Update(ctx, in.BuildID, map[string]any{"status": hub.Failed, "err": in.Err})
 }

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"reflect"
@@ -11,6 +12,7 @@ import (
 
 	"studio/activities"
 	"studio/internal/hubclient"
+	"studio/internal/search"
 	"studio/internal/testenv"
 )
 
@@ -123,5 +125,79 @@ func TestBuildFromTutorialSource(t *testing.T) {
 	}
 	if err := s.doErr("GET", "/build/"+res.BuildID, nil, nil); !errors.As(err, &he) || he.Code != 404 {
 		t.Fatalf("GET a deleted build: %v", err)
+	}
+}
+
+// TestTutorialFlowToRelease is the tutorial end to end: plugin, dump,
+// upload, inspect and commit the mapping with cgi.gene searched by default,
+// build configuration, build, full release; then the index finds ABL1
+// through the "all" field and returns a document whole.
+func TestTutorialFlowToRelease(t *testing.T) {
+	s := newStack(t, true)
+	uploadTutorialCGI(t, s)
+	var started struct {
+		ID      string
+		BuildID string `json:"build_id"`
+	}
+	s.do("PUT", "/inspect", map[string]any{"data_provider": []string{"src", "cgi"}}, &started)
+	result(t, s.wait(started.ID, 2*time.Minute), &activities.InspectResult{})
+	s.do("PUT", "/source/cgi/mapping/field", map[string]any{"field": "cgi.gene", "search_by_default": true}, nil)
+	var m struct{ Inspect map[string]any }
+	s.do("GET", "/source/cgi/mapping", nil, &m)
+	s.do("PUT", "/source/cgi/mapping", map[string]any{"mapping": m.Inspect, "dest": "master"}, nil)
+	s.do("POST", "/buildconf", map[string]any{"name": "default", "doc_type": "variant", "sources": []string{"cgi"}}, nil)
+	s.do("PUT", "/build/default/new", nil, &started)
+	var build activities.BuildResult
+	result(t, s.wait(started.ID, 2*time.Minute), &build)
+
+	var idx struct{ ID, Index string }
+	s.do("PUT", "/index", map[string]any{"build": build.BuildID}, &idx)
+	var res activities.IndexResult
+	result(t, s.wait(idx.ID, 2*time.Minute), &res)
+	s.recordHistory(idx.ID, "index")
+	if res.Count != 323 || res.Stats.Indexed != 323 || res.Index != build.BuildID {
+		t.Fatalf("release = %+v", res)
+	}
+
+	ctx := context.Background()
+	found, err := s.eng.Search.Search(ctx, res.Index, search.SearchRequest{
+		Query: search.QueryString{Query: "ABL1", DefaultOperator: search.And}, Size: 1000,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, d := range all(t, s, "cgi") {
+		b, _ := json.Marshal(d["cgi"])
+		if strings.Contains(string(b), `"gene":"ABL1"`) {
+			want++
+		}
+	}
+	if found.Total != int64(want) || want == 0 {
+		t.Fatalf("q=ABL1 found %d documents, want %d (those whose cgi.gene is ABL1)", found.Total, want)
+	}
+	hit, err := s.eng.Search.Get(ctx, res.Index, "chr9:g.133748283C>T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.eng.Target.C(build.BuildID).Get(ctx, "chr9:g.133748283C>T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(doc, "_id")
+	if !reflect.DeepEqual(hit.Source, doc) {
+		t.Fatalf("indexed document differs from the build's:\n%v\n%v", hit.Source, doc)
+	}
+
+	// A second release into the same index is refused unless purged.
+	s.do("PUT", "/index", map[string]any{"build": build.BuildID}, &idx)
+	cmd := s.wait(idx.ID, time.Minute)
+	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "purge") {
+		t.Fatalf("second release: %s %q", cmd.Status, cmd.Failure)
+	}
+	s.do("PUT", "/index", map[string]any{"build": build.BuildID, "purge": true}, &idx)
+	result(t, s.wait(idx.ID, 2*time.Minute), &res)
+	if res.Count != 323 {
+		t.Fatalf("purged release = %+v", res)
 	}
 }

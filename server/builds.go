@@ -141,3 +141,50 @@ func (s *Server) deleteBuild(c *fiber.Ctx) error {
 	}
 	return ok(c, fiber.Map{"deleted": id})
 }
+
+// newIndex is PUT /index {"build": id, "index": name, "purge": bool}: a
+// full release of a build into the search engine.
+func (s *Server) newIndex(c *fiber.Ctx) error {
+	var in activities.IndexInput
+	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Build == "" {
+		return fail(fiber.StatusBadRequest, `body must be JSON {"build": "<build id>", "index": "<optional name>", "purge": false}`)
+	}
+	if _, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), in.Build); err != nil {
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", in.Build))
+	}
+	name := in.Index
+	if name == "" {
+		name = in.Build
+	}
+	run, err := s.startWorkflow(c.UserContext(), "index/"+name, workflows.IndexName, "a release into index "+name, in)
+	if err != nil {
+		return err
+	}
+	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID(), "index": name})
+}
+
+// newDiff is PUT /diff {"old": build id, "new": build id}.
+func (s *Server) newDiff(c *fiber.Ctx) error {
+	var in activities.DiffInput
+	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Old == "" || in.New == "" {
+		return fail(fiber.StatusBadRequest, `body must be JSON {"old": "<build id>", "new": "<build id>"}`)
+	}
+	run, err := s.startWorkflow(c.UserContext(), "diff/"+in.Old+"-"+in.New, workflows.DiffName, "a diff of "+in.Old+" and "+in.New, in)
+	if err != nil {
+		return err
+	}
+	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID()})
+}
+
+// newSync is POST /sync {"diff": folder, "index": name}.
+func (s *Server) newSync(c *fiber.Ctx) error {
+	var in activities.SyncInput
+	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Diff == "" || in.Index == "" {
+		return fail(fiber.StatusBadRequest, `body must be JSON {"diff": "<diff folder>", "index": "<index>"}`)
+	}
+	run, err := s.startWorkflow(c.UserContext(), "sync/"+in.Index, workflows.SyncName, "a sync of index "+in.Index, in)
+	if err != nil {
+		return err
+	}
+	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID()})
+}

@@ -38,6 +38,9 @@ func (s *Server) routes() {
 	app.Get("/builds", s.listBuilds)
 	app.Get("/build/:id", s.getBuild)
 	app.Delete("/build/:id", s.deleteBuild)
+	app.Put("/index", s.newIndex)
+	app.Put("/diff", s.newDiff)
+	app.Post("/sync", s.newSync)
 	app.Use("/ws", func(c *fiber.Ctx) error {
 		if !websocket.IsWebSocketUpgrade(c) {
 			return fail(fiber.StatusUpgradeRequired, "/ws is a websocket: connect with a websocket client")

@@ -26,6 +26,9 @@ var Registered = map[string]any{
 	UploadSubName:        UploadSub,
 	BuildName:            Build,
 	InspectName:          Inspect,
+	IndexName:            Index,
+	DiffName:             Diff,
+	SyncName:             Sync,
 }
 
 // shortActivity is the options of an activity that should take seconds.

@@ -52,7 +52,7 @@ func Open(ctx context.Context, cfg config.Config) (_ *Engines, err error) {
 			return nil, err
 		}
 	}
-	if e.Search, err = openSearch(ctx, cfg); err != nil {
+	if e.Search, err = OpenSearch(ctx, cfg); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -80,7 +80,8 @@ func openStore(ctx context.Context, cfg config.Config, name string) (docstore.St
 	return st, nil
 }
 
-func openSearch(ctx context.Context, cfg config.Config) (search.Engine, error) {
+// OpenSearch opens the configured search engine alone (for `studio api`).
+func OpenSearch(ctx context.Context, cfg config.Config) (search.Engine, error) {
 	if cfg.ESURL != "" {
 		ctx, cancel := context.WithTimeout(ctx, cfg.ConnectTimeout)
 		defer cancel()

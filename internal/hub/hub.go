@@ -20,6 +20,7 @@ const (
 
 	SrcBuildConfig = "src_build_config" // build configurations
 	SrcBuild       = "src_build"        // builds: jobs, merge_stats, mapping, _meta
+	API            = "api"              // data API instances: index, port, status, url
 )
 
 // Download states of src_dump.download.status.

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
 
 	"studio/internal/search"
 )
@@ -54,14 +55,26 @@ type Engine struct {
 
 	mu      sync.Mutex
 	indexes map[string]*index // by name; nil after Close
+	aliases map[string]string // alias -> index name, kept in AliasFile
+
+	scrolls scrolls
 }
 
 // index is one index of the engine; its Bleve index is opened on first use.
+//
+// Lock order: Engine.mu, then index.mu. Replacing bi (open, close,
+// PutMapping) holds both; data operations hold index.mu only (read-locked;
+// Bulk also holds writeMu so that versions are read and bumped in order).
 type index struct {
 	name string
 	path string
 	spec []byte // studio_spec.json, decoded afresh for each caller
-	bi   blevesearch.Index
+
+	mu      sync.RWMutex
+	writeMu sync.Mutex
+	bi      blevesearch.Index
+	schema  *schema
+	gone    bool // deleted or closed
 }
 
 var _ search.Engine = (*Engine)(nil)
@@ -72,6 +85,7 @@ func Open(dir string) (*Engine, error) {
 		return nil, fmt.Errorf("bleve: create index folder: %w", err)
 	}
 	e := &Engine{dir: dir, log: slog.Default().With("search", "bleve", "dir", dir), indexes: map[string]*index{}}
+	e.scrolls.m = map[string]*scrollState{}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: read index folder: %w", err)
@@ -97,6 +111,9 @@ func Open(dir string) (*Engine, error) {
 			return nil, fmt.Errorf("bleve: index %q: %w", ent.Name(), err)
 		}
 		e.indexes[ent.Name()] = &index{name: ent.Name(), path: path, spec: spec}
+	}
+	if err := e.loadAliases(); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
@@ -148,6 +165,9 @@ func (e *Engine) CreateIndex(ctx context.Context, name string, spec search.Index
 	if _, ok := e.indexes[name]; ok {
 		return fmt.Errorf("bleve: index %q: %w", name, search.ErrIndexExists)
 	}
+	if _, ok := e.aliases[name]; ok {
+		return fmt.Errorf("bleve: index %q: %w (it is an alias)", name, search.ErrIndexExists)
+	}
 	path := filepath.Join(e.dir, name)
 	if _, err := os.Stat(path); err == nil {
 		return fmt.Errorf("bleve: index %q: %w (the folder %s exists but is not an index; remove it)", name, search.ErrIndexExists, path)
@@ -194,17 +214,80 @@ func build(dir, path string, tr *Translation, specJSON []byte) (err error) {
 	return nil
 }
 
-// open opens the Bleve index if it is not open yet.
+// open opens the Bleve index if it is not open yet; the caller holds
+// Engine.mu.
 func (ix *index) open() error {
+	if ix.gone {
+		return fmt.Errorf("bleve: index %q: %w", ix.name, search.ErrIndexNotFound)
+	}
 	if ix.bi != nil {
 		return nil
+	}
+	spec, err := ix.decodeSpec()
+	if err != nil {
+		return err
+	}
+	tr, err := Translate(spec)
+	if err != nil {
+		return fmt.Errorf("bleve: index %q: its definition no longer translates: %w", ix.name, err)
 	}
 	bi, err := blevesearch.OpenUsing(ix.path, map[string]any{"bolt_timeout": lockTimeout})
 	if err != nil {
 		return fmt.Errorf("open bleve index %s (is another studio process using it?): %w", ix.path, err)
 	}
 	ix.bi = bi
+	ix.schema = newSchema(spec, tr)
+	if im, ok := bi.Mapping().(*mapping.IndexMappingImpl); ok {
+		ix.schema.im = im
+	}
 	return nil
+}
+
+// closeLocked closes the Bleve index; the caller holds Engine.mu and
+// ix.mu.
+func (ix *index) closeLocked() error {
+	if ix.bi == nil {
+		return nil
+	}
+	err := ix.bi.Close()
+	ix.bi = nil
+	return err
+}
+
+// use finds an open index by name or alias and read-locks it; release
+// unlocks it.
+func (e *Engine) use(ctx context.Context, name string) (ix *index, release func(), err error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if err := search.ValidateIndexName(name); err != nil {
+		return nil, nil, fmt.Errorf("bleve: %w", err)
+	}
+	e.mu.Lock()
+	ix, err = e.resolve(name)
+	if err == nil {
+		err = ix.open()
+	}
+	e.mu.Unlock()
+	if err != nil {
+		return nil, nil, err
+	}
+	ix.mu.RLock()
+	if ix.gone || ix.bi == nil {
+		ix.mu.RUnlock()
+		return nil, nil, fmt.Errorf("bleve: index %q: %w", name, search.ErrIndexNotFound)
+	}
+	return ix, ix.mu.RUnlock, nil
+}
+
+// resolve finds an index by name or alias; the caller holds e.mu.
+func (e *Engine) resolve(name string) (*index, error) {
+	if e.indexes != nil {
+		if target, ok := e.aliases[name]; ok {
+			name = target
+		}
+	}
+	return e.lookup(name)
 }
 
 func (ix *index) decodeSpec() (search.IndexSpec, error) {
@@ -229,17 +312,21 @@ func (e *Engine) DeleteIndex(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if ix.bi != nil {
-		if err := ix.bi.Close(); err != nil {
-			return fmt.Errorf("bleve: delete index %q: close: %w", name, err)
-		}
-		ix.bi = nil
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if err := ix.closeLocked(); err != nil {
+		return fmt.Errorf("bleve: delete index %q: close: %w", name, err)
 	}
 	trash := filepath.Join(e.dir, deletingPrefix+name+"-"+randomSuffix())
 	if err := os.Rename(ix.path, trash); err != nil {
 		return fmt.Errorf("bleve: delete index %q: %w", name, err)
 	}
+	ix.gone = true
 	delete(e.indexes, name)
+	e.scrolls.dropIndex(name)
+	if err := e.dropAliasesOf(name); err != nil {
+		e.log.WarnContext(ctx, "cannot update the alias file", "err", err)
+	}
 	if err := os.RemoveAll(trash); err != nil {
 		// The index is gone; Open removes the rest next time.
 		e.log.WarnContext(ctx, "cannot remove the folder of a deleted index", "folder", trash, "err", err)
@@ -258,7 +345,7 @@ func (e *Engine) GetIndex(ctx context.Context, name string) (search.IndexSpec, e
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ix, err := e.lookup(name)
+	ix, err := e.resolve(name)
 	if err != nil {
 		return search.IndexSpec{}, err
 	}
@@ -304,11 +391,13 @@ func (e *Engine) Close() error {
 	defer e.mu.Unlock()
 	var errs []error
 	for _, name := range sortedKeys(e.indexes) {
-		if ix := e.indexes[name]; ix.bi != nil {
-			if err := ix.bi.Close(); err != nil {
-				errs = append(errs, fmt.Errorf("bleve: close index %q: %w", name, err))
-			}
+		ix := e.indexes[name]
+		ix.mu.Lock()
+		if err := ix.closeLocked(); err != nil {
+			errs = append(errs, fmt.Errorf("bleve: close index %q: %w", name, err))
 		}
+		ix.gone = true
+		ix.mu.Unlock()
 	}
 	e.indexes = nil
 	return errors.Join(errs...)

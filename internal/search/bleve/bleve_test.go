@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"studio/internal/search"
 	"studio/internal/search/searchtest"
@@ -120,5 +121,79 @@ func TestInfo(t *testing.T) {
 	}
 	if info.Backend != "bleve" || info.Where != dir || !strings.HasPrefix(info.Version, "v2") {
 		t.Errorf("Info = %+v", info)
+	}
+}
+
+func TestVersionsAndAliasesSurviveReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateIndex(ctx, "cgi_1", searchtest.CGISpec()); err != nil {
+		t.Fatal(err)
+	}
+	op := search.BulkOp{Kind: search.BulkIndex, ID: "a", Doc: map[string]any{"cgi": map[string]any{"gene": "BRAF"}}}
+	for range 2 {
+		if _, err := e.Bulk(ctx, "cgi_1", []search.BulkOp{op}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := e.PutAlias(ctx, "cgi_1", "cgi"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if e, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if _, err := e.Bulk(ctx, "cgi", []search.BulkOp{op}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := e.Get(ctx, "cgi", "a")
+	if err != nil || h.Version != 3 {
+		t.Errorf("Get through the alias after reopen = version %d, %v; want 3", h.Version, err)
+	}
+	n, err := e.Count(ctx, "cgi", search.QueryString{Query: "braf"})
+	if err != nil || n != 1 {
+		t.Errorf("Count(braf) = %d, %v; want 1 (copy_to all)", n, err)
+	}
+}
+
+func TestScrollExpires(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	if err := e.CreateIndex(ctx, "x", search.IndexSpec{}); err != nil {
+		t.Fatal(err)
+	}
+	var ops []search.BulkOp
+	for _, id := range []string{"1", "2", "3"} {
+		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: map[string]any{"n": int64(1)}})
+	}
+	if _, err := e.Bulk(ctx, "x", ops); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.Search(ctx, "x", search.SearchRequest{Size: 1, Scroll: 20 * time.Millisecond})
+	if err != nil || res.ScrollID == "" {
+		t.Fatalf("Search = %+v, %v", res, err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if _, err := e.ScrollNext(ctx, res.ScrollID); !errors.Is(err, search.ErrBadScrollID) {
+		t.Errorf("ScrollNext after the keep-alive = %v, want ErrBadScrollID", err)
+	}
+	// Deleting the index ends its scrolls.
+	res, _ = e.Search(ctx, "x", search.SearchRequest{Size: 1, Scroll: time.Minute})
+	if err := e.DeleteIndex(ctx, "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ScrollNext(ctx, res.ScrollID); !errors.Is(err, search.ErrBadScrollID) {
+		t.Errorf("ScrollNext after DeleteIndex = %v, want ErrBadScrollID", err)
 	}
 }

@@ -97,6 +97,9 @@ func (t *translator) root(m map[string]any) error {
 	}
 	dm := mapping.NewDocumentMapping()
 	dm.Dynamic = dynamic
+	// Bleve's "_all" composite field is not used (copy_to targets replace
+	// it); disabling it saves indexing every term twice.
+	dm.AddSubDocumentMapping("_all", mapping.NewDocumentDisabledMapping())
 	t.im.DefaultMapping = dm
 	props, ok := m["properties"]
 	if !ok {
@@ -182,7 +185,9 @@ func (t *translator) object(path, typ string, def map[string]any, dynamic bool) 
 		return nil, err
 	}
 	sub := mapping.NewDocumentMapping()
-	sub.Nested = typ == "nested"
+	// Bleve's nested documents would change how the whole document is
+	// indexed and searched; nested fields are mapped as objects instead.
+	sub.Nested = false
 	var err error
 	if sub.Dynamic, err = parseDynamic(path, def["dynamic"], dynamic); err != nil {
 		return nil, err

@@ -233,7 +233,7 @@ func TestTranslateDocumentMappings(t *testing.T) {
 		"inherits":    {true, false, false},
 		"strict":      {true, false, false},
 		"translation": {false, false, false},
-		"genomic_pos": {true, false, true},
+		"genomic_pos": {true, false, false}, // nested is mapped as an object
 	} {
 		dm := root.Properties[name]
 		if dm == nil {

@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	es "github.com/elastic/go-elasticsearch/v8"
@@ -40,6 +41,9 @@ type Engine struct {
 	where string // the URL without credentials
 	tc    *es.TypedClient
 	log   *slog.Logger
+
+	scrollMu   sync.Mutex
+	scrollReqs map[string]scrollReq // keep-alive of the scrolls this engine opened
 }
 
 var _ search.Engine = (*Engine)(nil)
@@ -56,7 +60,7 @@ func Open(ctx context.Context, rawURL string) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch at %s: %w", where, err)
 	}
-	e := &Engine{where: where, tc: tc, log: slog.Default().With("search", Backend, "url", where)}
+	e := &Engine{where: where, tc: tc, log: slog.Default().With("search", Backend, "url", where), scrollReqs: map[string]scrollReq{}}
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, openTimeout)

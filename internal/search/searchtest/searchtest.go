@@ -19,7 +19,7 @@ import (
 	"testing"
 
 	"studio/internal/search"
-	"studio/internal/testenv"
+	"studio/internal/shareddata"
 )
 
 // testCase is one case of the suite; each gets a fresh engine from open.
@@ -38,6 +38,8 @@ var cases = []testCase{
 	{"invalid definitions are rejected", testInvalidSpecs},
 	{"_meta survives", testMeta},
 	{"info", testInfo},
+	{"documents, queries, scrolls, aggregations (mygene)", testMyGeneData},
+	{"a small CGI-like set", testCGI},
 }
 
 // Run runs the suite. open returns a new engine on the backend under test;
@@ -88,10 +90,10 @@ func (n *names) get(suffix string) string { return n.prefix + suffix }
 
 // MyGeneSpec reads the mygene index definition (an Elasticsearch GET
 // /<index> answer) from the shared test data, or skips the test with a
-// message naming the folder when it is absent (see testenv.SharedData).
+// message naming the folder when it is absent (see shareddata.Path).
 func MyGeneSpec(t *testing.T) search.IndexSpec {
 	t.Helper()
-	path := testenv.SharedData(t, "mygene", "test_mapping.json")
+	path := shareddata.Path(t, "mygene", "test_mapping.json")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,205 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"studio/internal/docstore"
+	"studio/internal/hub"
+	"studio/internal/progress"
+	"studio/internal/search"
+)
+
+// IndexInput is the input of the Index workflow (a full release).
+type IndexInput struct {
+	Build string `json:"build"`
+	Index string `json:"index,omitempty"` // default: the build id
+	Purge bool   `json:"purge,omitempty"` // replace an existing index
+}
+
+// IndexPlan is what a full release indexes.
+type IndexPlan struct {
+	Build     string `json:"build"`
+	Index     string `json:"index"`
+	Total     int64  `json:"total"`
+	StartedAt string `json:"started_at"`
+}
+
+// IndexStats count what indexing did.
+type IndexStats struct {
+	Indexed  int64    `json:"indexed"`
+	Rejected int64    `json:"rejected"`
+	Samples  []string `json:"reject_samples,omitempty"`
+	LastID   string   `json:"last_id"`
+}
+
+// IndexResult is the result of the Index workflow.
+type IndexResult struct {
+	Index string     `json:"index"`
+	Count int64      `json:"count"`
+	Stats IndexStats `json:"stats"`
+}
+
+// IndexPrepare creates the release's index from the build's mapping and
+// _meta, with the release settings; an existing index is refused unless
+// purge is asked, except the one this same workflow run created (a retry).
+func (a *Activities) IndexPrepare(ctx context.Context, in IndexInput) (IndexPlan, error) {
+	b, err := a.Hub.C(hub.SrcBuild).Get(ctx, in.Build)
+	if errors.Is(err, docstore.ErrNotFound) {
+		return IndexPlan{}, nonRetryable("NoBuild", fmt.Errorf("no build %q", in.Build))
+	}
+	if err != nil {
+		return IndexPlan{}, err
+	}
+	if hub.Str(b, "status") != hub.Success {
+		return IndexPlan{}, nonRetryable("BuildNotDone", fmt.Errorf("build %s is %q: only a successful build can be released", in.Build, hub.Str(b, "status")))
+	}
+	plan := IndexPlan{Build: in.Build, Index: in.Index, StartedAt: hub.Now()}
+	if plan.Index == "" {
+		plan.Index = in.Build
+	}
+	run := activity.GetInfo(ctx).WorkflowExecution.RunID
+	if v, _ := docstore.GetPath(b, "index."+plan.Index+".run_id"); v == run {
+		// A retry of this run: the index is ours, carry on.
+		plan.Total, err = a.Target.C(in.Build).Count(ctx)
+		return plan, err
+	}
+	mapping, _ := b["mapping"].(map[string]any)
+	meta, _ := b["_meta"].(map[string]any)
+	conf, _ := b["build_config"].(map[string]any)
+	shards, _ := conf["num_shards"].(int64)
+	replicas, _ := conf["num_replicas"].(int64)
+	spec := search.ReleaseSpec(mapping, meta, int(shards), int(replicas))
+	err = a.Search.CreateIndex(ctx, plan.Index, spec)
+	if errors.Is(err, search.ErrIndexExists) {
+		if !in.Purge {
+			return plan, nonRetryable("IndexExists", fmt.Errorf("index %s exists: release with purge to replace it", plan.Index))
+		}
+		if err := a.Search.DeleteIndex(ctx, plan.Index); err != nil {
+			return plan, fmt.Errorf("purge index %s: %w", plan.Index, err)
+		}
+		err = a.Search.CreateIndex(ctx, plan.Index, spec)
+	}
+	if errors.Is(err, search.ErrInvalidSpec) {
+		return plan, nonRetryable("BadMapping", fmt.Errorf("index %s: %w", plan.Index, err))
+	}
+	if err != nil {
+		return plan, fmt.Errorf("create index %s: %w", plan.Index, err)
+	}
+	if plan.Total, err = a.Target.C(in.Build).Count(ctx); err != nil {
+		return plan, err
+	}
+	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.Build, map[string]any{
+		"index." + plan.Index + ".status":     "indexing",
+		"index." + plan.Index + ".run_id":     run,
+		"index." + plan.Index + ".started_at": plan.StartedAt,
+	})
+	return plan, err
+}
+
+// IndexDocs indexes the build's documents in _id order, in bulk batches,
+// heartbeating the count and the last _id; a retry resumes after it
+// (re-indexing a document is idempotent, so a lagging heartbeat duplicates
+// nothing).
+func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats, error) {
+	var st IndexStats
+	if activity.HasHeartbeatDetails(ctx) {
+		var p progress.Progress
+		if activity.GetHeartbeatDetails(ctx, &p) == nil {
+			st.LastID, st.Indexed = p.Resume, p.Done
+		}
+	}
+	meter := progress.NewMeter("index", "docs", plan.Total)
+	const batchSize = 1000
+	ops := make([]search.BulkOp, 0, batchSize)
+	flush := func() error {
+		if len(ops) == 0 {
+			return nil
+		}
+		res, err := a.Search.Bulk(ctx, plan.Index, ops)
+		if err != nil {
+			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
+		}
+		st.Indexed += int64(res.Indexed)
+		for _, f := range res.Failed {
+			st.reject(f.ID + ": " + f.Reason)
+		}
+		st.LastID = ops[len(ops)-1].ID
+		ops = ops[:0]
+		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
+		return nil
+	}
+	for d, err := range a.Target.C(plan.Build).Scan(ctx, docstore.ScanOptions{After: st.LastID, Batch: batchSize}) {
+		if err != nil {
+			return st, fmt.Errorf("read build %s: %w", plan.Build, err)
+		}
+		id, ok := d["_id"].(string)
+		if !ok || id == "" || len(id) > 512 {
+			st.reject(fmt.Sprintf("_id %v: want a non-empty string of at most 512 bytes", d["_id"]))
+			continue
+		}
+		doc := make(map[string]any, len(d))
+		for k, v := range d {
+			if k != "_id" {
+				doc[k] = v
+			}
+		}
+		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: doc})
+		if len(ops) == batchSize {
+			if err := flush(); err != nil {
+				return st, err
+			}
+		}
+	}
+	return st, flush()
+}
+
+func (st *IndexStats) reject(reason string) {
+	st.Rejected++
+	if len(st.Samples) < 10 {
+		st.Samples = append(st.Samples, reason)
+	}
+}
+
+// IndexFinishInput closes a full release.
+type IndexFinishInput struct {
+	Plan  IndexPlan  `json:"plan"`
+	Stats IndexStats `json:"stats"`
+}
+
+// IndexFinish refreshes the index and records it under
+// src_build.index.<name>.
+func (a *Activities) IndexFinish(ctx context.Context, in IndexFinishInput) (IndexResult, error) {
+	if err := a.Search.Refresh(ctx, in.Plan.Index); err != nil {
+		return IndexResult{}, fmt.Errorf("refresh index %s: %w", in.Plan.Index, err)
+	}
+	n, err := a.Search.Count(ctx, in.Plan.Index, search.MatchAll{})
+	if err != nil {
+		return IndexResult{}, fmt.Errorf("count index %s: %w", in.Plan.Index, err)
+	}
+	info, _ := a.Search.Info(ctx)
+	started, _ := time.Parse(time.RFC3339, in.Plan.StartedAt)
+	p := "index." + in.Plan.Index + "."
+	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.Plan.Build, map[string]any{
+		p + "status": hub.Success, p + "count": n, p + "environment": info.Backend, p + "created_at": hub.Now(),
+		p + "rejected": in.Stats.Rejected, p + "reject_samples": toAny(in.Stats.Samples),
+		p + "time": time.Since(started).Round(time.Millisecond).Seconds(),
+	})
+	return IndexResult{Index: in.Plan.Index, Count: n, Stats: in.Stats}, err
+}
+
+// IndexFailed records a failed release.
+func (a *Activities) IndexFailed(ctx context.Context, build, index, reason string) error {
+	if index == "" {
+		index = build
+	}
+	// Update creates missing records: record only for a build that exists.
+	if _, err := a.Hub.C(hub.SrcBuild).Get(ctx, build); errors.Is(err, docstore.ErrNotFound) {
+		return nil
+	}
+	return a.Hub.C(hub.SrcBuild).Update(ctx, build, map[string]any{"index." + index + ".status": hub.Failed, "index." + index + ".err": reason})
+}

@@ -1,0 +1,247 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"go.temporal.io/sdk/activity"
+
+	"studio/internal/differ"
+	"studio/internal/docstore"
+	"studio/internal/hub"
+	"studio/internal/jsondiff"
+	"studio/internal/progress"
+	"studio/internal/search"
+)
+
+// DiffInput is the input of the Diff workflow.
+type DiffInput struct {
+	Old string `json:"old"`
+	New string `json:"new"`
+}
+
+// SyncInput is the input of the Sync workflow.
+type SyncInput struct {
+	Diff  string `json:"diff"`  // the diff folder
+	Index string `json:"index"` // the live index to update
+}
+
+// SyncFileInput applies one diff file.
+type SyncFileInput struct {
+	SyncInput
+	File differ.FileInfo `json:"file"`
+}
+
+// SyncResult counts what a sync did.
+type SyncResult struct {
+	Files   int `json:"files"`
+	Skipped int `json:"skipped"` // files already applied by an earlier run
+	Added   int `json:"added"`
+	Updated int `json:"updated"`
+	Deleted int `json:"deleted"`
+}
+
+// SyncState is the hub collection that remembers the applied diff files.
+const SyncState = "sync_state"
+
+func (a *Activities) diffDir(old, new string) string {
+	return filepath.Join(a.DataDir, "diff", old+"-"+new)
+}
+
+func (a *Activities) loadBuild(ctx context.Context, id string) (docstore.Doc, error) {
+	b, err := a.Hub.C(hub.SrcBuild).Get(ctx, id)
+	if errors.Is(err, docstore.ErrNotFound) {
+		return nil, nonRetryable("NoBuild", fmt.Errorf("no build %q", id))
+	}
+	if err == nil && hub.Str(b, "status") != hub.Success {
+		return nil, nonRetryable("BuildNotDone", fmt.Errorf("build %s is %q, not a successful build", id, hub.Str(b, "status")))
+	}
+	return b, err
+}
+
+// DiffRun compares two builds of one configuration into diff files.
+func (a *Activities) DiffRun(ctx context.Context, in DiffInput) (differ.Metadata, error) {
+	oldB, err := a.loadBuild(ctx, in.Old)
+	if err != nil {
+		return differ.Metadata{}, err
+	}
+	newB, err := a.loadBuild(ctx, in.New)
+	if err != nil {
+		return differ.Metadata{}, err
+	}
+	if oc, nc := hub.Str(oldB, "build_config.name"), hub.Str(newB, "build_config.name"); oc != nc {
+		return differ.Metadata{}, nonRetryable("DifferentConfigs", fmt.Errorf("builds %s (%s) and %s (%s) come from different build configurations: a diff needs two builds of one", in.Old, oc, in.New, nc))
+	}
+	oldMap, _ := oldB["mapping"].(map[string]any)
+	newMap, _ := newB["mapping"].(map[string]any)
+	meta, _ := newB["_meta"].(map[string]any)
+	dir := a.diffDir(in.Old, in.New)
+	md, err := differ.Diff(ctx, a.Target.C(in.Old), a.Target.C(in.New), dir, in.Old, in.New, oldMap, newMap, meta, differ.Options{
+		Progress: func(s differ.Stats) {
+			activity.RecordHeartbeat(ctx, progress.Progress{Step: "diff", Unit: "docs", Done: s.Add + s.Update + s.Delete + s.Same})
+		},
+	})
+	if err != nil {
+		return md, fmt.Errorf("diff %s -> %s: %w", in.Old, in.New, err)
+	}
+	var mdDoc map[string]any
+	b, _ := json.Marshal(md)
+	_ = json.Unmarshal(b, &mdDoc)
+	delete(mdDoc, "_meta")
+	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.New, map[string]any{"diff." + in.Old: map[string]any{
+		"folder": dir, "stats": mdDoc["stats"], "mapping_changed": md.MappingChanged,
+		"mapping_incompatible": toAny(md.MappingIncompatible), "created_at": hub.Now(),
+	}})
+	return md, err
+}
+
+// SyncPrepare checks the diff folder and the index, and lists the files.
+func (a *Activities) SyncPrepare(ctx context.Context, in SyncInput) ([]differ.FileInfo, error) {
+	md, err := differ.ReadMetadata(in.Diff)
+	if err != nil {
+		return nil, nonRetryable("BadDiff", err)
+	}
+	if len(md.MappingIncompatible) > 0 {
+		return nil, nonRetryable("MappingChanged", fmt.Errorf("diff %s changes the mapping incompatibly (%v): release this build in full", in.Diff, md.MappingIncompatible))
+	}
+	if _, err := a.Search.GetIndex(ctx, in.Index); err != nil {
+		return nil, nonRetryable("NoIndex", fmt.Errorf("index %s: %w", in.Index, err))
+	}
+	for _, f := range md.Files {
+		if err := differ.VerifyFile(in.Diff, f); err != nil {
+			return nil, nonRetryable("BadDiff", err)
+		}
+	}
+	return md.Files, nil
+}
+
+func syncKey(in SyncInput) string { return in.Index + "|" + in.Diff }
+
+// SyncFile applies one diff file to the index, all or nothing as far as the
+// patches go: every new document is computed (and kept beside the file)
+// before anything is written, the writes are whole documents (so a retry
+// repeats them harmlessly), and the file is then marked applied, so a re-run
+// skips it and no patch is ever applied twice.
+func (a *Activities) SyncFile(ctx context.Context, in SyncFileInput) (SyncResult, error) {
+	var res SyncResult
+	state, _ := a.Hub.C(SyncState).Get(ctx, syncKey(in.SyncInput))
+	if applied, _ := state["applied"].([]any); slices.Contains(applied, any(in.File.Name)) {
+		res.Skipped = 1
+		return res, nil
+	}
+	f, err := differ.ReadFile(in.Diff, in.File)
+	if err != nil {
+		return res, nonRetryable("BadDiff", err)
+	}
+	ops, err := a.syncOps(ctx, in, f)
+	if err != nil {
+		return res, err
+	}
+	meter := progress.NewMeter("sync", "docs", int64(len(ops)))
+	for start := 0; start < len(ops); start += 1000 {
+		chunk := ops[start:min(start+1000, len(ops))]
+		r, err := a.Search.Bulk(ctx, in.Index, chunk)
+		if err != nil {
+			return res, fmt.Errorf("sync %s into %s: %w", in.File.Name, in.Index, err)
+		}
+		if len(r.Failed) > 0 {
+			return res, nonRetryable("SyncFailed", fmt.Errorf("sync %s into %s: %d documents refused, first: %s: %s", in.File.Name, in.Index, len(r.Failed), r.Failed[0].ID, r.Failed[0].Reason))
+		}
+		activity.RecordHeartbeat(ctx, meter.At(int64(start+len(chunk)), in.File.Name))
+	}
+	res.Files, res.Added, res.Updated, res.Deleted = 1, len(f.Add), len(f.Update), len(f.Delete)
+	err = a.Hub.C(SyncState).Update(ctx, syncKey(in.SyncInput), map[string]any{
+		"index": in.Index, "diff": in.Diff, "updated_at": hub.Now(),
+		"applied": append(anyList(state["applied"]), in.File.Name),
+	})
+	_ = os.Remove(computedPath(in))
+	return res, err
+}
+
+func anyList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+func computedPath(in SyncFileInput) string {
+	return filepath.Join(in.Diff, in.File.Name+".computed-"+in.Index+".json")
+}
+
+// syncOps computes the bulk operations of a diff file. Patched documents
+// are computed once and saved beside the file, so that a retry after a
+// partial write uses them instead of patching documents already patched.
+func (a *Activities) syncOps(ctx context.Context, in SyncFileInput, f differ.File) ([]search.BulkOp, error) {
+	saved := computedPath(in)
+	var updated map[string]map[string]any
+	if b, err := os.ReadFile(saved); err == nil && json.Unmarshal(b, &updated) == nil {
+		a.log().Info("sync resumes with computed documents", "file", in.File.Name)
+	} else {
+		updated = map[string]map[string]any{}
+		ids := make([]string, len(f.Update))
+		for i, u := range f.Update {
+			ids[i] = u.ID
+		}
+		hits, err := a.Search.MGet(ctx, in.Index, ids)
+		if err != nil {
+			return nil, fmt.Errorf("sync %s: read documents to patch: %w", in.File.Name, err)
+		}
+		for i, u := range f.Update {
+			if !hits[i].Found {
+				return nil, nonRetryable("PatchFailed", fmt.Errorf("sync %s: document %s to patch is not in index %s", in.File.Name, u.ID, in.Index))
+			}
+			doc, err := jsondiff.Apply(hits[i].Source, u.Patch)
+			if err != nil {
+				return nil, nonRetryable("PatchFailed", fmt.Errorf("sync %s: document %s: the patch no longer applies: %w", in.File.Name, u.ID, err))
+			}
+			updated[u.ID] = doc
+		}
+		b, _ := json.Marshal(updated)
+		if err := os.WriteFile(saved+".tmp", b, 0o644); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(saved+".tmp", saved); err != nil {
+			return nil, err
+		}
+	}
+	ops := make([]search.BulkOp, 0, len(f.Add)+len(f.Update)+len(f.Delete))
+	for _, d := range f.Add {
+		id, _ := d["_id"].(string)
+		doc := make(map[string]any, len(d))
+		for k, v := range d {
+			if k != "_id" {
+				doc[k] = v
+			}
+		}
+		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: doc})
+	}
+	for _, u := range f.Update {
+		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: u.ID, Doc: updated[u.ID]})
+	}
+	for _, id := range f.Delete {
+		ops = append(ops, search.BulkOp{Kind: search.BulkDelete, ID: id})
+	}
+	return ops, nil
+}
+
+// SyncFinish adds the new build's fields to the index mapping and sets its
+// _meta, then refreshes it.
+func (a *Activities) SyncFinish(ctx context.Context, in SyncInput) error {
+	md, err := differ.ReadMetadata(in.Diff)
+	if err != nil {
+		return nonRetryable("BadDiff", err)
+	}
+	newB, err := a.Hub.C(hub.SrcBuild).Get(ctx, md.New)
+	if err != nil {
+		return fmt.Errorf("build %s: %w", md.New, err)
+	}
+	mapping, _ := newB["mapping"].(map[string]any)
+	if err := a.Search.PutMapping(ctx, in.Index, mapping, md.Meta); err != nil {
+		return fmt.Errorf("update mapping of %s: %w", in.Index, err)
+	}
+	return a.Search.Refresh(ctx, in.Index)
+}

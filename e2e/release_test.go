@@ -1,0 +1,233 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"reflect"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"studio/activities"
+	"studio/internal/differ"
+	"studio/internal/testenv"
+)
+
+// editCGI edits the tutorial TSV: the rows of deleteN variants are removed,
+// the Association of updateN single-row variants changes, and addN rows of
+// new variants are appended. It returns the new TSV.
+func editCGI(t *testing.T, tsv []byte, deleteN, updateN, addN int) []byte {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(tsv))
+	r.Comma, r.LazyQuotes, r.FieldsPerRecord = '\t', true, -1
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	count := map[string]int{}
+	var order []string
+	for _, row := range rows[1:] {
+		id := row[col["gDNA"]]
+		if row[col["Alteration type"]] != "MUT" || id == "" {
+			continue
+		}
+		if count[id] == 0 {
+			order = append(order, id)
+		}
+		count[id]++
+	}
+	del, upd := map[string]bool{}, map[string]bool{}
+	for _, id := range order {
+		switch {
+		case len(del) < deleteN:
+			del[id] = true
+		case count[id] == 1 && len(upd) < updateN:
+			upd[id] = true
+		}
+	}
+	out := [][]string{rows[0]}
+	var template []string
+	for _, row := range rows[1:] {
+		id := row[col["gDNA"]]
+		if del[id] {
+			continue
+		}
+		if upd[id] {
+			row = append([]string(nil), row...)
+			row[col["Association"]] = "Changed association"
+		}
+		if template == nil && row[col["Alteration type"]] == "MUT" {
+			template = row
+		}
+		out = append(out, row)
+	}
+	for i := range addN {
+		row := append([]string(nil), template...)
+		row[col["gDNA"]] = "chrX:g." + string(rune('1'+i)) + "00A>T"
+		out = append(out, row)
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Comma = '\t'
+	if err := w.WriteAll(out); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestIncrementalRelease builds the CGI data twice, the second time from an
+// edited TSV, releases the first build, diffs the two and syncs the diff
+// into the index: the diff counts match the edit and the index then equals
+// the second build, document by document.
+func TestIncrementalRelease(t *testing.T) {
+	tsv, err := os.ReadFile(testenv.SharedData(t, "cgi", "cgi_biomarkers_per_variant.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var current atomic.Pointer[[]byte]
+	var modified atomic.Pointer[time.Time]
+	first := zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv)
+	current.Store(&first)
+	modified.Store(&lastModified)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "cgi.zip", *modified.Load(), bytes.NewReader(*current.Load()))
+	}))
+	defer srv.Close()
+	repo := gitRepo(t, "cgi", map[string]string{
+		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
+			"http://example.org/cgi/cgi_biomarkers_latest.zip", srv.URL+"/cgi.zip", 1),
+		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
+	})
+	s := newStack(t, true)
+	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
+	if err := s.eng.Hub.C("src_master").Update(context.Background(), "cgi", map[string]any{"mapping": cgiMapping}); err != nil {
+		t.Fatal(err)
+	}
+	s.do("POST", "/buildconf", map[string]any{"name": "default", "doc_type": "variant", "sources": []string{"cgi"}}, nil)
+
+	build := func() string {
+		var started struct{ ID string }
+		s.do("PUT", "/source/cgi/dump", nil, &started)
+		result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
+		s.waitStarted("upload/cgi")
+		result(t, s.wait("upload/cgi", 2*time.Minute), &[]activities.UploadResult{})
+		s.do("PUT", "/build/default/new", nil, &started)
+		var b activities.BuildResult
+		result(t, s.wait(started.ID, 2*time.Minute), &b)
+		return b.BuildID
+	}
+	oldID := build()
+	var idx struct{ ID string }
+	s.do("PUT", "/index", map[string]any{"build": oldID, "index": "cgi_live"}, &idx)
+	result(t, s.wait(idx.ID, 2*time.Minute), &activities.IndexResult{})
+
+	// The lab publishes an edited file.
+	edited := zipOf(t, "cgi_biomarkers_per_variant.tsv", editCGI(t, tsv, 3, 2, 2))
+	later := lastModified.Add(48 * time.Hour)
+	current.Store(&edited)
+	modified.Store(&later)
+	newID := build()
+
+	var started struct{ ID string }
+	s.do("PUT", "/diff", map[string]string{"old": oldID, "new": newID}, &started)
+	var md differ.Metadata
+	result(t, s.wait(started.ID, 2*time.Minute), &md)
+	if md.Stats.Add != 2 || md.Stats.Update != 2 || md.Stats.Delete != 3 {
+		t.Fatalf("diff stats = %+v, want 2 added, 2 updated, 3 deleted", md.Stats)
+	}
+	s.recordHistory(started.ID, "diff")
+	dir := s.cfg.DataDir + "/diff/" + oldID + "-" + newID
+
+	s.do("POST", "/sync", map[string]string{"diff": dir, "index": "cgi_live"}, &started)
+	var res activities.SyncResult
+	result(t, s.wait(started.ID, 2*time.Minute), &res)
+	s.recordHistory(started.ID, "sync")
+	if res.Added != 2 || res.Updated != 2 || res.Deleted != 3 || res.Skipped != 0 {
+		t.Fatalf("sync = %+v", res)
+	}
+	assertIndexEqualsBuild(t, s, "cgi_live", newID)
+
+	// A second sync of the same diff applies nothing again: every file is
+	// skipped, and no document's version moves.
+	versions := func() map[string]int64 {
+		ids := []string{}
+		for _, d := range scanTarget(t, s, newID) {
+			ids = append(ids, d["_id"].(string))
+		}
+		hits, err := s.eng.Search.MGet(context.Background(), "cgi_live", ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := map[string]int64{}
+		for _, h := range hits {
+			v[h.ID] = h.Version
+		}
+		return v
+	}
+	before := versions()
+	s.do("POST", "/sync", map[string]string{"diff": dir, "index": "cgi_live"}, &started)
+	result(t, s.wait(started.ID, 2*time.Minute), &res)
+	if res.Files != 0 || res.Skipped != len(md.Files) {
+		t.Fatalf("second sync = %+v, want every file skipped", res)
+	}
+	if after := versions(); !reflect.DeepEqual(before, after) {
+		t.Fatal("document versions changed on a second sync of the same diff: a patch was applied twice")
+	}
+	assertIndexEqualsBuild(t, s, "cgi_live", newID)
+
+	// A tampered diff file is refused before anything is applied.
+	f := dir + "/" + md.Files[0].Name
+	b, _ := os.ReadFile(f)
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.do("POST", "/sync", map[string]string{"diff": dir, "index": "cgi_live"}, &started)
+	cmd := s.wait(started.ID, time.Minute)
+	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "md5") {
+		t.Fatalf("sync of a tampered diff: %s %q", cmd.Status, cmd.Failure)
+	}
+}
+
+// assertIndexEqualsBuild checks every document of the index against the
+// build's collection.
+func assertIndexEqualsBuild(t *testing.T, s *stack, index, build string) {
+	t.Helper()
+	ctx := context.Background()
+	docs := scanTarget(t, s, build)
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i], _ = d["_id"].(string)
+	}
+	hits, err := s.eng.Search.MGet(ctx, index, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range docs {
+		want := map[string]any{}
+		for k, v := range d {
+			if k != "_id" {
+				want[k] = v
+			}
+		}
+		if !hits[i].Found || !reflect.DeepEqual(hits[i].Source, want) {
+			t.Fatalf("index %s, document %s:\n%v\nwant\n%v", index, ids[i], hits[i].Source, want)
+		}
+	}
+	if err := s.eng.Search.Refresh(ctx, index); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.eng.Search.Count(ctx, index, nil)
+	if err != nil || n != int64(len(docs)) {
+		t.Fatalf("index %s holds %d documents, build %s %d (%v)", index, n, build, len(docs), err)
+	}
+}

@@ -1,0 +1,248 @@
+package dataapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"html"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/vmihailenco/msgpack/v5"
+	"gopkg.in/yaml.v3"
+)
+
+// contentTypes are the Content-Type of each output format.
+var contentTypes = map[string]string{
+	"json":    "application/json; charset=UTF-8",
+	"yaml":    "text/x-yaml; charset=UTF-8",
+	"msgpack": "application/x-msgpack",
+	"html":    "text/html; charset=UTF-8",
+}
+
+// encode renders an answer (decoded-JSON values: maps, lists, strings,
+// numbers, booleans, nil) in one of the formats of the format parameter.
+func encode(format string, v any) ([]byte, error) {
+	switch format {
+	case "yaml":
+		return yaml.Marshal(v)
+	case "msgpack":
+		var buf bytes.Buffer
+		enc := msgpack.NewEncoder(&buf)
+		enc.SetSortMapKeys(true)
+		err := enc.Encode(v)
+		return buf.Bytes(), err
+	case "html":
+		return htmlPage(v), nil
+	}
+	return appendJSON(make([]byte, 0, 2048), v), nil
+}
+
+// htmlPage shows the JSON answer, indented and escaped, in a page a
+// browser renders: BioThings serves a pretty page for format=html.
+func htmlPage(v any) []byte {
+	var pretty bytes.Buffer
+	_ = json.Indent(&pretty, appendJSON(nil, v), "", "  ")
+	var b bytes.Buffer
+	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>BioThings API</title>\n")
+	b.WriteString("<style>body{font-family:sans-serif;margin:1.5em}pre{background:#f6f8fa;padding:1em;border-radius:4px;overflow:auto}</style>\n")
+	b.WriteString("</head><body>\n<pre>")
+	b.WriteString(html.EscapeString(pretty.String()))
+	b.WriteString("</pre>\n</body></html>\n")
+	return b.Bytes()
+}
+
+// keyRank puts the BioThings bookkeeping keys first in an object, in the
+// order BioThings writes them; the other keys follow sorted. Only the order
+// of the output changes, so a document field with one of these names is
+// merely moved up.
+var keyRank = map[string]int{
+	"code": 1, "success": 2, "error": 3,
+	"query": 4, "notfound": 5, "_id": 6, "_version": 7, "_score": 8,
+	"took": 9, "total": 10, "max_score": 11, "hits": 12, "facets": 13, "_scroll_id": 14,
+}
+
+func lessKey(a, b string) int {
+	ra, rb := keyRank[a], keyRank[b]
+	switch {
+	case ra != 0 && rb != 0:
+		return ra - rb
+	case ra != 0:
+		return -1
+	case rb != 0:
+		return 1
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// appendJSON writes v as JSON. It differs from encoding/json in three ways
+// a BioThings client expects: keys in keyRank order, no HTML escaping
+// (variant ids hold ">"), and floats with an integral value written with
+// ".0" as Elasticsearch returns them from _source (38.0 stays 38.0).
+func appendJSON(buf []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(buf, "null"...)
+	case string:
+		return appendString(buf, x)
+	case bool:
+		return strconv.AppendBool(buf, x)
+	case int:
+		return strconv.AppendInt(buf, int64(x), 10)
+	case int64:
+		return strconv.AppendInt(buf, x, 10)
+	case float64:
+		return appendFloat(buf, x)
+	case map[string]any:
+		return appendObject(buf, x)
+	case []any:
+		buf = append(buf, '[')
+		for i, e := range x {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendJSON(buf, e)
+		}
+		return append(buf, ']')
+	case []map[string]any:
+		buf = append(buf, '[')
+		for i, e := range x {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendObject(buf, e)
+		}
+		return append(buf, ']')
+	case json.Number:
+		if json.Valid([]byte(x)) {
+			return append(buf, x...)
+		}
+		return appendString(buf, string(x))
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return append(buf, "null"...)
+	}
+	return append(buf, data...)
+}
+
+func appendObject(buf []byte, m map[string]any) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, lessKey)
+	buf = append(buf, '{')
+	for i, k := range keys {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendString(buf, k)
+		buf = append(buf, ':')
+		buf = appendJSON(buf, m[k])
+	}
+	return append(buf, '}')
+}
+
+// appendFloat writes a float as encoding/json does, plus ".0" on integral
+// values; NaN and infinities, which JSON cannot hold, become null.
+func appendFloat(buf []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(buf, "null"...)
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	start := len(buf)
+	buf = strconv.AppendFloat(buf, f, format, -1, 64)
+	if format == 'e' {
+		// 1e-07 -> 1e-7, as encoding/json writes it.
+		n := len(buf)
+		if n-start >= 4 && buf[n-4] == 'e' && buf[n-3] == '-' && buf[n-2] == '0' {
+			buf[n-2] = buf[n-1]
+			buf = buf[:n-1]
+		}
+		return buf
+	}
+	if bytes.IndexByte(buf[start:], '.') < 0 {
+		buf = append(buf, ".0"...)
+	}
+	return buf
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString writes a JSON string: quotes, backslashes and control
+// characters escaped, invalid UTF-8 replaced by U+FFFD, and U+2028 and
+// U+2029 escaped so the output is also valid JavaScript.
+func appendString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}
+
+// writeAnswer sends v with status in the requested format.
+func writeAnswer(w http.ResponseWriter, status int, format string, v any) {
+	body, err := encode(format, v)
+	if err != nil {
+		// Only a value the encoders cannot take gets here, never user
+		// input; fall back to JSON, which takes everything.
+		format = "json"
+		body = appendJSON(nil, v)
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentTypes[format])
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,35 @@
+package workflows
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"studio/activities"
+)
+
+// IndexName is the workflow type of a full release: it indexes a build
+// into the search engine. Its id is index/<index name>. Input: {"build":
+// "<build id>", "index": "<optional name>", "purge": false}.
+const IndexName = "Index"
+
+// Index creates the release's index and fills it from the build, resuming
+// after a crash from the last document indexed.
+func Index(ctx workflow.Context, in activities.IndexInput) (res activities.IndexResult, err error) {
+	defer func() {
+		if err == nil {
+			return
+		}
+		dctx, cancel := workflow.NewDisconnectedContext(ctx)
+		defer cancel()
+		_ = workflow.ExecuteActivity(shortActivity(dctx), a.IndexFailed, in.Build, in.Index, err.Error()).Get(dctx, nil)
+	}()
+	var plan activities.IndexPlan
+	if err := workflow.ExecuteActivity(shortActivity(ctx), a.IndexPrepare, in).Get(ctx, &plan); err != nil {
+		return res, err
+	}
+	var st activities.IndexStats
+	if err := workflow.ExecuteActivity(parseActivity(ctx), a.IndexDocs, plan).Get(ctx, &st); err != nil {
+		return res, err
+	}
+	err = workflow.ExecuteActivity(shortActivity(ctx), a.IndexFinish, activities.IndexFinishInput{Plan: plan, Stats: st}).Get(ctx, &res)
+	return res, err
+}
