@@ -16,6 +16,7 @@ import (
 	"studio/internal/hub"
 	"studio/internal/jsondiff"
 	"studio/internal/progress"
+	"studio/internal/releasenote"
 	"studio/internal/search"
 )
 
@@ -244,4 +245,47 @@ func (a *Activities) SyncFinish(ctx context.Context, in SyncInput) error {
 		return fmt.Errorf("update mapping of %s: %w", in.Index, err)
 	}
 	return a.Search.Refresh(ctx, in.Index)
+}
+
+// ReleaseNoteRun writes the release note of a diff (release_note.json and
+// release_note.txt in the diff folder) and records it on the new build.
+func (a *Activities) ReleaseNoteRun(ctx context.Context, in DiffInput) (releasenote.Note, error) {
+	dir := a.diffDir(in.Old, in.New)
+	md, err := differ.ReadMetadata(dir)
+	if err != nil {
+		return releasenote.Note{}, nonRetryable("NoDiff", fmt.Errorf("release note %s -> %s: diff the builds first: %w", in.Old, in.New, err))
+	}
+	builds := make([]releasenote.Build, 2)
+	for i, id := range []string{in.Old, in.New} {
+		b, err := a.loadBuild(ctx, id)
+		if err != nil {
+			return releasenote.Note{}, err
+		}
+		builds[i].ID, builds[i].Version = id, hub.Str(b, "build_version")
+		builds[i].Count, _ = b["count"].(int64)
+		builds[i].Mapping, _ = b["mapping"].(map[string]any)
+		builds[i].Meta, _ = b["_meta"].(map[string]any)
+	}
+	var updates []differ.Update
+	for _, f := range md.Files {
+		df, err := differ.ReadFile(dir, f)
+		if err != nil {
+			return releasenote.Note{}, nonRetryable("BadDiff", err)
+		}
+		updates = append(updates, df.Update...)
+	}
+	note := releasenote.Make(builds[0], builds[1], md, updates)
+	b, _ := json.MarshalIndent(note, "", "  ")
+	if err := os.WriteFile(filepath.Join(dir, "release_note.json"), b, 0o644); err != nil {
+		return note, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "release_note.txt"), []byte(note.Text()), 0o644); err != nil {
+		return note, err
+	}
+	var noteDoc map[string]any
+	_ = json.Unmarshal(b, &noteDoc)
+	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.New, map[string]any{
+		"release_note." + in.Old: map[string]any{"json": noteDoc, "txt": note.Text(), "created_at": hub.Now()},
+	})
+	return note, err
 }

@@ -145,6 +145,18 @@ func TestIncrementalRelease(t *testing.T) {
 		t.Fatalf("diff stats = %+v, want 2 added, 2 updated, 3 deleted", md.Stats)
 	}
 	s.recordHistory(started.ID, "diff")
+	var note struct {
+		Txt  string
+		JSON struct {
+			FieldsUpdated map[string]int64 `json:"fields_updated"`
+			Sources       []struct{ Source, Old, New string }
+		}
+	}
+	s.do("GET", "/release_note?old="+oldID+"&new="+newID, nil, &note)
+	if note.JSON.FieldsUpdated["cgi.association"] != 2 || len(note.JSON.Sources) != 1 || note.JSON.Sources[0].New != "2026-03-16" ||
+		!strings.Contains(note.Txt, "cgi.association (2)") {
+		t.Fatalf("release note = %+v", note)
+	}
 	dir := s.cfg.DataDir + "/diff/" + oldID + "-" + newID
 
 	s.do("POST", "/sync", map[string]string{"diff": dir, "index": "cgi_live"}, &started)

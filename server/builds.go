@@ -188,3 +188,42 @@ func (s *Server) newSync(c *fiber.Ctx) error {
 	}
 	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID()})
 }
+
+// createReleaseNote is PUT /release_note/create {"old", "new"}: it writes
+// the release note of an existing diff and answers it.
+func (s *Server) createReleaseNote(c *fiber.Ctx) error {
+	var in activities.DiffInput
+	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Old == "" || in.New == "" {
+		return fail(fiber.StatusBadRequest, `body must be JSON {"old": "<build id>", "new": "<build id>"}`)
+	}
+	run, err := s.startWorkflow(c.UserContext(), "release_note/"+in.Old+"-"+in.New, workflows.ReleaseNoteName, "a release note of "+in.Old+" and "+in.New, in)
+	if err != nil {
+		return err
+	}
+	var note any
+	if err := waitResult(c.UserContext(), run, &note); err != nil {
+		return err
+	}
+	return ok(c, note)
+}
+
+// getReleaseNote is GET /release_note?old=<id>&new=<id>[&format=txt].
+func (s *Server) getReleaseNote(c *fiber.Ctx) error {
+	oldID, newID := c.Query("old"), c.Query("new")
+	if oldID == "" || newID == "" {
+		return fail(fiber.StatusBadRequest, "parameters old and new (build ids) are required")
+	}
+	b, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), newID)
+	if err != nil {
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", newID))
+	}
+	note, _ := docstore.GetPath(b, "release_note."+oldID)
+	m, _ := note.(map[string]any)
+	if m == nil {
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no release note %s -> %s: diff the builds first (PUT /diff)", oldID, newID))
+	}
+	if c.Query("format") == "txt" {
+		return c.SendString(fmt.Sprint(m["txt"]))
+	}
+	return ok(c, m)
+}

@@ -41,6 +41,8 @@ func (s *Server) routes() {
 	app.Put("/index", s.newIndex)
 	app.Put("/diff", s.newDiff)
 	app.Post("/sync", s.newSync)
+	app.Put("/release_note/create", s.createReleaseNote)
+	app.Get("/release_note", s.getReleaseNote)
 	app.Use("/ws", func(c *fiber.Ctx) error {
 		if !websocket.IsWebSocketUpgrade(c) {
 			return fail(fiber.StatusUpgradeRequired, "/ws is a websocket: connect with a websocket client")

@@ -5,6 +5,7 @@ import (
 
 	"studio/activities"
 	"studio/internal/differ"
+	"studio/internal/releasenote"
 )
 
 // DiffName is the workflow type that compares two builds of one
@@ -16,11 +17,25 @@ const DiffName = "Diff"
 // id is sync/<index>. Input: {"diff": "<diff folder>", "index": "<index>"}.
 const SyncName = "Sync"
 
-// Diff writes the difference of two builds.
+// ReleaseNoteName is the workflow type that writes the release note of an
+// existing diff; its id is release_note/<old>-<new>. Input: as Diff's.
+const ReleaseNoteName = "ReleaseNote"
+
+// Diff writes the difference of two builds, then its release note.
 func Diff(ctx workflow.Context, in activities.DiffInput) (differ.Metadata, error) {
 	var md differ.Metadata
-	err := workflow.ExecuteActivity(parseActivity(ctx), a.DiffRun, in).Get(ctx, &md)
+	if err := workflow.ExecuteActivity(parseActivity(ctx), a.DiffRun, in).Get(ctx, &md); err != nil {
+		return md, err
+	}
+	_, err := ReleaseNote(ctx, in)
 	return md, err
+}
+
+// ReleaseNote writes a diff's release note.
+func ReleaseNote(ctx workflow.Context, in activities.DiffInput) (releasenote.Note, error) {
+	var note releasenote.Note
+	err := workflow.ExecuteActivity(parseActivity(ctx), a.ReleaseNoteRun, in).Get(ctx, &note)
+	return note, err
 }
 
 // Sync applies a diff's files to an index in order, one activity per file;

@@ -29,6 +29,7 @@ var Registered = map[string]any{
 	IndexName:            Index,
 	DiffName:             Diff,
 	SyncName:             Sync,
+	ReleaseNoteName:      ReleaseNote,
 }
 
 // shortActivity is the options of an activity that should take seconds.

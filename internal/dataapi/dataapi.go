@@ -1,0 +1,404 @@
+// Package dataapi serves one index as a BioThings data API (SPEC section 7):
+// /status, /metadata, /metadata/fields, /query (GET and POST),
+// /<doc_type>/<id> (GET) and /<doc_type> (POST), under the /v1 prefix and
+// bare, with or without a trailing slash, plus an OpenAPI 3 description at
+// /v1/spec. Parameters are read by package apiopts; answers come as json,
+// yaml, html or msgpack.
+//
+// Choices where BioThings leaves room (see also docs in the route files):
+//   - fetch_all pages hold Config.ScrollSize hits (1000), whatever size
+//     says; from is ignored with fetch_all, as a scroll cannot skip.
+//   - POST /query with fetch_all=true returns every hit of every term, in
+//     input order, read through the engine's scroll; the hits of all terms
+//     together may not pass MaxFetchAllHits (a 400 says so and by how much).
+//   - size=0 answers the total (and facets) with no hits.
+//   - Facets: total is the sum of the returned buckets' counts and other
+//     the documents in buckets not returned, as BioThings computes them;
+//     missing counts the documents without the field.
+//   - Errors come in the requested format when the format parameter is
+//     valid, as BioThings renders its errors like its answers.
+package dataapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"studio/internal/apiopts"
+	"studio/internal/search"
+)
+
+// Config says what to serve.
+type Config struct {
+	Engine search.Engine
+	// Index is the index (or alias) to serve.
+	Index string
+	// DocType names the annotation route, e.g. "gene" or "variant";
+	// default: the index _meta biothing_type, else "doc".
+	DocType string
+	// Prefix is the version prefix, "/v1" by default; bare routes work too.
+	Prefix string
+	Log    *slog.Logger
+	// ScrollSize is the page size of fetch_all, 1000 by default (BioThings'
+	// ES_SCROLL_SIZE); tests set it lower to page through a small index.
+	ScrollSize int
+}
+
+// Limits of the API beyond apiopts' parameter limits.
+const (
+	// DefaultScrollSize is the page size of fetch_all.
+	DefaultScrollSize = 1000
+	// ScrollKeepAlive is how long a fetch_all scroll stays open after each
+	// page (BioThings' ES_SCROLL_TIME).
+	ScrollKeepAlive = time.Minute
+	// MaxFetchAllHits bounds the hits POST /query returns with fetch_all.
+	MaxFetchAllHits = 100_000
+	// MaxBodyBytes bounds a POST body.
+	MaxBodyBytes = 16 << 20
+	// termWorkers is how many terms of a POST run at once.
+	termWorkers = 8
+)
+
+// reserved are route names a doc type cannot take.
+var reserved = map[string]bool{"query": true, "metadata": true, "status": true, "spec": true, "v1": true}
+
+// api is the handler New returns.
+type api struct {
+	eng        search.Engine
+	index      string
+	docType    string
+	prefix     string
+	log        *slog.Logger
+	scrollSize int
+	openAPI    []byte
+
+	types typeCache
+}
+
+// New checks that the index answers, settles the doc type and returns the
+// handler.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Engine == nil {
+		return nil, errors.New("dataapi: no search engine given")
+	}
+	if cfg.Index == "" {
+		return nil, errors.New("dataapi: no index given")
+	}
+	a := &api{eng: cfg.Engine, index: cfg.Index, docType: cfg.DocType, log: cfg.Log, scrollSize: cfg.ScrollSize}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.scrollSize <= 0 {
+		a.scrollSize = DefaultScrollSize
+	}
+	prefix, err := cleanPrefix(cfg.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	a.prefix = prefix
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	spec, err := a.eng.GetIndex(ctx, a.index)
+	if err != nil {
+		return nil, fmt.Errorf("dataapi: index %s: %w", a.index, err)
+	}
+	if a.docType == "" {
+		a.docType, _ = spec.Meta["biothing_type"].(string)
+	}
+	if a.docType == "" {
+		a.docType = "doc"
+	}
+	if reserved[a.docType] || strings.ContainsAny(a.docType, "/?#% ") {
+		return nil, fmt.Errorf("dataapi: doc type %q cannot name a route: choose another (e.g. %q)", a.docType, "gene")
+	}
+	a.types.set(spec.Mapping)
+	a.openAPI = appendJSON(nil, openAPI(a.prefix, a.docType, a.index))
+	return a, nil
+}
+
+// cleanPrefix normalizes the prefix: "" means "/v1", "/" means none.
+func cleanPrefix(p string) (string, error) {
+	p = strings.TrimSpace(p)
+	if p == "" {
+		return "/v1", nil
+	}
+	p = strings.Trim(p, "/")
+	if strings.ContainsAny(p, "?#% ") {
+		return "", fmt.Errorf("dataapi: prefix %q is not a URL path", p)
+	}
+	if p == "" {
+		return "", nil
+	}
+	return "/" + p, nil
+}
+
+// route is what a request path names.
+type route struct {
+	kind string // status, metadata, fields, query, spec, doc, docs, root, unknown
+	id   string // doc: the document id
+}
+
+// parseRoute reads an escaped URL path: the prefix is optional, trailing
+// slashes are dropped, and segments are unescaped one by one so that an id
+// may hold an escaped "/".
+func (a *api) parseRoute(escaped string) (route, error) {
+	p := escaped
+	if a.prefix != "" && (p == a.prefix || strings.HasPrefix(p, a.prefix+"/")) {
+		p = p[len(a.prefix):]
+	}
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return route{kind: "root"}, nil
+	}
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		u, err := url.PathUnescape(s)
+		if err != nil {
+			return route{}, err
+		}
+		segs[i] = u
+	}
+	switch {
+	case len(segs) == 1 && segs[0] == "status":
+		return route{kind: "status"}, nil
+	case len(segs) == 1 && segs[0] == "metadata":
+		return route{kind: "metadata"}, nil
+	case len(segs) == 2 && segs[0] == "metadata" && segs[1] == "fields":
+		return route{kind: "fields"}, nil
+	case len(segs) == 1 && segs[0] == "query":
+		return route{kind: "query"}, nil
+	case len(segs) == 1 && segs[0] == "spec":
+		return route{kind: "spec"}, nil
+	case segs[0] == a.docType && len(segs) == 1:
+		return route{kind: "docs"}, nil
+	case segs[0] == a.docType:
+		return route{kind: "doc", id: strings.Join(segs[1:], "/")}, nil
+	}
+	return route{kind: "unknown"}, nil
+}
+
+// methods are the methods each route answers (OPTIONS aside).
+var methods = map[string][]string{
+	"status":   {"GET", "HEAD"},
+	"metadata": {"GET", "HEAD"},
+	"fields":   {"GET", "HEAD"},
+	"query":    {"GET", "HEAD", "POST"},
+	"spec":     {"GET", "HEAD"},
+	"doc":      {"GET", "HEAD"},
+	"docs":     {"POST"},
+}
+
+func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Origin", "*")
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			a.log.Error("data API: panic while answering", "method", r.Method, "url", r.URL.String(), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			writeAnswer(w, http.StatusInternalServerError, "json", errBody(http.StatusInternalServerError, "Internal Server Error."))
+		}
+	}()
+	rt, err := a.parseRoute(r.URL.EscapedPath())
+	if err != nil {
+		writeAnswer(w, http.StatusBadRequest, "json", errBody(http.StatusBadRequest, "The URL path is not validly escaped."))
+		return
+	}
+	allowed, known := methods[rt.kind]
+	if !known {
+		if r.Method == http.MethodOptions {
+			preflight(w, r, []string{"GET", "HEAD", "POST"})
+			return
+		}
+		writeAnswer(w, http.StatusNotFound, "json", errBody(http.StatusNotFound, "Not Found."))
+		return
+	}
+	if r.Method == http.MethodOptions {
+		preflight(w, r, allowed)
+		return
+	}
+	if !slices.Contains(allowed, r.Method) {
+		if rt.kind == "docs" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			body := errBody(http.StatusBadRequest, fmt.Sprintf("Missing the id: GET %s/%s/<id>, or POST %s/%s with ids.", a.prefix, a.docType, a.prefix, a.docType))
+			body["missing"] = "id"
+			writeAnswer(w, http.StatusBadRequest, "json", body)
+			return
+		}
+		h.Set("Allow", strings.Join(allowed, ", ")+", OPTIONS")
+		writeAnswer(w, http.StatusMethodNotAllowed, "json", errBody(http.StatusMethodNotAllowed, "Method Not Allowed."))
+		return
+	}
+	ctx := r.Context()
+	switch rt.kind {
+	case "spec":
+		h.Set("Content-Type", "application/json; charset=UTF-8")
+		_, _ = w.Write(a.openAPI)
+		return
+	case "status":
+		a.serveStatus(ctx, w)
+		return
+	}
+	route := map[string]apiopts.Route{
+		"metadata": apiopts.Metadata, "fields": apiopts.MetadataFields,
+		"doc": apiopts.AnnotationGET, "docs": apiopts.AnnotationPOST,
+	}[rt.kind]
+	if rt.kind == "query" {
+		route = apiopts.QueryGET
+		if r.Method == http.MethodPost {
+			route = apiopts.QueryPOST
+		}
+	}
+	params, status, perr := readParams(w, r)
+	if perr != nil {
+		writeAnswer(w, status, formatOf(params), perr.JSON())
+		return
+	}
+	opts, perr := apiopts.ParseQuery(route, params)
+	if perr != nil {
+		writeAnswer(w, perr.Code, formatOf(params), perr.JSON())
+		return
+	}
+	var ans answer
+	switch route {
+	case apiopts.Metadata:
+		ans = a.metadata(ctx)
+	case apiopts.MetadataFields:
+		ans = a.fields(ctx, opts)
+	case apiopts.QueryGET:
+		ans = a.queryGET(ctx, opts)
+	case apiopts.QueryPOST:
+		ans = a.queryPOST(ctx, opts, params)
+	case apiopts.AnnotationGET:
+		ans = a.annotation(ctx, rt.id, opts)
+	case apiopts.AnnotationPOST:
+		ans = a.annotations(ctx, opts)
+	}
+	if ans.err != nil {
+		ans = a.engineError(ctx, ans.err)
+	}
+	writeAnswer(w, ans.status, opts.Format, ans.body)
+}
+
+// answer is what a route computed: a body and its status, or an engine
+// error for engineError to turn into one.
+type answer struct {
+	status int
+	body   any
+	err    error
+}
+
+func ok(body any) answer { return answer{status: http.StatusOK, body: body} }
+
+func failed(status int, msg string) answer {
+	return answer{status: status, body: errBody(status, msg)}
+}
+
+// errBody is BioThings' error form.
+func errBody(code int, msg string) map[string]any {
+	return map[string]any{"code": code, "success": false, "error": msg}
+}
+
+// engineError turns an engine failure into an answer: the user's fault
+// (a query the engine refuses) is a 400 with the engine's reason; an index
+// gone or an engine down is a 503; the rest is a 500, logged.
+func (a *api) engineError(ctx context.Context, err error) answer {
+	var qe *search.QueryError
+	var ee *search.EngineError
+	switch {
+	case errors.As(err, &qe):
+		return failed(http.StatusBadRequest, qe.Reason)
+	case errors.Is(err, search.ErrBadQuery):
+		return failed(http.StatusBadRequest, err.Error())
+	case errors.As(err, &ee) && ee.Status == http.StatusBadRequest:
+		return failed(http.StatusBadRequest, ee.Reason)
+	case errors.Is(err, search.ErrBadScrollID):
+		ans := failed(http.StatusBadRequest, "Invalid or stale scroll_id.")
+		ans.body.(map[string]any)["keyword"] = "scroll_id"
+		return ans
+	case ctx.Err() != nil:
+		// The client went away; nobody reads this answer.
+		return failed(http.StatusServiceUnavailable, "The request was canceled.")
+	case errors.Is(err, search.ErrIndexNotFound):
+		a.log.Warn("data API: index not available", "index", a.index, "err", err)
+		return failed(http.StatusServiceUnavailable, fmt.Sprintf("The index %s is not available.", a.index))
+	}
+	a.log.Error("data API: search engine failed", "index", a.index, "err", err)
+	return failed(http.StatusInternalServerError, "The search engine failed to answer; see the server log.")
+}
+
+// preflight answers a CORS preflight request.
+func preflight(w http.ResponseWriter, r *http.Request, methods []string) {
+	allowed := strings.Join(methods, ", ")
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", allowed+", OPTIONS")
+	headers := r.Header.Get("Access-Control-Request-Headers")
+	if headers == "" {
+		headers = "Content-Type, Authorization, X-Requested-With"
+	}
+	h.Set("Access-Control-Allow-Headers", headers)
+	h.Set("Access-Control-Max-Age", "86400")
+	h.Set("Allow", allowed+", OPTIONS")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// formatOf is the format asked for, or json when the format parameter is
+// absent or wrong; errors found before the options are known use it.
+func formatOf(params map[string][]string) string {
+	o, err := apiopts.ParseQuery(apiopts.Metadata, params)
+	if err != nil {
+		return "json"
+	}
+	return o.Format
+}
+
+// typeCache holds the mapping's field types, for POST /query scopes; it
+// is refreshed from the engine once a minute at most, so fields a sync
+// adds are seen.
+type typeCache struct {
+	mu      sync.Mutex
+	types   map[string]string
+	fetched time.Time
+}
+
+func (c *typeCache) set(mapping map[string]any) {
+	types := map[string]string{}
+	walkMapping(mapping, "", func(path string, def map[string]any) {
+		t, _ := def["type"].(string)
+		types[path] = t
+	})
+	c.mu.Lock()
+	c.types, c.fetched = types, time.Now()
+	c.mu.Unlock()
+}
+
+func (a *api) fieldTypes(ctx context.Context) map[string]string {
+	a.types.mu.Lock()
+	stale := time.Since(a.types.fetched) > time.Minute
+	types := a.types.types
+	if stale {
+		a.types.fetched = time.Now() // one refresh at a time
+	}
+	a.types.mu.Unlock()
+	if stale {
+		if spec, err := a.eng.GetIndex(ctx, a.index); err == nil {
+			a.types.set(spec.Mapping)
+			return a.fieldTypesNow()
+		}
+	}
+	return types
+}
+
+func (a *api) fieldTypesNow() map[string]string {
+	a.types.mu.Lock()
+	defer a.types.mu.Unlock()
+	return a.types.types
+}
