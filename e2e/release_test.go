@@ -137,6 +137,19 @@ func TestIncrementalRelease(t *testing.T) {
 	modified.Store(&later)
 	newID := build()
 
+	type options struct {
+		Incremental struct {
+			Possible      bool
+			Reason        string
+			Previous      string
+			RecommendFull *bool `json:"recommend_full"`
+		}
+	}
+	var opts options
+	s.do("GET", "/build/"+oldID+"/release_options", nil, &opts)
+	if opts.Incremental.Possible || !strings.Contains(opts.Incremental.Reason, "no earlier") {
+		t.Fatalf("release options of the first build = %+v", opts)
+	}
 	var started struct{ ID string }
 	s.do("PUT", "/diff", map[string]string{"old": oldID, "new": newID}, &started)
 	var md differ.Metadata
@@ -145,6 +158,11 @@ func TestIncrementalRelease(t *testing.T) {
 		t.Fatalf("diff stats = %+v, want 2 added, 2 updated, 3 deleted", md.Stats)
 	}
 	s.recordHistory(started.ID, "diff")
+	opts = options{}
+	s.do("GET", "/build/"+newID+"/release_options", nil, &opts)
+	if !opts.Incremental.Possible || opts.Incremental.Previous != oldID || opts.Incremental.RecommendFull == nil || *opts.Incremental.RecommendFull {
+		t.Fatalf("release options of the second build = %+v", opts)
+	}
 	var note struct {
 		Txt  string
 		JSON struct {

@@ -37,6 +37,7 @@ func (s *Server) routes() {
 	app.Put("/build/:conf/new", s.newBuild)
 	app.Get("/builds", s.listBuilds)
 	app.Get("/build/:id", s.getBuild)
+	app.Get("/build/:id/release_options", s.releaseOptions)
 	app.Delete("/build/:id", s.deleteBuild)
 	app.Put("/index", s.newIndex)
 	app.Put("/diff", s.newDiff)

@@ -33,6 +33,9 @@ type Deps struct {
 	Target          docstore.Store
 	Search          search.Engine
 	Log             *slog.Logger
+	// FullReleasePercent: above this share of changed documents, a full
+	// release is recommended (default 50).
+	FullReleasePercent int
 }
 
 // Server is the Studio server.

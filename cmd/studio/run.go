@@ -88,6 +88,7 @@ func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 		Temporal: tc, TemporalAddress: cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
 		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search, Log: log,
+		FullReleasePercent: cfg.FullReleasePercent,
 	})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

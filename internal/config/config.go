@@ -47,6 +47,10 @@ type Config struct {
 
 	// UnpackMaxBytes bounds what one archive may unpack to.
 	UnpackMaxBytes int64
+	// FullReleasePercent is the share of changed documents (in percent of
+	// the new build) above which the Studio recommends a full release over
+	// an incremental one.
+	FullReleasePercent int
 
 	// ConnectTimeout bounds each attempt to reach an external engine.
 	ConnectTimeout time.Duration
@@ -65,15 +69,16 @@ type entry struct {
 // Default returns the configuration before flags and environment.
 func Default() Config {
 	return Config{
-		DataDir:           "data",
-		Listen:            "127.0.0.1:8080",
-		TemporalNamespace: "default",
-		TaskQueue:         "studio",
-		MongoDatabase:     "studio",
-		MongoBatch:        99,
-		UnpackMaxBytes:    20 << 30,
-		ConnectTimeout:    10 * time.Second,
-		LogLevel:          "info",
+		DataDir:            "data",
+		Listen:             "127.0.0.1:8080",
+		TemporalNamespace:  "default",
+		TaskQueue:          "studio",
+		MongoDatabase:      "studio",
+		MongoBatch:         99,
+		UnpackMaxBytes:     20 << 30,
+		FullReleasePercent: 50,
+		ConnectTimeout:     10 * time.Second,
+		LogLevel:           "info",
 	}
 }
 
@@ -104,6 +109,7 @@ func (c *Config) entries() []entry {
 		{"mongo-batch", []string{"MONGO_BATCH"}, "most statements per Mongo write command (FerretDB v1 needs <= 99)", num(&c.MongoBatch)},
 		{"es-url", []string{"ES_URL"}, "Elasticsearch URL for the search engine (empty = embedded Bleve)", str(&c.ESURL)},
 		{"unpack-max-bytes", []string{"STUDIO_UNPACK_MAX_BYTES"}, "most bytes one downloaded archive may unpack to (zip bombs stop there)", big(&c.UnpackMaxBytes)},
+		{"full-release-percent", []string{"STUDIO_FULL_RELEASE_PERCENT"}, "changed documents (percent of the build) above which a full release is recommended over an incremental one", num(&c.FullReleasePercent)},
 		{"connect-timeout", []string{"STUDIO_CONNECT_TIMEOUT"}, "how long to try reaching an external engine", dur(&c.ConnectTimeout)},
 		{"log-level", []string{"STUDIO_LOG_LEVEL"}, "debug, info, warn or error", str(&c.LogLevel)},
 	}

@@ -129,7 +129,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		Temporal: tc, TemporalAddress: t.Frontend, TemporalUIURL: t.UIURL,
 		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
 		Hub: s.Engines.Hub, Src: s.Engines.Src, Target: s.Engines.Target,
-		Search: s.Engines.Search, Log: log,
+		Search: s.Engines.Search, Log: log, FullReleasePercent: cfg.FullReleasePercent,
 	})
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.server.Serve(ln) }()

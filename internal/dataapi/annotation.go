@@ -1,0 +1,56 @@
+package dataapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"studio/internal/apiopts"
+	"studio/internal/search"
+)
+
+// annotation is GET /<doc_type>/<id>: the document with _id and _version,
+// or a 404 in BioThings' words.
+func (a *api) annotation(ctx context.Context, id string, o apiopts.Options) answer {
+	h, err := a.eng.Get(ctx, a.index, id)
+	if errors.Is(err, search.ErrNotFound) {
+		return failed(http.StatusNotFound, "Not Found.")
+	}
+	if err != nil {
+		return answer{err: err}
+	}
+	return ok(hitBody(h, filtered(h.Source, o), shapeOf(o), false, true))
+}
+
+// annotations is POST /<doc_type> with ids: the documents in input order,
+// each with query (the id asked for), _id and _version; a missing id gives
+// {"query": id, "notfound": true}.
+func (a *api) annotations(ctx context.Context, o apiopts.Options) answer {
+	out := make([]any, 0, len(o.IDs))
+	if len(o.IDs) == 0 {
+		return ok(out)
+	}
+	hits, err := a.eng.MGet(ctx, a.index, o.IDs)
+	if err != nil {
+		return answer{err: err}
+	}
+	sh := shapeOf(o)
+	for i, id := range o.IDs {
+		if i >= len(hits) || !hits[i].Found {
+			out = append(out, map[string]any{"query": id, "notfound": true})
+			continue
+		}
+		e := hitBody(hits[i], filtered(hits[i].Source, o), sh, false, true)
+		e["query"] = id
+		out = append(out, e)
+	}
+	return ok(out)
+}
+
+// filtered applies fields to a source that the engine returned whole.
+func filtered(src map[string]any, o apiopts.Options) map[string]any {
+	if o.AllFields || len(o.Fields) == 0 {
+		return src
+	}
+	return search.FilterSource(src, o.Fields)
+}
