@@ -175,7 +175,7 @@ func (a *api) queryPOST(ctx context.Context, o apiopts.Options, params map[strin
 		if perr != nil {
 			return answer{status: perr.Code, body: perr.JSON()}
 		}
-		fetchAll = fetchAll
+		fetchAll = fa.FetchAll
 	}
 	terms := o.IDs
 	types := a.fieldTypes(ctx)
