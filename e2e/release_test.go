@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +16,8 @@ import (
 
 	"studio/activities"
 	"studio/internal/differ"
+	"studio/internal/engines"
+	"studio/internal/search"
 	"studio/internal/testenv"
 )
 
@@ -232,13 +235,18 @@ func TestIncrementalRelease(t *testing.T) {
 // build's collection.
 func assertIndexEqualsBuild(t *testing.T, s *stack, index, build string) {
 	t.Helper()
+	assertEngineIndexEqualsBuild(t, s, s.eng.Search, index, build)
+}
+
+func assertEngineIndexEqualsBuild(t *testing.T, s *stack, eng search.Engine, index, build string) {
+	t.Helper()
 	ctx := context.Background()
 	docs := scanTarget(t, s, build)
 	ids := make([]string, len(docs))
 	for i, d := range docs {
 		ids[i], _ = d["_id"].(string)
 	}
-	hits, err := s.eng.Search.MGet(ctx, index, ids)
+	hits, err := eng.MGet(ctx, index, ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,11 +261,129 @@ func assertIndexEqualsBuild(t *testing.T, s *stack, index, build string) {
 			t.Fatalf("index %s, document %s:\n%v\nwant\n%v", index, ids[i], hits[i].Source, want)
 		}
 	}
-	if err := s.eng.Search.Refresh(ctx, index); err != nil {
+	if err := eng.Refresh(ctx, index); err != nil {
 		t.Fatal(err)
 	}
-	n, err := s.eng.Search.Count(ctx, index, nil)
+	n, err := eng.Count(ctx, index, nil)
 	if err != nil || n != int64(len(docs)) {
 		t.Fatalf("index %s holds %d documents, build %s %d (%v)", index, n, build, len(docs), err)
+	}
+}
+
+// versionedParser yields n documents whose values depend on the version
+// file that the dump downloaded.
+const versionedParser = `import os
+
+def load_data(data_folder, n=100000):
+    with open(os.path.join(data_folder, "version.txt")) as f:
+        version = f.read().strip()
+    for i in range(n):
+        yield {"_id": "d%06d" % i, "v": {"n": i, "version": version}}
+`
+
+// TestSyncSurvivesWorkerKill kills the worker in the middle of a sync of
+// 100,000 updates; after a new worker comes back, the index equals the new
+// build, and every document was written exactly twice (full release, then
+// one patch): a patch applied twice would show as a third version.
+func TestSyncSurvivesWorkerKill(t *testing.T) {
+	const n = 100000
+	var version atomic.Pointer[[]byte]
+	var modified atomic.Pointer[time.Time]
+	v1 := []byte("1\n")
+	version.Store(&v1)
+	modified.Store(&lastModified)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "version.txt", *modified.Load(), bytes.NewReader(*version.Load()))
+	}))
+	defer srv.Close()
+	repo := gitRepo(t, "gen", map[string]string{
+		"manifest.json": `{"version": "1", "dumper": {"data_url": "` + srv.URL + `/version.txt"},
+		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": 100000}}}`,
+		"parser.py": versionedParser,
+	})
+	s := newStack(t, false)
+	s.startChildWorker()
+	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
+	mapping := map[string]any{"v": map[string]any{"properties": map[string]any{
+		"n": map[string]any{"type": "integer"}, "version": map[string]any{"type": "keyword"}}}}
+	if err := s.eng.Hub.C("src_master").Update(context.Background(), "gen", map[string]any{"mapping": mapping}); err != nil {
+		t.Fatal(err)
+	}
+	s.do("POST", "/buildconf", map[string]any{"name": "gen", "doc_type": "thing", "sources": []string{"gen"}}, nil)
+	build := func() string {
+		var started struct{ ID string }
+		s.do("PUT", "/source/gen/dump", nil, &started)
+		result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
+		s.waitStarted("upload/gen")
+		result(t, s.wait("upload/gen", 3*time.Minute), &[]activities.UploadResult{})
+		s.do("PUT", "/build/gen/new", nil, &started)
+		var b activities.BuildResult
+		result(t, s.wait(started.ID, 3*time.Minute), &b)
+		return b.BuildID
+	}
+	oldID := build()
+	var idx struct{ ID string }
+	s.do("PUT", "/index", map[string]any{"build": oldID, "index": "gen_live"}, &idx)
+	result(t, s.wait(idx.ID, 5*time.Minute), &activities.IndexResult{})
+
+	v2 := []byte("2\n")
+	later := lastModified.Add(24 * time.Hour)
+	version.Store(&v2)
+	modified.Store(&later)
+	newID := build()
+	var started struct{ ID string }
+	s.do("PUT", "/diff", map[string]string{"old": oldID, "new": newID}, &started)
+	var md differ.Metadata
+	result(t, s.wait(started.ID, 3*time.Minute), &md)
+	if md.Stats.Update != n || len(md.Files) < 2 {
+		t.Fatalf("diff = %+v, want %d updates in several files", md.Stats, n)
+	}
+
+	dir := s.cfg.DataDir + "/diff/" + oldID + "-" + newID
+	s.do("POST", "/sync", map[string]string{"diff": dir, "index": "gen_live"}, &started)
+	// Kill -9 once a file is applied and the next one is under way.
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		st, _ := s.eng.Hub.C(activities.SyncState).Get(context.Background(), "gen_live|"+dir)
+		applied, _ := st["applied"].([]any)
+		if len(applied) >= 1 && len(applied) < len(md.Files) {
+			t.Logf("killing the worker with %d of %d files applied", len(applied), len(md.Files))
+			break
+		}
+		if time.Now().After(deadline) || len(applied) == len(md.Files) {
+			t.Fatalf("sync not killed midway (%d of %d files applied); worker log:\n%s", len(applied), len(md.Files), s.childOutput())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.killChildWorker()
+	s.startChildWorker()
+	var res activities.SyncResult
+	result(t, s.wait(started.ID, 5*time.Minute), &res)
+	// A file applied just before the kill may be counted as skipped by its
+	// retry; the index below is the proof.
+	if res.Files+res.Skipped != len(md.Files) || res.Files == 0 {
+		t.Fatalf("sync = %+v, want %d files applied or skipped", res, len(md.Files))
+	}
+	// The worker holds the Bleve index open; let it go, and open the
+	// indexes afresh here (this process has not seen the index created).
+	s.killChildWorker()
+	eng, err := engines.OpenSearch(context.Background(), s.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	assertEngineIndexEqualsBuild(t, s, eng, "gen_live", newID)
+	ids := make([]string, 0, n)
+	for i := range n {
+		ids = append(ids, fmt.Sprintf("d%06d", i))
+	}
+	hits, err := eng.MGet(context.Background(), "gen_live", ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Version != 2 {
+			t.Fatalf("document %s has version %d, want 2 (released once, patched once)", h.ID, h.Version)
+		}
 	}
 }
