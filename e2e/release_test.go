@@ -217,6 +217,54 @@ func TestIncrementalRelease(t *testing.T) {
 	}
 	assertIndexEqualsBuild(t, s, "cgi_live", newID)
 
+	// A patch that no longer applies fails its file, and nothing of that
+	// file reaches the index: into a second release of the old build whose
+	// copy of an updated document went away, the sync stops at that file.
+	s.do("PUT", "/index", map[string]any{"build": oldID, "index": "cgi_other"}, &idx)
+	result(t, s.wait(idx.ID, 2*time.Minute), &activities.IndexResult{})
+	f0, err := differ.ReadFile(dir, md.Files[0])
+	if err != nil || len(f0.Update) == 0 {
+		t.Fatalf("first diff file: %v, %d updates", err, len(f0.Update))
+	}
+	if _, err := s.eng.Search.Bulk(context.Background(), "cgi_other", []search.BulkOp{{Kind: search.BulkDelete, ID: f0.Update[0].ID}}); err != nil {
+		t.Fatal(err)
+	}
+	s.do("POST", "/sync", map[string]string{"diff": dir, "index": "cgi_other"}, &started)
+	cmd := s.wait(started.ID, time.Minute)
+	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, f0.Update[0].ID) {
+		t.Fatalf("sync with a patch that no longer applies: %s %q", cmd.Status, cmd.Failure)
+	}
+	for _, add := range f0.Add {
+		if _, err := s.eng.Search.Get(context.Background(), "cgi_other", add["_id"].(string)); err == nil {
+			t.Fatalf("document %v of the failed file was added anyway", add["_id"])
+		}
+	}
+
+	// Builds of different configurations are not diffed.
+	s.do("POST", "/buildconf", map[string]any{"name": "other", "doc_type": "variant", "sources": []string{"cgi"}}, nil)
+	s.do("PUT", "/build/other/new", nil, &started)
+	var otherBuild activities.BuildResult
+	result(t, s.wait(started.ID, 2*time.Minute), &otherBuild)
+	s.do("PUT", "/diff", map[string]string{"old": oldID, "new": otherBuild.BuildID}, &started)
+	cmd = s.wait(started.ID, time.Minute)
+	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "different build configurations") {
+		t.Fatalf("diff across configurations: %s %q", cmd.Status, cmd.Failure)
+	}
+
+	// A diff with a file missing is refused before anything is applied.
+	missing := dir + "/" + md.Files[len(md.Files)-1].Name
+	if err := os.Rename(missing, missing+".away"); err != nil {
+		t.Fatal(err)
+	}
+	s.do("POST", "/sync", map[string]string{"diff": dir, "index": "cgi_live"}, &started)
+	cmd = s.wait(started.ID, time.Minute)
+	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "missing") {
+		t.Fatalf("sync with a file missing: %s %q", cmd.Status, cmd.Failure)
+	}
+	if err := os.Rename(missing+".away", missing); err != nil {
+		t.Fatal(err)
+	}
+
 	// A tampered diff file is refused before anything is applied.
 	f := dir + "/" + md.Files[0].Name
 	b, _ := os.ReadFile(f)
@@ -225,7 +273,7 @@ func TestIncrementalRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.do("POST", "/sync", map[string]string{"diff": dir, "index": "cgi_live"}, &started)
-	cmd := s.wait(started.ID, time.Minute)
+	cmd = s.wait(started.ID, time.Minute)
 	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "md5") {
 		t.Fatalf("sync of a tampered diff: %s %q", cmd.Status, cmd.Failure)
 	}
