@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"reflect"
 	"strings"
@@ -189,6 +192,52 @@ func TestTutorialFlowToRelease(t *testing.T) {
 		t.Fatalf("indexed document differs from the build's:\n%v\n%v", hit.Source, doc)
 	}
 
+	// The tutorial's "Generating a BioThings API": an API created and
+	// started from the hub API, answering the tutorial's three calls.
+	port := freePort(t)
+	s.do("POST", "/api", map[string]any{"name": "cgi_api", "index": res.Index, "port": port, "description": "CGI"}, nil)
+	s.do("PUT", "/api/cgi_api/start", nil, nil)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHTTP(t, base+"/status")
+	var meta struct {
+		BiothingType string `json:"biothing_type"`
+		Src          map[string]struct {
+			Version string
+			Stats   map[string]int64
+		}
+		Stats struct{ Total int64 }
+	}
+	if code := httpGetJSON(t, base+"/metadata", &meta); code != 200 || meta.BiothingType != "variant" ||
+		meta.Src["cgi"].Version != "2026-03-14" || meta.Src["cgi"].Stats["cgi"] != 323 || meta.Stats.Total != 323 {
+		t.Fatalf("/metadata = %d %+v", code, meta)
+	}
+	var q struct {
+		Total int64
+		Hits  []map[string]any
+	}
+	if code := httpGetJSON(t, base+"/query?q=ABL1", &q); code != 200 || q.Total != int64(want) || len(q.Hits) != min(want, 10) {
+		t.Fatalf("/query?q=ABL1 = %d, total %d, %d hits; want total %d", code, q.Total, len(q.Hits), want)
+	}
+	var v map[string]any
+	if code := httpGetJSON(t, base+"/variant/chr9:g.133748283C>T", &v); code != 200 || v["_id"] != "chr9:g.133748283C>T" || v["_version"] == nil || v["cgi"] == nil {
+		t.Fatalf("/variant/chr9:g.133748283C>T = %d %v", code, v)
+	}
+	var apis []struct{ Name, Status string }
+	s.do("GET", "/api/list", nil, &apis)
+	if len(apis) != 1 || apis[0].Status != "running" {
+		t.Fatalf("/api/list = %+v", apis)
+	}
+	s.do("PUT", "/api/cgi_api/stop", nil, nil)
+	if _, err := http.Get(base + "/status"); err == nil {
+		t.Fatal("the API still answers after stop")
+	}
+	s.do("GET", "/api/list", nil, &apis)
+	if apis[0].Status != "stopped" {
+		t.Fatalf("/api/list after stop = %+v", apis)
+	}
+	s.recordHistory("api/cgi_api", "api_service")
+	s.do("DELETE", "/api/cgi_api", nil, nil)
+
 	// A second release into the same index is refused unless purged.
 	s.do("PUT", "/index", map[string]any{"build": build.BuildID}, &idx)
 	cmd := s.wait(idx.ID, time.Minute)
@@ -199,5 +248,34 @@ func TestTutorialFlowToRelease(t *testing.T) {
 	result(t, s.wait(idx.ID, 2*time.Minute), &res)
 	if res.Count != 323 {
 		t.Fatalf("purged release = %+v", res)
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// waitHTTP waits for a URL to answer 200.
+func waitHTTP(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not answer: %v", url, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -44,6 +44,13 @@ func (s *Server) routes() {
 	app.Post("/sync", s.newSync)
 	app.Put("/release_note/create", s.createReleaseNote)
 	app.Get("/release_note", s.getReleaseNote)
+
+	app.Post("/api", s.createAPI)
+	app.Put("/api/:name/start", s.startAPI)
+	app.Put("/api/:name/stop", s.stopAPI)
+	app.Delete("/api/:name", s.deleteAPI)
+	app.Delete("/api", s.deleteAPI)
+	app.Get("/api/list", s.listAPIs)
 	app.Use("/ws", func(c *fiber.Ctx) error {
 		if !websocket.IsWebSocketUpgrade(c) {
 			return fail(fiber.StatusUpgradeRequired, "/ws is a websocket: connect with a websocket client")

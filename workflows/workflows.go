@@ -27,6 +27,7 @@ var Registered = map[string]any{
 	BuildName:            Build,
 	InspectName:          Inspect,
 	IndexName:            Index,
+	APIServiceName:       APIService,
 	DiffName:             Diff,
 	SyncName:             Sync,
 	ReleaseNoteName:      ReleaseNote,

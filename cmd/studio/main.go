@@ -32,6 +32,7 @@ func commandsList() []command {
 		{"dev", "run the whole product on embedded engines (Temporal dev server, SQLite, Bleve)", runDev, true},
 		{"worker", "run a worker against external engines (TEMPORAL_ADDRESS, MONGO_URI, ES_URL)", runWorker, true},
 		{"server", "run the Studio server (hub API, /ws, web app) against external engines", runServer, true},
+		{"api", "serve one index as a BioThings data API (stateless, for production)", runAPI, false},
 		{"status", "print the /status of a running hub", runStatus, false},
 		{"commands", "list the commands (workflows) of a running hub", runCommands, false},
 		{"selfcheck", "run the hub self-check workflow on a running hub and wait for it", runSelfCheck, false},

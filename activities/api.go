@@ -1,0 +1,72 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"studio/internal/dataapi"
+	"studio/internal/hub"
+)
+
+// APIInput names an API instance (a record of the hub "api" collection).
+type APIInput struct {
+	Name string `json:"name"`
+}
+
+// APIServe serves the instance's index as a BioThings data API on its port
+// until the workflow is canceled. It heartbeats while it serves, so that if
+// its worker dies, Temporal retries it on another and the API comes back.
+func (a *Activities) APIServe(ctx context.Context, in APIInput) error {
+	rec, err := a.Hub.C(hub.API).Get(ctx, in.Name)
+	if err != nil {
+		return nonRetryable("NoAPI", fmt.Errorf("API %s: %w", in.Name, err))
+	}
+	index := hub.Str(rec, "index")
+	port, _ := rec["port"].(int64)
+	host := hub.Str(rec, "host")
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	h, err := dataapi.New(dataapi.Config{Engine: a.Search, Index: index, Log: a.log().With("api", in.Name)})
+	if err != nil {
+		return nonRetryable("BadAPI", fmt.Errorf("API %s on index %s: %w", in.Name, index, err))
+	}
+	addr := net.JoinHostPort(host, strconv.FormatInt(port, 10))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		// The port may still be held by a dying attempt: retry.
+		return fmt.Errorf("API %s: listen on %s: %w", in.Name, addr, err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	_ = a.Hub.C(hub.API).Update(ctx, in.Name, map[string]any{"status": "running", "url": url, "started_at": hub.Now(), "err": nil})
+	a.log().Info("data API serving", "api", in.Name, "index", index, "url", url)
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		activity.RecordHeartbeat(ctx, map[string]any{"url": url})
+		select {
+		case <-ctx.Done():
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = srv.Shutdown(sctx)
+			cancel()
+			_ = a.Hub.C(hub.API).Update(context.WithoutCancel(ctx), in.Name, map[string]any{"status": "stopped", "stopped_at": hub.Now()})
+			return ctx.Err()
+		case err := <-served:
+			if errors.Is(err, http.ErrServerClosed) {
+				err = nil
+			}
+			return fmt.Errorf("API %s stopped serving: %v", in.Name, err)
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,39 @@
+package workflows
+
+import (
+	"errors"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"studio/activities"
+)
+
+// APIServiceName is the workflow type that keeps a data API instance
+// serving; its id is api/<name>. Cancel it to stop the API. Input:
+// {"name": "<api name>"}.
+const APIServiceName = "APIService"
+
+// APIService runs the API's serving activity for as long as it is not
+// canceled: a worker that dies stops heartbeating, and Temporal starts the
+// activity again on a live worker, so a running API comes back after a
+// restart.
+func APIService(ctx workflow.Context, in activities.APIInput) error {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 100 * 365 * 24 * time.Hour,
+		HeartbeatTimeout:    10 * time.Second,
+		WaitForCancellation: true,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    30 * time.Second,
+		},
+	})
+	err := workflow.ExecuteActivity(actx, a.APIServe, in).Get(ctx, nil)
+	var canceled *temporal.CanceledError
+	if errors.As(err, &canceled) || temporal.IsCanceledError(err) {
+		return nil
+	}
+	return err
+}
