@@ -1,0 +1,340 @@
+// Command apibench measures the data API under load: it builds the mygene
+// test index in a temporary folder, serves the dataapi handler on
+// loopback, and beside it a bare net/http handler that returns the same
+// JSON answers from memory. A Go load generator (goroutines sharing one
+// http.Client) then runs id lookups (/v1/gene/<id>, round-robin over the
+// 100 ids) and queries (/v1/query?q=<symbol>) against each, and prints
+// requests/s, p50 and p99, and the ratios.
+//
+//	go run ./internal/dataapi/apibench -d 10s -c 32
+//
+// Targets: id lookups at >= 0.5 of the bare handler's rate; p99 under 10x
+// p50.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"studio/internal/dataapi"
+	"studio/internal/search"
+	"studio/internal/search/bleve"
+)
+
+func main() {
+	dur := flag.Duration("d", 10*time.Second, "duration of each measured run")
+	conc := flag.Int("c", 32, "concurrent clients")
+	data := flag.String("data", "", "folder holding mygene/test_data.ndjson and test_mapping.json (default: $STUDIO_SHARED_DATA, else ../shared/data beside the repository)")
+	flag.Parse()
+	if err := run(*dur, *conc, *data); err != nil {
+		fmt.Fprintln(os.Stderr, "apibench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(dur time.Duration, conc int, dataDir string) error {
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if dataDir == "" {
+		var err error
+		if dataDir, err = sharedData(); err != nil {
+			return err
+		}
+	}
+	ids, docs, err := readBulk(filepath.Join(dataDir, "mygene", "test_data.ndjson"))
+	if err != nil {
+		return err
+	}
+	spec, err := releaseSpec(filepath.Join(dataDir, "mygene", "test_mapping.json"))
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "apibench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	eng, err := bleve.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+	if err := load(eng, "mygene_bench", spec, ids, docs); err != nil {
+		return err
+	}
+	h, err := dataapi.New(dataapi.Config{Engine: eng, Index: "mygene_bench"})
+	if err != nil {
+		return err
+	}
+
+	idURLs := make([]string, len(ids))
+	qURLs := make([]string, len(ids))
+	for i, id := range ids {
+		idURLs[i] = "/v1/gene/" + url.PathEscape(id)
+		sym, _ := docs[i]["symbol"].(string)
+		qURLs[i] = "/v1/query?q=" + url.QueryEscape(sym)
+	}
+	// The bare handler answers from memory what the API answers.
+	answers := map[string][]byte{}
+	for _, u := range append(append([]string{}, idURLs...), qURLs...) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", u, nil))
+		if rec.Code != 200 {
+			return fmt.Errorf("%s: status %d: %s", u, rec.Code, rec.Body)
+		}
+		answers[u] = rec.Body.Bytes()
+	}
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := answers[r.URL.RequestURI()]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		_, _ = w.Write(body)
+	})
+
+	apiURL, stopAPI, err := serve(h)
+	if err != nil {
+		return err
+	}
+	defer stopAPI()
+	bareURL, stopBare, err := serve(bare)
+	if err != nil {
+		return err
+	}
+	defer stopBare()
+
+	client := &http.Client{Transport: &http.Transport{
+		MaxIdleConns:        conc * 4,
+		MaxIdleConnsPerHost: conc * 4,
+		IdleConnTimeout:     time.Minute,
+	}}
+	fmt.Printf("apibench: %d documents, %d clients, %s per run, GOMAXPROCS %d\n\n", len(ids), conc, dur, runtime.GOMAXPROCS(0))
+	type scenario struct {
+		name, base string
+		urls       []string
+	}
+	scenarios := []scenario{
+		{"id lookup  dataapi", apiURL, idURLs},
+		{"id lookup  bare", bareURL, idURLs},
+		{"q= query   dataapi", apiURL, qURLs},
+		{"q= query   bare", bareURL, qURLs},
+	}
+	results := make([]result, len(scenarios))
+	fmt.Printf("%-20s %10s %12s %10s %10s %8s\n", "scenario", "requests", "req/s", "p50", "p99", "errors")
+	for i, s := range scenarios {
+		warmUp(client, s.base, s.urls, conc)
+		results[i] = loadRun(client, s.base, s.urls, conc, dur)
+		r := results[i]
+		fmt.Printf("%-20s %10d %12.0f %10s %10s %8d\n", s.name, r.n, r.rate, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors)
+	}
+	fmt.Println()
+	fmt.Printf("id lookups: dataapi / bare rate = %.2f (target >= 0.50); dataapi p99/p50 = %.1f (target < 10)\n",
+		results[0].rate/results[1].rate, ratio(results[0].p99, results[0].p50))
+	fmt.Printf("q= queries: dataapi / bare rate = %.2f; dataapi p99/p50 = %.1f (target < 10)\n",
+		results[2].rate/results[3].rate, ratio(results[2].p99, results[2].p50))
+	return nil
+}
+
+func ratio(a, b time.Duration) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+type result struct {
+	n, errors int
+	rate      float64
+	p50, p99  time.Duration
+}
+
+// warmUp runs a second of load whose numbers are dropped.
+func warmUp(client *http.Client, base string, urls []string, conc int) {
+	_ = loadRun(client, base, urls, conc, time.Second)
+}
+
+// loadRun has conc goroutines send GETs round-robin over urls for dur,
+// each reading the whole answer, and measures every request.
+func loadRun(client *http.Client, base string, urls []string, conc int, dur time.Duration) result {
+	var next atomic.Int64
+	var errCount atomic.Int64
+	lat := make([][]time.Duration, conc)
+	deadline := time.Now().Add(dur)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for g := range conc {
+		wg.Go(func() {
+			mine := make([]time.Duration, 0, 1<<16)
+			for time.Now().Before(deadline) {
+				u := base + urls[int(next.Add(1)-1)%len(urls)]
+				t0 := time.Now()
+				resp, err := client.Get(u)
+				if err != nil {
+					errCount.Add(1)
+					continue
+				}
+				_, err = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if err != nil || resp.StatusCode != 200 {
+					errCount.Add(1)
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			lat[g] = mine
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	r := result{n: len(all), errors: int(errCount.Load()), rate: float64(len(all)) / elapsed.Seconds()}
+	if len(all) > 0 {
+		r.p50 = all[len(all)*50/100]
+		r.p99 = all[min(len(all)*99/100, len(all)-1)]
+	}
+	return r
+}
+
+// serve serves h on a loopback port.
+func serve(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return "http://" + ln.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+// sharedData finds the shared test data folder as package shareddata does.
+func sharedData() (string, error) {
+	if d := os.Getenv("STUDIO_SHARED_DATA"); d != "" {
+		return d, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, "..", "shared", "data"), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working folder; give -data")
+		}
+		dir = parent
+	}
+}
+
+// readBulk reads an Elasticsearch bulk file of index actions and documents.
+func readBulk(path string) ([]string, []map[string]any, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	var ids []string
+	var docs []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	id := ""
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		if id == "" {
+			var action map[string]map[string]any
+			if err := json.Unmarshal(line, &action); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
+			}
+			if id, _ = action["index"]["_id"].(string); id == "" {
+				return nil, nil, fmt.Errorf("%s: action without _id: %s", path, line)
+			}
+			continue
+		}
+		doc, err := search.DecodeDoc(line)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %s: %w", path, id, err)
+		}
+		ids, docs = append(ids, id), append(docs, doc)
+		id = ""
+	}
+	return ids, docs, sc.Err()
+}
+
+// releaseSpec is the release definition of the mygene mapping, with the
+// custom analyzers its settings define.
+func releaseSpec(path string) (search.IndexSpec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return search.IndexSpec{}, err
+	}
+	var file struct {
+		Settings map[string]any `json:"settings"`
+		Mappings struct {
+			Properties map[string]any `json:"properties"`
+		} `json:"mappings"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		return search.IndexSpec{}, fmt.Errorf("%s: %w", path, err)
+	}
+	meta := map[string]any{"biothing_type": "gene", "build_version": "bench", "stats": map[string]any{"total": 100}}
+	spec := search.ReleaseSpec(file.Mappings.Properties, meta, 1, 0)
+	analysis, _ := search.Setting(file.Settings, "analysis")
+	extra, _ := analysis.(map[string]any)
+	ours := spec.Settings["index"].(map[string]any)["analysis"].(map[string]any)
+	for k, v := range extra {
+		if _, taken := ours[k]; !taken {
+			ours[k] = v
+		}
+	}
+	return spec, nil
+}
+
+func load(eng search.Engine, name string, spec search.IndexSpec, ids []string, docs []map[string]any) error {
+	ctx := context.Background()
+	if err := eng.CreateIndex(ctx, name, spec); err != nil {
+		return err
+	}
+	ops := make([]search.BulkOp, len(ids))
+	for i := range ids {
+		ops[i] = search.BulkOp{Kind: search.BulkIndex, ID: ids[i], Doc: docs[i]}
+	}
+	res, err := eng.Bulk(ctx, name, ops)
+	if err != nil {
+		return err
+	}
+	if len(res.Failed) > 0 {
+		return fmt.Errorf("bulk: %d documents failed, first: %+v", len(res.Failed), res.Failed[0])
+	}
+	return eng.Refresh(ctx, name)
+}
