@@ -14,10 +14,9 @@ import (
 	"studio/internal/differ"
 	"studio/internal/docstore"
 	"studio/internal/hub"
-	"studio/internal/jsondiff"
 	"studio/internal/progress"
 	"studio/internal/releasenote"
-	"studio/internal/search"
+	"studio/internal/syncer"
 )
 
 // DiffInput is the input of the Diff workflow.
@@ -135,98 +134,40 @@ func (a *Activities) SyncFile(ctx context.Context, in SyncFileInput) (SyncResult
 		res.Skipped = 1
 		return res, nil
 	}
-	f, err := differ.ReadFile(in.Diff, in.File)
-	if err != nil {
+	var meter *progress.Meter
+	r, err := syncer.ApplyFile(ctx, a.Search, in.Index, in.Diff, in.File, func(done, total int) {
+		if meter == nil {
+			meter = progress.NewMeter("sync", "docs", int64(total))
+		}
+		activity.RecordHeartbeat(ctx, meter.At(int64(done), in.File.Name))
+	})
+	switch {
+	case errors.Is(err, syncer.ErrBadDiff):
 		return res, nonRetryable("BadDiff", err)
-	}
-	ops, err := a.syncOps(ctx, in, f)
-	if err != nil {
+	case errors.Is(err, syncer.ErrPatch):
+		return res, nonRetryable("PatchFailed", err)
+	case errors.Is(err, syncer.ErrRefused):
+		return res, nonRetryable("SyncFailed", err)
+	case err != nil:
 		return res, err
 	}
-	meter := progress.NewMeter("sync", "docs", int64(len(ops)))
-	for start := 0; start < len(ops); start += 1000 {
-		chunk := ops[start:min(start+1000, len(ops))]
-		r, err := a.Search.Bulk(ctx, in.Index, chunk)
-		if err != nil {
-			return res, fmt.Errorf("sync %s into %s: %w", in.File.Name, in.Index, err)
-		}
-		if len(r.Failed) > 0 {
-			return res, nonRetryable("SyncFailed", fmt.Errorf("sync %s into %s: %d documents refused, first: %s: %s", in.File.Name, in.Index, len(r.Failed), r.Failed[0].ID, r.Failed[0].Reason))
-		}
-		activity.RecordHeartbeat(ctx, meter.At(int64(start+len(chunk)), in.File.Name))
+	if r.Resumed {
+		a.log().Info("sync resumes with computed documents", "file", in.File.Name)
 	}
-	res.Files, res.Added, res.Updated, res.Deleted = 1, len(f.Add), len(f.Update), len(f.Delete)
+	res.Files, res.Added, res.Updated, res.Deleted = 1, r.Added, r.Updated, r.Deleted
 	err = a.Hub.C(SyncState).Update(ctx, syncKey(in.SyncInput), map[string]any{
 		"index": in.Index, "diff": in.Diff, "updated_at": hub.Now(),
 		"applied": append(anyList(state["applied"]), in.File.Name),
 	})
-	_ = os.Remove(computedPath(in))
+	if err == nil {
+		_ = syncer.RemoveComputed(in.Diff, in.Index, in.File)
+	}
 	return res, err
 }
 
 func anyList(v any) []any {
 	l, _ := v.([]any)
 	return l
-}
-
-func computedPath(in SyncFileInput) string {
-	return filepath.Join(in.Diff, in.File.Name+".computed-"+in.Index+".json")
-}
-
-// syncOps computes the bulk operations of a diff file. Patched documents
-// are computed once and saved beside the file, so that a retry after a
-// partial write uses them instead of patching documents already patched.
-func (a *Activities) syncOps(ctx context.Context, in SyncFileInput, f differ.File) ([]search.BulkOp, error) {
-	saved := computedPath(in)
-	var updated map[string]map[string]any
-	if b, err := os.ReadFile(saved); err == nil && json.Unmarshal(b, &updated) == nil {
-		a.log().Info("sync resumes with computed documents", "file", in.File.Name)
-	} else {
-		updated = map[string]map[string]any{}
-		ids := make([]string, len(f.Update))
-		for i, u := range f.Update {
-			ids[i] = u.ID
-		}
-		hits, err := a.Search.MGet(ctx, in.Index, ids)
-		if err != nil {
-			return nil, fmt.Errorf("sync %s: read documents to patch: %w", in.File.Name, err)
-		}
-		for i, u := range f.Update {
-			if !hits[i].Found {
-				return nil, nonRetryable("PatchFailed", fmt.Errorf("sync %s: document %s to patch is not in index %s", in.File.Name, u.ID, in.Index))
-			}
-			doc, err := jsondiff.Apply(hits[i].Source, u.Patch)
-			if err != nil {
-				return nil, nonRetryable("PatchFailed", fmt.Errorf("sync %s: document %s: the patch no longer applies: %w", in.File.Name, u.ID, err))
-			}
-			updated[u.ID] = doc
-		}
-		b, _ := json.Marshal(updated)
-		if err := os.WriteFile(saved+".tmp", b, 0o644); err != nil {
-			return nil, err
-		}
-		if err := os.Rename(saved+".tmp", saved); err != nil {
-			return nil, err
-		}
-	}
-	ops := make([]search.BulkOp, 0, len(f.Add)+len(f.Update)+len(f.Delete))
-	for _, d := range f.Add {
-		id, _ := d["_id"].(string)
-		doc := make(map[string]any, len(d))
-		for k, v := range d {
-			if k != "_id" {
-				doc[k] = v
-			}
-		}
-		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: doc})
-	}
-	for _, u := range f.Update {
-		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: u.ID, Doc: updated[u.ID]})
-	}
-	for _, id := range f.Delete {
-		ops = append(ops, search.BulkOp{Kind: search.BulkDelete, ID: id})
-	}
-	return ops, nil
 }
 
 // SyncFinish adds the new build's fields to the index mapping and sets its

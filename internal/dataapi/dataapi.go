@@ -20,6 +20,7 @@
 package dataapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -50,6 +51,11 @@ type Config struct {
 	// ScrollSize is the page size of fetch_all, 1000 by default (BioThings'
 	// ES_SCROLL_SIZE); tests set it lower to page through a small index.
 	ScrollSize int
+	// CacheTTL, when positive, keeps the rendered answers of GET requests
+	// (200 and 404; not fetch_all, scroll_id or q=__any__) this long, keyed
+	// by path and query, so that a changed index is seen after at most
+	// CacheTTL. Off by default.
+	CacheTTL time.Duration
 }
 
 // Limits of the API beyond apiopts' parameter limits.
@@ -81,6 +87,7 @@ type api struct {
 	openAPI    []byte
 
 	types typeCache
+	cache *answerCache // nil when CacheTTL is 0
 }
 
 // New checks that the index answers, settles the doc type and returns the
@@ -104,6 +111,9 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	a.prefix = prefix
+	if cfg.CacheTTL > 0 {
+		a.cache = newAnswerCache(cfg.CacheTTL)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	spec, err := a.eng.GetIndex(ctx, a.index)
@@ -257,6 +267,14 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			route = apiopts.QueryPOST
 		}
 	}
+	cacheKey := ""
+	if a.cache != nil && r.Method != http.MethodPost {
+		cacheKey = r.URL.EscapedPath() + "?" + r.URL.RawQuery
+		if c, hit := a.cache.get(cacheKey); hit {
+			send(w, c.status, c.ctype, c.body)
+			return
+		}
+	}
 	params, status, perr := readParams(w, r)
 	if perr != nil {
 		writeAnswer(w, status, formatOf(params), perr.JSON())
@@ -285,7 +303,13 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ans.err != nil {
 		ans = a.engineError(ctx, ans.err)
 	}
-	writeAnswer(w, ans.status, opts.Format, ans.body)
+	ctype, body, release := render(opts.Format, ans.body)
+	defer release()
+	if cacheKey != "" && (ans.status == http.StatusOK || ans.status == http.StatusNotFound) &&
+		!opts.FetchAll && opts.ScrollID == "" && !opts.Random() {
+		a.cache.put(cacheKey, cachedAnswer{status: ans.status, ctype: ctype, body: bytes.Clone(body)})
+	}
+	send(w, ans.status, ctype, body)
 }
 
 // answer is what a route computed: a body and its status, or an engine

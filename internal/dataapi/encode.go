@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -40,6 +42,9 @@ func encode(format string, v any) ([]byte, error) {
 	return appendJSON(make([]byte, 0, 2048), v), nil
 }
 
+// bufPool recycles the buffers JSON answers are written into.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
 // htmlPage shows the JSON answer, indented and escaped, in a page a
 // browser renders: BioThings serves a pretty page for format=html.
 func htmlPage(v any) []byte {
@@ -58,27 +63,51 @@ func htmlPage(v any) []byte {
 // order BioThings writes them; the other keys follow sorted. Only the order
 // of the output changes, so a document field with one of these names is
 // merely moved up.
-var keyRank = map[string]int{
-	"code": 1, "success": 2, "error": 3,
-	"query": 4, "notfound": 5, "_id": 6, "_version": 7, "_score": 8,
-	"took": 9, "total": 10, "max_score": 11, "hits": 12, "facets": 13, "_scroll_id": 14,
+func keyRank(k string) int {
+	switch k {
+	case "code":
+		return 1
+	case "success":
+		return 2
+	case "error":
+		return 3
+	case "query":
+		return 4
+	case "notfound":
+		return 5
+	case "_id":
+		return 6
+	case "_version":
+		return 7
+	case "_score":
+		return 8
+	case "took":
+		return 9
+	case "total":
+		return 10
+	case "max_score":
+		return 11
+	case "hits":
+		return 12
+	case "facets":
+		return 13
+	case "_scroll_id":
+		return 14
+	}
+	return 1 << 30
 }
 
-func lessKey(a, b string) int {
-	ra, rb := keyRank[a], keyRank[b]
-	switch {
-	case ra != 0 && rb != 0:
-		return ra - rb
-	case ra != 0:
-		return -1
-	case rb != 0:
-		return 1
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+// rankedKey is a key with its rank, computed once per key for the sort.
+type rankedKey struct {
+	rank int
+	key  string
+}
+
+func compareRanked(a, b rankedKey) int {
+	if a.rank != b.rank {
+		return a.rank - b.rank
 	}
-	return 0
+	return strings.Compare(a.key, b.key)
 }
 
 // appendJSON writes v as JSON. It differs from encoding/json in three ways
@@ -133,19 +162,20 @@ func appendJSON(buf []byte, v any) []byte {
 }
 
 func appendObject(buf []byte, m map[string]any) []byte {
-	keys := make([]string, 0, len(m))
+	var small [32]rankedKey
+	keys := small[:0]
 	for k := range m {
-		keys = append(keys, k)
+		keys = append(keys, rankedKey{keyRank(k), k})
 	}
-	slices.SortFunc(keys, lessKey)
+	slices.SortFunc(keys, compareRanked)
 	buf = append(buf, '{')
 	for i, k := range keys {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendString(buf, k)
+		buf = appendString(buf, k.key)
 		buf = append(buf, ':')
-		buf = appendJSON(buf, m[k])
+		buf = appendJSON(buf, m[k.key])
 	}
 	return append(buf, '}')
 }
@@ -233,15 +263,34 @@ func appendString(buf []byte, s string) []byte {
 
 // writeAnswer sends v with status in the requested format.
 func writeAnswer(w http.ResponseWriter, status int, format string, v any) {
-	body, err := encode(format, v)
-	if err != nil {
+	ctype, body, release := render(format, v)
+	defer release()
+	send(w, status, ctype, body)
+}
+
+// render encodes v; release gives the buffer back once body is sent.
+func render(format string, v any) (ctype string, body []byte, release func()) {
+	if format != "json" && contentTypes[format] != "" {
+		body, err := encode(format, v)
+		if err == nil {
+			return contentTypes[format], body, func() {}
+		}
 		// Only a value the encoders cannot take gets here, never user
 		// input; fall back to JSON, which takes everything.
-		format = "json"
-		body = appendJSON(nil, v)
 	}
+	bp := bufPool.Get().(*[]byte)
+	body = appendJSON((*bp)[:0], v)
+	return contentTypes["json"], body, func() {
+		if cap(body) <= 1<<20 {
+			*bp = body[:0]
+			bufPool.Put(bp)
+		}
+	}
+}
+
+func send(w http.ResponseWriter, status int, ctype string, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", contentTypes[format])
+	h.Set("Content-Type", ctype)
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	_, _ = w.Write(body)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"studio/internal/search"
 )
@@ -394,5 +395,47 @@ func TestBodyLimits(t *testing.T) {
 	r = do(t, f.srv.URL, "POST", "/v1/gene", "multipart/form-data", "x")
 	if r.status != 400 {
 		t.Errorf("multipart without boundary: %d %s", r.status, r.body)
+	}
+}
+
+// TestCache: with CacheTTL, GET answers are served again until they
+// expire; fetch_all is never cached.
+func TestCache(t *testing.T) {
+	f := getFixture(t)
+	ctx := context.Background()
+	spec := search.ReleaseSpec(map[string]any{"k": map[string]any{"type": "keyword"}}, map[string]any{"biothing_type": "thing"}, 1, 0)
+	if err := f.eng.CreateIndex(ctx, "cache_test", spec); err != nil {
+		t.Fatal(err)
+	}
+	if err := loadIndex2(f.eng, "cache_test", map[string]map[string]any{"a": {"k": "v1"}}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(Config{Engine: f.eng, Index: "cache_test", CacheTTL: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(path string) string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		return rec.Body.String()
+	}
+	if b := get("/v1/thing/a"); !strings.Contains(b, `"v1"`) {
+		t.Fatalf("first answer %s", b)
+	}
+	if err := loadIndex2(f.eng, "cache_test", map[string]map[string]any{"a": {"k": "v2"}}); err != nil {
+		t.Fatal(err)
+	}
+	if b := get("/v1/thing/a"); !strings.Contains(b, `"v1"`) {
+		t.Errorf("within the TTL: %s, want the cached v1", b)
+	}
+	if b := get("/v1/thing/a?fields=k"); !strings.Contains(b, `"v2"`) {
+		t.Errorf("another query string: %s, want v2", b)
+	}
+	if a, b := get("/v1/query?fetch_all=true"), get("/v1/query?fetch_all=true"); a == b {
+		t.Errorf("fetch_all answered twice the same scroll: %s", a)
+	}
+	time.Sleep(350 * time.Millisecond)
+	if b := get("/v1/thing/a"); !strings.Contains(b, `"v2"`) {
+		t.Errorf("after the TTL: %s, want v2", b)
 	}
 }

@@ -42,15 +42,17 @@ import (
 func main() {
 	dur := flag.Duration("d", 10*time.Second, "duration of each measured run")
 	conc := flag.Int("c", 32, "concurrent clients")
+	rounds := flag.Int("rounds", 5, "the scenarios take turns in this many rounds of d/rounds each, so that other load on the machine falls on all alike")
+	cacheTTL := flag.Duration("cache", time.Second, "CacheTTL of the extra cached-handler rows (0: leave them out)")
 	data := flag.String("data", "", "folder holding mygene/test_data.ndjson and test_mapping.json (default: $STUDIO_SHARED_DATA, else ../shared/data beside the repository)")
 	flag.Parse()
-	if err := run(*dur, *conc, *data); err != nil {
+	if err := run(*dur, *conc, max(*rounds, 1), *cacheTTL, *data); err != nil {
 		fmt.Fprintln(os.Stderr, "apibench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dur time.Duration, conc int, dataDir string) error {
+func run(dur time.Duration, conc, rounds int, cacheTTL time.Duration, dataDir string) error {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if dataDir == "" {
 		var err error
@@ -123,12 +125,26 @@ func run(dur time.Duration, conc int, dataDir string) error {
 	}
 	defer stopBare()
 
+	cachedURL := ""
+	if cacheTTL > 0 {
+		ch, err := dataapi.New(dataapi.Config{Engine: eng, Index: "mygene_bench", CacheTTL: cacheTTL})
+		if err != nil {
+			return err
+		}
+		var stop func()
+		if cachedURL, stop, err = serve(ch); err != nil {
+			return err
+		}
+		defer stop()
+	}
+
 	client := &http.Client{Transport: &http.Transport{
 		MaxIdleConns:        conc * 4,
 		MaxIdleConnsPerHost: conc * 4,
 		IdleConnTimeout:     time.Minute,
 	}}
-	fmt.Printf("apibench: %d documents, %d clients, %s per run, GOMAXPROCS %d\n\n", len(ids), conc, dur, runtime.GOMAXPROCS(0))
+	fmt.Printf("apibench: %d documents, %d clients, %s per scenario in %d interleaved rounds, GOMAXPROCS %d\n\n",
+		len(ids), conc, dur, rounds, runtime.GOMAXPROCS(0))
 	type scenario struct {
 		name, base string
 		urls       []string
@@ -139,20 +155,61 @@ func run(dur time.Duration, conc int, dataDir string) error {
 		{"q= query   dataapi", apiURL, qURLs},
 		{"q= query   bare", bareURL, qURLs},
 	}
-	results := make([]result, len(scenarios))
-	fmt.Printf("%-20s %10s %12s %10s %10s %8s\n", "scenario", "requests", "req/s", "p50", "p99", "errors")
-	for i, s := range scenarios {
+	if cachedURL != "" {
+		scenarios = append(scenarios,
+			scenario{fmt.Sprintf("id lookup  cache %s", cacheTTL), cachedURL, idURLs},
+			scenario{fmt.Sprintf("q= query   cache %s", cacheTTL), cachedURL, qURLs})
+	}
+	for _, s := range scenarios {
 		warmUp(client, s.base, s.urls, conc)
-		results[i] = loadRun(client, s.base, s.urls, conc, dur)
-		r := results[i]
-		fmt.Printf("%-20s %10d %12.0f %10s %10s %8d\n", s.name, r.n, r.rate, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors)
+	}
+	samples := make([]sample, len(scenarios))
+	for range rounds {
+		for i, s := range scenarios {
+			samples[i].add(loadRun(client, s.base, s.urls, conc, dur/time.Duration(rounds)))
+		}
+	}
+	results := make([]result, len(scenarios))
+	fmt.Printf("%-22s %10s %12s %10s %10s %8s\n", "scenario", "requests", "req/s", "p50", "p99", "errors")
+	for i, s := range scenarios {
+		r := samples[i].result()
+		results[i] = r
+		fmt.Printf("%-22s %10d %12.0f %10s %10s %8d\n", s.name, r.n, r.rate, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors)
 	}
 	fmt.Println()
 	fmt.Printf("id lookups: dataapi / bare rate = %.2f (target >= 0.50); dataapi p99/p50 = %.1f (target < 10)\n",
 		results[0].rate/results[1].rate, ratio(results[0].p99, results[0].p50))
 	fmt.Printf("q= queries: dataapi / bare rate = %.2f; dataapi p99/p50 = %.1f (target < 10)\n",
 		results[2].rate/results[3].rate, ratio(results[2].p99, results[2].p50))
+	if cachedURL != "" {
+		fmt.Printf("with CacheTTL %s: id lookups %.2f of bare (p99/p50 %.1f), q= queries %.2f of bare (p99/p50 %.1f)\n", cacheTTL,
+			results[4].rate/results[1].rate, ratio(results[4].p99, results[4].p50),
+			results[5].rate/results[3].rate, ratio(results[5].p99, results[5].p50))
+	}
 	return nil
+}
+
+// sample accumulates the runs of one scenario.
+type sample struct {
+	lat     []time.Duration
+	errors  int
+	elapsed time.Duration
+}
+
+func (s *sample) add(r run1) {
+	s.lat = append(s.lat, r.lat...)
+	s.errors += r.errors
+	s.elapsed += r.elapsed
+}
+
+func (s *sample) result() result {
+	slices.Sort(s.lat)
+	r := result{n: len(s.lat), errors: s.errors, rate: float64(len(s.lat)) / s.elapsed.Seconds()}
+	if len(s.lat) > 0 {
+		r.p50 = s.lat[len(s.lat)*50/100]
+		r.p99 = s.lat[min(len(s.lat)*99/100, len(s.lat)-1)]
+	}
+	return r
 }
 
 func ratio(a, b time.Duration) float64 {
@@ -173,9 +230,16 @@ func warmUp(client *http.Client, base string, urls []string, conc int) {
 	_ = loadRun(client, base, urls, conc, time.Second)
 }
 
+// run1 is what one run measured.
+type run1 struct {
+	lat     []time.Duration
+	errors  int
+	elapsed time.Duration
+}
+
 // loadRun has conc goroutines send GETs round-robin over urls for dur,
 // each reading the whole answer, and measures every request.
-func loadRun(client *http.Client, base string, urls []string, conc int, dur time.Duration) result {
+func loadRun(client *http.Client, base string, urls []string, conc int, dur time.Duration) run1 {
 	var next atomic.Int64
 	var errCount atomic.Int64
 	lat := make([][]time.Duration, conc)
@@ -184,7 +248,7 @@ func loadRun(client *http.Client, base string, urls []string, conc int, dur time
 	var wg sync.WaitGroup
 	for g := range conc {
 		wg.Go(func() {
-			mine := make([]time.Duration, 0, 1<<16)
+			mine := make([]time.Duration, 0, 1<<14)
 			for time.Now().Before(deadline) {
 				u := base + urls[int(next.Add(1)-1)%len(urls)]
 				t0 := time.Now()
@@ -205,18 +269,11 @@ func loadRun(client *http.Client, base string, urls []string, conc int, dur time
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	var all []time.Duration
+	out := run1{errors: int(errCount.Load()), elapsed: time.Since(start)}
 	for _, l := range lat {
-		all = append(all, l...)
+		out.lat = append(out.lat, l...)
 	}
-	slices.Sort(all)
-	r := result{n: len(all), errors: int(errCount.Load()), rate: float64(len(all)) / elapsed.Seconds()}
-	if len(all) > 0 {
-		r.p50 = all[len(all)*50/100]
-		r.p99 = all[min(len(all)*99/100, len(all)-1)]
-	}
-	return r
+	return out
 }
 
 // serve serves h on a loopback port.

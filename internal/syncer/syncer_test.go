@@ -1,0 +1,240 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"studio/internal/differ"
+	"studio/internal/docstore"
+	"studio/internal/docstore/sqlite"
+	"studio/internal/search"
+	"studio/internal/search/bleve"
+)
+
+var props = map[string]any{
+	"name": map[string]any{"type": "keyword"},
+	"n":    map[string]any{"type": "long"},
+}
+
+// fixture is an index holding the old documents and a diff to the new.
+type fixture struct {
+	eng   search.Engine
+	dir   string
+	files []differ.FileInfo
+	want  map[string]map[string]any // the new documents by id, without _id
+}
+
+func doc(i int, name string) docstore.Doc {
+	return docstore.Doc{"_id": fmt.Sprintf("d%04d", i), "name": name, "n": int64(i), "tags": []any{"t", name}}
+}
+
+// newFixture: 1500 old docs; in the new, 0-9 are gone, 1000-1299 changed,
+// 1500-1504 added. 1300 updates put two Bulk chunks in one file.
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := t.Context()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "src.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	eng, err := bleve.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	if err := eng.CreateIndex(ctx, "live", search.ReleaseSpec(props, map[string]any{"build": "old"}, 1, 0)); err != nil {
+		t.Fatal(err)
+	}
+	var olds, news []docstore.Doc
+	var ops []search.BulkOp
+	want := map[string]map[string]any{}
+	for i := range 1505 {
+		if i < 1500 {
+			d := doc(i, "old")
+			olds = append(olds, d)
+			ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: d["_id"].(string), Doc: strip(d)})
+		}
+		if i < 10 {
+			continue
+		}
+		d := doc(i, "old")
+		if i >= 1000 && i < 1300 {
+			d = doc(i, "new")
+			d["extra"] = map[string]any{"x": int64(i)}
+		} else if i >= 1500 {
+			d = doc(i, "added")
+		}
+		news = append(news, d)
+		want[d["_id"].(string)] = strip(d)
+	}
+	if err := st.C("old").Insert(ctx, olds); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.C("new").Insert(ctx, news); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := eng.Bulk(ctx, "live", ops); err != nil || len(r.Failed) > 0 {
+		t.Fatal(err, r.Failed)
+	}
+	dir := filepath.Join(t.TempDir(), "diff")
+	md, err := differ.Diff(ctx, st.C("old"), st.C("new"), dir, "old", "new", props, props, nil, differ.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md.Stats.Add != 5 || md.Stats.Update != 300 || md.Stats.Delete != 10 {
+		t.Fatalf("diff stats %+v", md.Stats)
+	}
+	return &fixture{eng: eng, dir: dir, files: md.Files, want: want}
+}
+
+func strip(d docstore.Doc) map[string]any {
+	m := map[string]any{}
+	for k, v := range d {
+		if k != "_id" {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// check compares the index with the new documents.
+func (fx *fixture) check(t *testing.T) {
+	t.Helper()
+	ctx := t.Context()
+	if err := fx.eng.Refresh(ctx, "live"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := fx.eng.Count(ctx, "live", nil)
+	if err != nil || n != int64(len(fx.want)) {
+		t.Fatalf("index holds %d docs (%v), want %d", n, err, len(fx.want))
+	}
+	for _, id := range []string{"d0000", "d0009"} {
+		if h, _ := fx.eng.MGet(ctx, "live", []string{id}); h[0].Found {
+			t.Errorf("%s should be deleted", id)
+		}
+	}
+	for _, id := range []string{"d0010", "d0999", "d1000", "d1299", "d1300", "d1500", "d1504"} {
+		h, err := fx.eng.Get(ctx, "live", id)
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		if !reflect.DeepEqual(h.Source, fx.want[id]) {
+			t.Errorf("%s = %#v (%T %T), want %#v", id, h.Source, h.Source["n"], h.Source["extra"].(map[string]any)["x"], fx.want[id])
+		}
+	}
+}
+
+func TestApplyFile(t *testing.T) {
+	fx := newFixture(t)
+	var total Result
+	calls := 0
+	for _, f := range fx.files {
+		r, err := ApplyFile(t.Context(), fx.eng, "live", fx.dir, f, func(done, all int) {
+			calls++
+			if done > all {
+				t.Errorf("progress %d of %d", done, all)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Resumed {
+			t.Error("fresh apply says resumed")
+		}
+		if _, err := os.Stat(ComputedPath(fx.dir, "live", f)); err != nil {
+			t.Errorf("computed documents not kept: %v", err)
+		}
+		if err := RemoveComputed(fx.dir, "live", f); err != nil {
+			t.Fatal(err)
+		}
+		total.Added += r.Added
+		total.Updated += r.Updated
+		total.Deleted += r.Deleted
+	}
+	if total != (Result{Added: 5, Updated: 300, Deleted: 10}) {
+		t.Errorf("result %+v", total)
+	}
+	if calls == 0 {
+		t.Error("no progress")
+	}
+	fx.check(t)
+}
+
+// failing fails Bulk after writing the first chunk, like a worker killed
+// in the middle of a file, and counts MGet calls.
+type failing struct {
+	search.Engine
+	fail  bool
+	mgets int
+}
+
+func (e *failing) Bulk(ctx context.Context, index string, ops []search.BulkOp) (search.BulkResult, error) {
+	r, err := e.Engine.Bulk(ctx, index, ops)
+	if err == nil && e.fail {
+		err = errors.New("connection reset")
+	}
+	return r, err
+}
+
+func (e *failing) MGet(ctx context.Context, index string, ids []string) ([]search.Hit, error) {
+	e.mgets++
+	return e.Engine.MGet(ctx, index, ids)
+}
+
+func TestApplyFileResumesWithoutRepatching(t *testing.T) {
+	fx := newFixture(t)
+	if len(fx.files) != 1 {
+		t.Fatalf("want one diff file, got %d", len(fx.files))
+	}
+	f := fx.files[0]
+	eng := &failing{Engine: fx.eng, fail: true}
+	_, err := ApplyFile(t.Context(), eng, "live", fx.dir, f, nil)
+	if err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("err = %v", err)
+	}
+	var perm *Error
+	if errors.As(err, &perm) {
+		t.Fatalf("engine error taken as permanent: %v", err)
+	}
+	if _, err := os.Stat(ComputedPath(fx.dir, "live", f)); err != nil {
+		t.Fatalf("computed documents not kept after a partial write: %v", err)
+	}
+	// The first chunk (the adds and 995 updates) is in the index now:
+	// patching those again would be wrong.
+	eng.fail, eng.mgets = false, 0
+	r, err := ApplyFile(t.Context(), eng, "live", fx.dir, f, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Resumed || eng.mgets != 0 {
+		t.Errorf("resumed %v with %d MGet calls: the documents were patched again", r.Resumed, eng.mgets)
+	}
+	if r != (Result{Added: 5, Updated: 300, Deleted: 10, Resumed: true}) {
+		t.Errorf("result %+v", r)
+	}
+	fx.check(t)
+}
+
+func TestApplyFileMissingDocument(t *testing.T) {
+	fx := newFixture(t)
+	if _, err := fx.eng.Bulk(t.Context(), "live", []search.BulkOp{{Kind: search.BulkDelete, ID: "d1000"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ApplyFile(t.Context(), fx.eng, "live", fx.dir, fx.files[0], nil)
+	if !errors.Is(err, ErrPatch) || errors.Is(err, ErrRefused) {
+		t.Fatalf("err = %v, want ErrPatch", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "d1000") || !strings.Contains(msg, "is not in index live") {
+		t.Errorf("message %q", msg)
+	}
+	if _, err := os.Stat(ComputedPath(fx.dir, "live", fx.files[0])); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("computed documents written for a failed patch: %v", err)
+	}
+}
