@@ -61,6 +61,11 @@ bench: build
 	$(GO) run ./internal/pyparser/pybench -rows 1000000
 	$(GO) run ./internal/store/uploadbench -rows 1000000
 	$(GO) run ./internal/inspect/inspectbench -n 1000000
+	$(GO) run ./internal/merge/mergebench -n 1000000
+	$(GO) run ./internal/search/bleve/indexbench -n 200000
+	$(GO) run ./internal/differ/diffbench -n 1000000 -changes 0.01
+	$(GO) run ./internal/syncer/syncbench -n 100000 -updates 10000
+	$(GO) run ./internal/dataapi/apibench -d 10s -c 32
 
 clean:
 	rm -rf $(BIN)/studio

@@ -1,22 +1,72 @@
 // Package dataapi serves one index as a BioThings data API (SPEC section 7):
-// /status, /metadata, /metadata/fields, /query (GET and POST),
-// /<doc_type>/<id> (GET) and /<doc_type> (POST), under the /v1 prefix and
+// /status (GET, HEAD), /metadata, /metadata/fields, /query (GET, POST),
+// /<doc_type>/<id> (GET) and /<doc_type> (POST), under the prefix (/v1) and
 // bare, with or without a trailing slash, plus an OpenAPI 3 description at
-// /v1/spec. Parameters are read by package apiopts; answers come as json,
-// yaml, html or msgpack.
+// <prefix>/spec. Parameters are read by package apiopts; answers come as
+// json, yaml, html or msgpack. Every answer carries
+// Access-Control-Allow-Origin: *, and OPTIONS answers CORS preflights.
 //
-// Choices where BioThings leaves room (see also docs in the route files):
-//   - fetch_all pages hold Config.ScrollSize hits (1000), whatever size
-//     says; from is ignored with fetch_all, as a scroll cannot skip.
-//   - POST /query with fetch_all=true returns every hit of every term, in
-//     input order, read through the engine's scroll; the hits of all terms
-//     together may not pass MaxFetchAllHits (a 400 says so and by how much).
-//   - size=0 answers the total (and facets) with no hits.
+// Choices where the SPEC and BioThings leave room:
+//   - q: a query string the Lucene parser refuses (unbalanced quotes, a
+//     dangling AND) is a 400 with keyword "q", checked before the engine
+//     so that every backend answers alike. Other queries the engine
+//     refuses (sort or facets on a text field, sort on an unknown field)
+//     are 400s with the engine's reason. Terms without a field search the
+//     index's default fields (_id and all for a release).
+//   - size=0 answers total (and facets) with no hits and max_score null.
+//   - fetch_all pages hold Config.ScrollSize hits (1000) whatever size
+//     says; from is ignored with fetch_all, as a scroll cannot skip. Every
+//     page carries _scroll_id; the call after the last page answers 200
+//     {"success": false, "error": "No more results to return."} and closes
+//     the scroll, so using that id again is a 400 like any unknown or
+//     expired id ("Invalid or stale scroll_id.", keyword scroll_id).
+//     Scrolls live ScrollKeepAlive (1 minute) after each page.
+//   - POST /query matches each term in the scopes fields leniently, as
+//     BioThings' multi_match does: exactly on keyword fields (after the
+//     lowercase normalizer) and _id, as a phrase on text fields, by value on
+//     numeric and boolean fields, skipping fields the term cannot be a value
+//     of. size (default 10) applies per term. fetch_all=true (a Studio
+//     extra) returns every hit of every term, read through the engine's
+//     scroll in pages; the terms together may match at most MaxFetchAllHits
+//     documents, else a 400 with keyword fetch_all, max and num. With
+//     size=0 each term gives {"query", "total"} (plus notfound when 0).
+//   - POST /<doc_type> entries carry query, _id and _version (no _score:
+//     ids are fetched, not searched); a term or id asked twice is answered
+//     twice.
 //   - Facets: total is the sum of the returned buckets' counts and other
-//     the documents in buckets not returned, as BioThings computes them;
-//     missing counts the documents without the field.
+//     the documents in the buckets not returned, as BioThings computes them;
+//     missing counts the documents without the field (BioThings copies an
+//     Elasticsearch error bound there, always 0 on one shard). Keyword terms
+//     come normalized (lower-cased). facet_size=0 gives no terms.
+//   - dotfield flattens first; always_list and allow_null then apply to the
+//     dotted keys, so they keep their effect. Without dotfield they follow
+//     the dotted path through objects and lists, and allow_null creates the
+//     objects on the way.
+//   - /metadata is the index _meta as the build wrote it (integral numbers
+//     as integers), with biothing_type filled in from the doc type when
+//     absent. /metadata/fields lists leaf fields and multi-fields, not the
+//     catch-all "all"; an object that is not indexed ("enabled": false) is
+//     type object with index false; searched_by_default is true for fields
+//     copied to all or named in query.default_field; search and prefix are
+//     matched case-insensitively and case-sensitively respectively.
+//   - /status answers 200 {"success": true, "status": "ok", "index",
+//     "docs"} when the index answers a count, 503 otherwise.
 //   - Errors come in the requested format when the format parameter is
-//     valid, as BioThings renders its errors like its answers.
+//     valid (BioThings renders errors like answers). A route not served is
+//     404 "Not Found.", a method not served 405 with Allow, GET /<doc_type>
+//     without an id 400 with missing "id", a body over MaxBodyBytes 413, a
+//     malformed JSON body 400 "Invalid JSON body.", a malformed form 400
+//     "Invalid form body.". An index that vanished is 503; other engine
+//     failures are 500s, logged; a panic is recovered into a 500 with a log
+//     line. No user input reaches a 5xx (see FuzzAPI).
+//   - JSON answers put the bookkeeping keys first (query, _id, _version,
+//     _score; took, total, max_score, hits), sort the others, do not escape
+//     HTML characters (variant ids hold ">"), and write floats with an
+//     integral value as 38.0, as Elasticsearch returns them from _source.
+//   - Scroll ids are the engine's: an id obtained from another API on the
+//     same engine would continue that scroll.
+//   - Config.CacheTTL (off by default) keeps rendered GET answers for a
+//     while; see apibench for what it buys.
 package dataapi
 
 import (
