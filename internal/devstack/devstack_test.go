@@ -2,6 +2,8 @@ package devstack_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"studio/internal/config"
 	"studio/internal/devstack"
 	"studio/internal/hubclient"
+	"studio/internal/search"
 	"studio/internal/testenv"
 )
 
@@ -192,5 +195,59 @@ func TestFindTemporalCLI(t *testing.T) {
 	got, err := devstack.FindTemporalCLI(cli)
 	if err != nil || got != cli {
 		t.Fatalf("FindTemporalCLI(%s) = %s, %v", cli, got, err)
+	}
+}
+
+// TestRunningAPIComesBackAfterRestart: a data API started from the hub API
+// is a Temporal workflow, so after the whole Studio stops and starts again
+// on the same data folder, it serves again by itself.
+func TestRunningAPIComesBackAfterRestart(t *testing.T) {
+	cfg := devConfig(t, t.TempDir())
+	st := start(t, cfg)
+	ctx := context.Background()
+	spec := search.ReleaseSpec(map[string]any{"name": map[string]any{"type": "keyword"}}, map[string]any{"biothing_type": "thing"}, 0, 0)
+	if err := st.Engines.Search.CreateIndex(ctx, "things", spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Engines.Search.Bulk(ctx, "things", []search.BulkOp{{Kind: search.BulkIndex, ID: "t1", Doc: map[string]any{"name": "one"}}}); err != nil {
+		t.Fatal(err)
+	}
+	port, l := freePort(t)
+	l.Close()
+	hc := hubclient.New(st.URLs.HubAPI)
+	if err := hc.Do(ctx, "POST", "/api", map[string]any{"name": "things", "index": "things", "port": port}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := hc.Do(ctx, "PUT", "/api/things/start", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("http://127.0.0.1:%d/v1/thing/t1", port)
+	waitFor(t, url)
+	stop(t, st)
+	if _, err := http.Get(url); err == nil {
+		t.Fatal("the API still answers with the Studio stopped")
+	}
+
+	st = start(t, cfg)
+	defer stop(t, st)
+	waitFor(t, url)
+}
+
+// waitFor waits for url to answer 200.
+func waitFor(t *testing.T, url string) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not answer: %v", url, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
