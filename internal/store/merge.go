@@ -1,6 +1,6 @@
 package store
 
-import "reflect"
+import "studio/internal/jsondiff"
 
 // Merge deep-merges document b into document a, the on_duplicates "merge"
 // policy. Values are those docstore.Normalize produces. For each field:
@@ -86,49 +86,4 @@ func contains(list []any, v any) bool {
 // same reports whether two document values are equal as JSON: maps and
 // lists element by element, numbers by value whatever their Go type (a
 // backend may read 1.0 back as the integer 1).
-func same(a, b any) bool {
-	switch x := a.(type) {
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for k, xv := range x {
-			yv, ok := y[k]
-			if !ok || !same(xv, yv) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
-		}
-		for i := range x {
-			if !same(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
-	case int64:
-		switch y := b.(type) {
-		case int64:
-			return x == y
-		case float64:
-			return float64(x) == y
-		}
-		return false
-	case float64:
-		switch y := b.(type) {
-		case float64:
-			return x == y
-		case int64:
-			return x == float64(y)
-		}
-		return false
-	case string, bool:
-		return a == b
-	}
-	return reflect.DeepEqual(a, b)
-}
+func same(a, b any) bool { return jsondiff.Equal(a, b) }
