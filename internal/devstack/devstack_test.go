@@ -3,8 +3,8 @@ package devstack_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
