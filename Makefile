@@ -12,14 +12,15 @@ GO_PKGS       := ./...
 
 export STUDIO_TEMPORAL_CLI := $(BIN)/temporal
 
-.PHONY: all build temporal run test lint vet fmt-check bench clean help
+.PHONY: all build temporal run test lint vet fmt-check bench fuzz clean help
 
 all: build
 
 help:
 	@echo "make run    - install what is needed, build, start studio dev (http://127.0.0.1:8080)"
 	@echo "make test   - lint and run every test"
-	@echo "make bench  - start-up and document store benchmarks"
+	@echo "make bench  - every benchmark, each beside its raw engine"
+	@echo "make fuzz   - every fuzz target for FUZZTIME (default 3m)"
 	@echo "make build  - bin/studio and the pinned temporal CLI in bin/"
 
 # The pinned Temporal CLI brings `temporal server start-dev` (the embedded
@@ -66,6 +67,25 @@ bench: build
 	$(GO) run ./internal/differ/diffbench -n 1000000 -changes 0.01
 	$(GO) run ./internal/syncer/syncbench -n 100000 -updates 10000
 	$(GO) run ./internal/dataapi/apibench -d 10s -c 32
+
+# Each fuzz target for FUZZTIME; corpora live in each package's testdata/fuzz.
+FUZZTIME ?= 3m
+FUZZ_TARGETS := \
+	./internal/manifest:FuzzParse \
+	./internal/archive:FuzzExtract \
+	./internal/lucene:FuzzParse \
+	./internal/apiopts:FuzzParseQuery \
+	./internal/dataapi:FuzzAPI \
+	./internal/jsondiff:FuzzRoundTrip \
+	./internal/inspect:FuzzInspect \
+	./internal/tableparse:FuzzRun
+
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "fuzzing $$fn in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	done
 
 clean:
 	rm -rf $(BIN)/studio
