@@ -1,14 +1,18 @@
 package server
 
 import (
+	"path"
+
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
+	"studio/internal/hubauth"
 	"studio/ui"
 )
 
 func (s *Server) routes() {
 	app := s.app
+	app.Use(s.requireToken)
 	app.Get("/status", s.status)
 	app.Head("/status", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusOK) })
 	app.Get("/commands", s.listCommands)
@@ -59,4 +63,21 @@ func (s *Server) routes() {
 	})
 	app.Get("/ws", websocket.New(s.live.serve))
 	app.Use("/", ui.Handler())
+}
+
+// requireToken closes the hub API to requests without the hub token when
+// one is set. The web app's static files stay public: they hold no data.
+func (s *Server) requireToken(c *fiber.Ctx) error {
+	if s.deps.TokenHash == "" {
+		return c.Next()
+	}
+	p := c.Path()
+	if (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) && (p == "/" || path.Ext(p) != "") {
+		return c.Next()
+	}
+	tok := hubauth.FromRequest(func(k string) string { return c.Get(k) }, func(k string) string { return c.Query(k) })
+	if !hubauth.Check(s.deps.TokenHash, tok) {
+		return fail(fiber.StatusUnauthorized, "the hub API needs its token: send \"Authorization: Bearer <token>\" (the token is printed on the Studio's first start; STUDIO_HUB_TOKEN sets one)")
+	}
+	return c.Next()
 }

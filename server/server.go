@@ -36,6 +36,9 @@ type Deps struct {
 	// FullReleasePercent: above this share of changed documents, a full
 	// release is recommended (default 50).
 	FullReleasePercent int
+	// TokenHash, when set, is the SHA-256 (hex) of the token every hub API
+	// request and the live channel must carry (package hubauth).
+	TokenHash string
 }
 
 // Server is the Studio server.

@@ -15,6 +15,7 @@ import (
 	"studio/internal/config"
 	"studio/internal/devstack"
 	"studio/internal/engines"
+	"studio/internal/hubauth"
 	"studio/server"
 	"studio/worker"
 )
@@ -27,6 +28,7 @@ func runDev(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer
 		return err
 	}
 	st.URLs.Print(stdout)
+	printToken(stdout, st.FreshToken)
 	waitErr := st.Wait(ctx)
 	fmt.Fprintln(stdout, "Stopping Studio…")
 	stopCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -84,11 +86,16 @@ func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 		return err
 	}
 	defer closeAll()
+	tokenHash, fresh, err := hubauth.Setup(cfg.DataDir, cfg.Listen, cfg.HubToken)
+	if err != nil {
+		return err
+	}
+	printToken(stdout, fresh)
 	srv := server.New(server.Deps{
 		Temporal: tc, TemporalAddress: cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
 		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search, Log: log,
-		FullReleasePercent: cfg.FullReleasePercent,
+		FullReleasePercent: cfg.FullReleasePercent, TokenHash: tokenHash,
 	})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -101,4 +108,12 @@ func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return srv.Shutdown(stopCtx)
+}
+
+// printToken shows a newly generated hub token, the only time it is shown.
+func printToken(w io.Writer, token string) {
+	if token == "" {
+		return
+	}
+	fmt.Fprintf(w, "The hub API listens beyond loopback, so it needs a token. It is shown this once\n(only its hash is kept): %s\nClients send it as \"Authorization: Bearer <token>\"; the CLI reads STUDIO_HUB_TOKEN.\n", token)
 }

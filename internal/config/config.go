@@ -22,6 +22,9 @@ type Config struct {
 	DataDir string
 	// Listen is the host:port of the Studio server (hub API, /ws, web app).
 	Listen string
+	// HubToken protects the hub API; listening beyond loopback without one
+	// generates one (shown once, stored hashed in the data folder).
+	HubToken string
 
 	// TemporalAddress is the frontend of an external Temporal cluster.
 	// `studio dev` ignores it and starts its own dev server.
@@ -98,6 +101,7 @@ func (c *Config) entries() []entry {
 	return []entry{
 		{"data-dir", []string{"STUDIO_DATA_DIR", "DATA_DIR"}, "data folder (downloads, plugins, embedded databases, indexes)", str(&c.DataDir)},
 		{"listen", []string{"STUDIO_LISTEN"}, "host:port of the Studio server (hub API, /ws, web app)", str(&c.Listen)},
+		{"hub-token", []string{"STUDIO_HUB_TOKEN"}, "token the hub API requires (default: none on loopback; elsewhere one is generated on first start and shown once)", str(&c.HubToken)},
 		{"temporal-address", []string{"TEMPORAL_ADDRESS"}, "Temporal frontend host:port (worker, server; `dev` starts its own)", str(&c.TemporalAddress)},
 		{"temporal-namespace", []string{"TEMPORAL_NAMESPACE"}, "Temporal namespace", str(&c.TemporalNamespace)},
 		{"task-queue", []string{"STUDIO_TASK_QUEUE"}, "Temporal task queue of the Studio worker", str(&c.TaskQueue)},

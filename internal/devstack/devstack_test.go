@@ -2,6 +2,7 @@ package devstack_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/fasthttp/websocket"
 
 	"studio/activities"
 	"studio/internal/commands"
@@ -249,5 +252,58 @@ func waitFor(t *testing.T, url string) {
 			t.Fatalf("%s does not answer: %v", url, err)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestHubNeedsTokenBeyondLoopback: listening on all interfaces, the hub
+// generates a token once, keeps only its hash, and refuses requests and the
+// live channel without it.
+func TestHubNeedsTokenBeyondLoopback(t *testing.T) {
+	cfg := devConfig(t, t.TempDir())
+	port, l := freePort(t)
+	l.Close()
+	cfg.Listen = fmt.Sprintf("0.0.0.0:%d", port)
+	st := start(t, cfg)
+	token := st.FreshToken
+	if len(token) < 32 {
+		t.Fatalf("fresh token %q", token)
+	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	ctx := context.Background()
+	anon := hubclient.New(base)
+	anon.Token = ""
+	var he *hubclient.Error
+	if err := anon.Do(ctx, "GET", "/status", nil, nil); !errors.As(err, &he) || he.Code != 401 || !strings.Contains(he.Message, "token") {
+		t.Fatalf("GET /status without the token: %v", err)
+	}
+	authed := hubclient.New(base)
+	authed.Token = token
+	if err := authed.Do(ctx, "GET", "/status", nil, nil); err != nil {
+		t.Fatalf("GET /status with the token: %v", err)
+	}
+	resp, err := http.Get(base + "/") // the web app's files stay public
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("GET / = %v %v", resp, err)
+	}
+	resp.Body.Close()
+	wsURL := fmt.Sprintf("ws://127.0.0.1:%d/ws", port)
+	if _, resp, err := websocket.DefaultDialer.Dial(wsURL, nil); err == nil || resp == nil || resp.StatusCode != 401 {
+		t.Fatalf("/ws without the token: %v", err)
+	}
+	conn, _, err := websocket.DefaultDialer.Dial(wsURL+"?token="+token, nil)
+	if err != nil {
+		t.Fatalf("/ws with the token: %v", err)
+	}
+	conn.Close()
+	stop(t, st)
+
+	// Restarted, it shows no new token and the first one still works.
+	st = start(t, cfg)
+	defer stop(t, st)
+	if st.FreshToken != "" {
+		t.Fatal("a second token was generated on restart")
+	}
+	if err := authed.Do(ctx, "GET", "/status", nil, nil); err != nil {
+		t.Fatalf("the first token after restart: %v", err)
 	}
 }

@@ -11,19 +11,22 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
 
 // Client talks to one hub.
 type Client struct {
-	Base string // e.g. http://127.0.0.1:8080
-	HTTP *http.Client
+	Base  string // e.g. http://127.0.0.1:8080
+	Token string // the hub token, when the hub needs one
+	HTTP  *http.Client
 }
 
-// New returns a client for the hub at base.
+// New returns a client for the hub at base, with the token from
+// STUDIO_HUB_TOKEN if set.
 func New(base string) *Client {
-	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Timeout: 60 * time.Second}}
+	return &Client{Base: strings.TrimRight(base, "/"), Token: os.Getenv("STUDIO_HUB_TOKEN"), HTTP: &http.Client{Timeout: 60 * time.Second}}
 }
 
 // Error is an error answered by the hub.
@@ -51,6 +54,9 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
