@@ -14,6 +14,7 @@ import (
 	"studio/internal/archive"
 	"studio/internal/docstore"
 	"studio/internal/hub"
+	"studio/internal/pyparser"
 	"studio/internal/search"
 )
 
@@ -36,6 +37,8 @@ type Activities struct {
 	TaskQueue string
 	// Unpack bounds what an archive may unpack to.
 	Unpack archive.Limits
+	// Parser bounds each Python parser run (time without progress, memory).
+	Parser pyparser.Limits
 	Log    *slog.Logger
 }
 

@@ -167,7 +167,7 @@ func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.M
 	if err := pyparser.CheckRequires(ctx, spec); err != nil {
 		return nonRetryable("MissingRequires", err)
 	}
-	_, err := pyparser.Run(ctx, spec, in.DataFolder, pyparser.Limits{NoProgress: 10 * time.Minute}, emit)
+	_, err := pyparser.Run(ctx, spec, in.DataFolder, a.Parser, emit)
 	return err
 }
 

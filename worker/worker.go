@@ -15,6 +15,7 @@ import (
 	"studio/internal/archive"
 	"studio/internal/config"
 	"studio/internal/engines"
+	"studio/internal/pyparser"
 	"studio/workflows"
 )
 
@@ -52,6 +53,7 @@ func Activities(cfg config.Config, eng *engines.Engines, c client.Client, log *s
 		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search,
 		DataDir: cfg.DataDir, Temporal: c, TaskQueue: cfg.TaskQueue,
 		Unpack: archive.Limits{MaxBytes: cfg.UnpackMaxBytes},
+		Parser: pyparser.Limits{NoProgress: cfg.ParserNoProgress, MaxMemory: cfg.ParserMaxMemory},
 		Log:    log,
 	}
 }

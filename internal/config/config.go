@@ -50,6 +50,10 @@ type Config struct {
 
 	// UnpackMaxBytes bounds what one archive may unpack to.
 	UnpackMaxBytes int64
+	// ParserNoProgress kills a Python parser that emits nothing for this long.
+	ParserNoProgress time.Duration
+	// ParserMaxMemory bounds a Python parser's address space (0 = no bound).
+	ParserMaxMemory int64
 	// FullReleasePercent is the share of changed documents (in percent of
 	// the new build) above which the Studio recommends a full release over
 	// an incremental one.
@@ -113,6 +117,8 @@ func (c *Config) entries() []entry {
 		{"mongo-batch", []string{"MONGO_BATCH"}, "most statements per Mongo write command (FerretDB v1 needs <= 99)", num(&c.MongoBatch)},
 		{"es-url", []string{"ES_URL"}, "Elasticsearch URL for the search engine (empty = embedded Bleve)", str(&c.ESURL)},
 		{"unpack-max-bytes", []string{"STUDIO_UNPACK_MAX_BYTES"}, "most bytes one downloaded archive may unpack to (zip bombs stop there)", big(&c.UnpackMaxBytes)},
+		{"parser-no-progress", []string{"STUDIO_PARSER_NO_PROGRESS"}, "kill a Python parser that emits no document for this long", dur(&c.ParserNoProgress)},
+		{"parser-max-memory", []string{"STUDIO_PARSER_MAX_MEMORY"}, "bytes of memory a Python parser may use (0 = no limit)", big(&c.ParserMaxMemory)},
 		{"full-release-percent", []string{"STUDIO_FULL_RELEASE_PERCENT"}, "changed documents (percent of the build) above which a full release is recommended over an incremental one", num(&c.FullReleasePercent)},
 		{"connect-timeout", []string{"STUDIO_CONNECT_TIMEOUT"}, "how long to try reaching an external engine", dur(&c.ConnectTimeout)},
 		{"log-level", []string{"STUDIO_LOG_LEVEL"}, "debug, info, warn or error", str(&c.LogLevel)},
