@@ -198,7 +198,7 @@ func TestTutorialFlowToRelease(t *testing.T) {
 	s.do("POST", "/api", map[string]any{"name": "cgi_api", "index": res.Index, "port": port, "description": "CGI"}, nil)
 	s.do("PUT", "/api/cgi_api/start", nil, nil)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitHTTP(t, base+"/status")
+	testenv.WaitHTTP(t, base+"/status", 30*time.Second)
 	var meta struct {
 		BiothingType string `json:"biothing_type"`
 		Src          map[string]struct {
@@ -259,23 +259,4 @@ func freePort(t *testing.T) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
-}
-
-// waitHTTP waits for a URL to answer 200.
-func waitHTTP(t *testing.T, url string) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s does not answer: %v", url, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

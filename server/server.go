@@ -86,7 +86,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.done = make(chan struct{})
 	go func() {
 		defer close(s.done)
-		w := &feed.Watcher{Reader: s.cmds, Emit: func(e feed.Event) { s.live.broadcast(e) }, Log: s.deps.Log}
+		w := &feed.Watcher{Reader: s.cmds, Emit: func(e feed.Event) { s.live.broadcast(e) }, Log: s.deps.Log, Active: s.live.active}
 		w.Run(ctx)
 	}()
 	if err := s.app.Listener(ln); err != nil && !errors.Is(err, net.ErrClosed) {

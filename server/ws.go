@@ -49,6 +49,13 @@ func (h *fanout) broadcast(v any) {
 	}
 }
 
+// active says whether any client is connected.
+func (h *fanout) active() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients) > 0
+}
+
 func (h *fanout) closeAll() {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -10,10 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/vmihailenco/msgpack/v5"
 	"gopkg.in/yaml.v3"
+
+	"studio/internal/jsonenc"
 )
 
 // contentTypes are the Content-Type of each output format.
@@ -119,7 +120,7 @@ func appendJSON(buf []byte, v any) []byte {
 	case nil:
 		return append(buf, "null"...)
 	case string:
-		return appendString(buf, x)
+		return jsonenc.AppendString(buf, x)
 	case bool:
 		return strconv.AppendBool(buf, x)
 	case int:
@@ -152,7 +153,7 @@ func appendJSON(buf []byte, v any) []byte {
 		if json.Valid([]byte(x)) {
 			return append(buf, x...)
 		}
-		return appendString(buf, string(x))
+		return jsonenc.AppendString(buf, string(x))
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -173,7 +174,7 @@ func appendObject(buf []byte, m map[string]any) []byte {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendString(buf, k.key)
+		buf = jsonenc.AppendString(buf, k.key)
 		buf = append(buf, ':')
 		buf = appendJSON(buf, m[k.key])
 	}
@@ -206,59 +207,6 @@ func appendFloat(buf []byte, f float64) []byte {
 		buf = append(buf, ".0"...)
 	}
 	return buf
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString writes a JSON string: quotes, backslashes and control
-// characters escaped, invalid UTF-8 replaced by U+FFFD, and U+2028 and
-// U+2029 escaped so the output is also valid JavaScript.
-func appendString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			buf = append(buf, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				buf = append(buf, '\\', c)
-			case '\n':
-				buf = append(buf, '\\', 'n')
-			case '\r':
-				buf = append(buf, '\\', 'r')
-			case '\t':
-				buf = append(buf, '\\', 't')
-			default:
-				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			buf = append(buf, s[start:i]...)
-			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
 }
 
 // writeAnswer sends v with status in the requested format.

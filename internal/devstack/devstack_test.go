@@ -225,7 +225,7 @@ func TestRunningAPIComesBackAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	url := fmt.Sprintf("http://127.0.0.1:%d/v1/thing/t1", port)
-	waitFor(t, url)
+	testenv.WaitHTTP(t, url, 90*time.Second)
 	stop(t, st)
 	if _, err := http.Get(url); err == nil {
 		t.Fatal("the API still answers with the Studio stopped")
@@ -233,26 +233,7 @@ func TestRunningAPIComesBackAfterRestart(t *testing.T) {
 
 	st = start(t, cfg)
 	defer stop(t, st)
-	waitFor(t, url)
-}
-
-// waitFor waits for url to answer 200.
-func waitFor(t *testing.T, url string) {
-	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		resp, err := http.Get(url)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s does not answer: %v", url, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	testenv.WaitHTTP(t, url, 90*time.Second)
 }
 
 // TestHubNeedsTokenBeyondLoopback: listening on all interfaces, the hub

@@ -55,6 +55,9 @@ type Watcher struct {
 	Interval time.Duration // default 250 ms
 	Emit     func(Event)
 	Log      *slog.Logger
+	// Active, when set, says whether anyone listens; while nobody does,
+	// Temporal is not polled.
+	Active func() bool
 
 	runs map[string]*run
 }
@@ -91,6 +94,10 @@ func (w *Watcher) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		pollStart := time.Now()
+		if w.Active != nil && !w.Active() {
+			since = pollStart
+			continue
+		}
 		if err := w.poll(ctx, since); err != nil && ctx.Err() == nil {
 			w.Log.Debug("live feed poll", "err", err)
 			continue

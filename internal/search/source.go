@@ -8,7 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"studio/internal/jsonenc"
 )
 
 // MarshalDoc encodes a document as JSON so that it decodes back to the same
@@ -113,53 +114,8 @@ func (w *docWriter) float(f float64) error {
 	return nil
 }
 
-const hexDigits = "0123456789abcdef"
-
 // str writes a JSON string (as encoding/json would, without HTML escaping).
-func (w *docWriter) str(s string) {
-	w.buf = append(w.buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
-			w.buf = append(w.buf, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				w.buf = append(w.buf, '\\', b)
-			case '\n':
-				w.buf = append(w.buf, '\\', 'n')
-			case '\r':
-				w.buf = append(w.buf, '\\', 'r')
-			case '\t':
-				w.buf = append(w.buf, '\\', 't')
-			default:
-				w.buf = append(w.buf, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 || r == '\u2028' || r == '\u2029' {
-			w.buf = append(w.buf, s[start:i]...)
-			if r == utf8.RuneError {
-				w.buf = append(w.buf, `\ufffd`...)
-			} else {
-				w.buf = append(w.buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			}
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	w.buf = append(w.buf, s[start:]...)
-	w.buf = append(w.buf, '"')
-}
+func (w *docWriter) str(s string) { w.buf = jsonenc.AppendString(w.buf, s) }
 
 // DecodeDoc decodes a JSON object, integral numbers (written without a
 // fraction or exponent and within int64) as int64 and the others as
