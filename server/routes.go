@@ -18,6 +18,7 @@ func (s *Server) routes() {
 	app.Get("/commands", s.listCommands)
 	app.Get("/command/*", s.getCommand)
 	app.Post("/selfcheck", s.startSelfCheck)
+	app.Get("/job_manager", s.jobManager)
 
 	app.Post("/dataplugin/register_url", s.registerPlugin)
 	app.Delete("/dataplugin/unregister_url", s.unregisterPlugin)

@@ -15,6 +15,7 @@ import (
 	"studio/internal/archive"
 	"studio/internal/config"
 	"studio/internal/engines"
+	"studio/internal/procstat"
 	"studio/internal/pyparser"
 	"studio/workflows"
 )
@@ -27,6 +28,9 @@ func New(c client.Client, queue string, acts *activities.Activities) sdkworker.W
 		// rather than the SDK's default of most of the heartbeat timeout.
 		MaxHeartbeatThrottleInterval:     time.Second,
 		DefaultHeartbeatThrottleInterval: time.Second,
+		// The process's own name, also used by its memory reports
+		// (package procstat), so the Workers view can match the two.
+		Identity: procstat.Identity(),
 	})
 	for name, fn := range workflows.Registered {
 		w.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})

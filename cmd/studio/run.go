@@ -15,7 +15,9 @@ import (
 	"studio/internal/config"
 	"studio/internal/devstack"
 	"studio/internal/engines"
+	"studio/internal/hub"
 	"studio/internal/hubauth"
+	"studio/internal/procstat"
 	"studio/server"
 	"studio/worker"
 )
@@ -68,7 +70,13 @@ func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 		return err
 	}
 	fmt.Fprintf(stdout, "Studio worker polling task queue %q on %s\n", cfg.TaskQueue, cfg.TemporalAddress)
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		procstat.Reporter{Coll: eng.Hub.C(hub.Processes), Role: "worker", Log: log}.Run(ctx)
+	}()
 	<-ctx.Done()
+	<-reported
 	w.Stop()
 	return nil
 }

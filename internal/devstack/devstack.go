@@ -20,7 +20,9 @@ import (
 
 	"studio/internal/config"
 	"studio/internal/engines"
+	"studio/internal/hub"
 	"studio/internal/hubauth"
+	"studio/internal/procstat"
 	"studio/server"
 	"studio/worker"
 )
@@ -133,6 +135,13 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		return nil, err
 	}
 	s.closers = append(s.closers, func() error { s.worker.Stop(); return nil })
+	repCtx, stopReports := context.WithCancel(context.WithoutCancel(ctx))
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		procstat.Reporter{Coll: s.Engines.Hub.C(hub.Processes), Role: "dev (server + worker)", Log: log}.Run(repCtx)
+	}()
+	s.closers = append(s.closers, func() error { stopReports(); <-reported; return nil })
 
 	s.server = server.New(server.Deps{
 		Temporal: tc, TemporalAddress: t.Frontend, TemporalUIURL: t.UIURL,

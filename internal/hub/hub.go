@@ -21,6 +21,8 @@ const (
 	SrcBuildConfig = "src_build_config" // build configurations
 	SrcBuild       = "src_build"        // builds: jobs, merge_stats, mapping, _meta
 	API            = "api"              // data API instances: index, port, status, url
+
+	Processes = "processes" // one per Studio process: role, pid, memory, last report
 )
 
 // Download states of src_dump.download.status.
