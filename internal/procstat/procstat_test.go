@@ -49,7 +49,10 @@ func TestReporterRecordsListsAndRemoves(t *testing.T) {
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
-	go func() { defer close(done); Reporter{Coll: coll, Role: "server", Interval: 20 * time.Millisecond}.Run(runCtx) }()
+	go func() {
+		defer close(done)
+		Reporter{Coll: coll, Role: "server", Interval: 20 * time.Millisecond}.Run(runCtx)
+	}()
 
 	var list []Stats
 	for deadline := time.Now().Add(10 * time.Second); ; {
