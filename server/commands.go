@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 
 	"studio/internal/commands"
 	"studio/internal/docstore"
@@ -27,11 +31,21 @@ func (s *Server) listCommands(c *fiber.Ctx) error {
 	return ok(c, list)
 }
 
-// getCommand is GET /command/<id>; ids may contain slashes (dump/<source>).
-func (s *Server) getCommand(c *fiber.Ctx) error {
+// commandID reads the id of /command/<id>; ids may contain slashes
+// (dump/<source>).
+func commandID(c *fiber.Ctx) (string, error) {
 	id, err := url.PathUnescape(c.Params("*"))
 	if err != nil || id == "" {
-		return fail(fiber.StatusBadRequest, "command id missing or badly escaped")
+		return "", fail(fiber.StatusBadRequest, "command id missing or badly escaped")
+	}
+	return id, nil
+}
+
+// getCommand is GET /command/<id>.
+func (s *Server) getCommand(c *fiber.Ctx) error {
+	id, err := commandID(c)
+	if err != nil {
+		return err
 	}
 	cmd, err := s.cmds.Get(c.UserContext(), id)
 	if errors.Is(err, commands.ErrNotFound) {
@@ -52,4 +66,48 @@ func (s *Server) stores() map[string]docstore.Store {
 		}
 	}
 	return out
+}
+
+// cancelCommand is DELETE /command/<id>: it asks a running command to
+// cancel. Its activities stop at their next heartbeat and what they wrote
+// stays resumable; a finished command answers 409.
+func (s *Server) cancelCommand(c *fiber.Ctx) error {
+	id, err := commandID(c)
+	if err != nil {
+		return err
+	}
+	cmd, err := s.cmds.Get(c.UserContext(), id)
+	if errors.Is(err, commands.ErrNotFound) {
+		return fail(fiber.StatusNotFound, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	if cmd.Status != "running" {
+		return fail(fiber.StatusConflict, fmt.Sprintf("command %s is %s: only a running command can be canceled", id, cmd.Status))
+	}
+	if err := s.deps.Temporal.CancelWorkflow(c.UserContext(), id, ""); err != nil {
+		return fmt.Errorf("cancel command %s: %w", id, err)
+	}
+	return ok(c, fiber.Map{"id": id, "canceled": true})
+}
+
+// refuseWhileRunning answers 409 when one of the commands ids is running:
+// steps of one source that would overwrite each other's files or
+// collections never run together.
+func (s *Server) refuseWhileRunning(ctx context.Context, source, what string, ids ...string) error {
+	for _, id := range ids {
+		d, err := s.deps.Temporal.DescribeWorkflowExecution(ctx, id, "")
+		var nf *serviceerror.NotFound
+		if errors.As(err, &nf) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check command %s: %w", id, err)
+		}
+		if d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			return fail(fiber.StatusConflict, fmt.Sprintf("source %s is busy: %s cannot start while command %s runs; wait for it or cancel it (DELETE /command/%s)", source, what, id, id))
+		}
+	}
+	return nil
 }

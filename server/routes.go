@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	app.Head("/status", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusOK) })
 	app.Get("/commands", s.listCommands)
 	app.Get("/command/*", s.getCommand)
+	app.Delete("/command/*", s.cancelCommand)
 	app.Post("/selfcheck", s.startSelfCheck)
 	app.Get("/job_manager", s.jobManager)
 

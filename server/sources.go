@@ -93,6 +93,9 @@ func (s *Server) unregisterPlugin(c *fiber.Ctx) error {
 	if _, err := (hub.Records{Store: s.deps.Hub}).Plugin(c.UserContext(), name); err != nil {
 		return fail(fiber.StatusNotFound, err.Error())
 	}
+	if err := s.refuseWhileRunning(c.UserContext(), name, "unregistering its plugin", activities.ScheduleID(name), "upload/"+name); err != nil {
+		return err
+	}
 	run, err := s.startWorkflow(c.UserContext(), "plugin/"+name, workflows.UnregisterPluginName, "a registration change of plugin "+name, name)
 	if err != nil {
 		return err
@@ -108,13 +111,21 @@ func (s *Server) unregisterPlugin(c *fiber.Ctx) error {
 // its command id at once.
 func (s *Server) dumpSource(c *fiber.Ctx) error {
 	var in activities.DumpInput
-	return s.startForSource(c, &in, &in.Source, activities.ScheduleID(c.Params("name")), workflows.DumpName, "a dump")
+	name := c.Params("name")
+	if err := s.refuseWhileRunning(c.UserContext(), name, "a dump", "upload/"+name, "plugin/"+name); err != nil {
+		return err
+	}
+	return s.startForSource(c, &in, &in.Source, activities.ScheduleID(name), workflows.DumpName, "a dump")
 }
 
 // uploadSource is PUT /source/<name>/upload {"sub": "<optional uploader>"}.
 func (s *Server) uploadSource(c *fiber.Ctx) error {
 	var in activities.UploadInput
-	return s.startForSource(c, &in, &in.Source, "upload/"+c.Params("name"), workflows.UploadName, "an upload")
+	name := c.Params("name")
+	if err := s.refuseWhileRunning(c.UserContext(), name, "an upload", activities.ScheduleID(name), "plugin/"+name); err != nil {
+		return err
+	}
+	return s.startForSource(c, &in, &in.Source, "upload/"+name, workflows.UploadName, "an upload")
 }
 
 // startForSource decodes the optional JSON body into in, sets the source
