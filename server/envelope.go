@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/gofiber/fiber/v2"
 )
@@ -33,6 +34,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		code = ae.code
 	case errors.As(err, &fe):
 		code = fe.Code
+		if code == fiber.StatusRequestEntityTooLarge {
+			err = fmt.Errorf("request body too large: the hub API takes at most %d MiB", bodyLimit>>20)
+		}
 	}
 	if code >= 500 {
 		s.deps.Log.Error("hub api", "method", c.Method(), "path", c.Path(), "err", err)

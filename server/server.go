@@ -41,6 +41,10 @@ type Deps struct {
 	TokenHash string
 }
 
+// bodyLimit bounds request bodies of the hub API: mappings and build
+// configurations are small, and data never travels through the hub API.
+const bodyLimit = 8 << 20
+
 // Server is the Studio server.
 type Server struct {
 	deps    Deps
@@ -67,7 +71,7 @@ func New(deps Deps) *Server {
 		AppName:               "studio",
 		DisableStartupMessage: true,
 		ErrorHandler:          s.errorHandler,
-		BodyLimit:             8 << 20,
+		BodyLimit:             bodyLimit,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,

@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -295,6 +297,25 @@ func TestStatusAndErrors(t *testing.T) {
 			}
 		})
 	}
+
+	// A body over the limit is refused from its Content-Length, before it
+	// is read.
+	t.Run("body too large", func(t *testing.T) {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "POST /selfcheck HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{", 9<<20)
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 413 || !bytes.Contains(body, []byte("at most 8 MiB")) {
+			t.Fatalf("9 MiB body = %d %s", resp.StatusCode, body)
+		}
+	})
 
 	// The web app is served at /.
 	resp, err := http.Get(s.base + "/")
