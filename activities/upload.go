@@ -121,6 +121,10 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 		return UploadResult{}, fmt.Errorf("source %s: %w", in.Source, err)
 	}
 	meter := progress.NewMeter("upload", "docs", 0)
+	// Until the parser's first document, the beat repeats the previous
+	// attempt's progress, which holds its resume point.
+	beat := keepBeating(ctx, last)
+	defer beat.close()
 	lastBeat := time.Time{}
 	emit := func(doc map[string]any) error {
 		if err := w.Add(ctx, doc); err != nil {
@@ -129,7 +133,7 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 		if now := time.Now(); now.Sub(lastBeat) > time.Second {
 			lastBeat = now
 			temp, done := w.Position()
-			activity.RecordHeartbeat(ctx, meter.At(done, temp))
+			beat.set(meter.At(done, temp))
 		}
 		return nil
 	}

@@ -130,7 +130,11 @@ func newStack(t *testing.T, inProcessWorker bool) *stack {
 }
 
 // startChildWorker starts a worker as a child process of the test.
-func (s *stack) startChildWorker() {
+func (s *stack) startChildWorker() { s.t.Helper(); s.startChildWorkerEnv() }
+
+// startChildWorkerEnv starts a worker child with extra environment
+// variables (settings such as STUDIO_PARSER_NO_PROGRESS=5s).
+func (s *stack) startChildWorkerEnv(env ...string) {
 	s.t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
@@ -138,6 +142,7 @@ func (s *stack) startChildWorker() {
 		"STUDIO_DATA_DIR="+s.cfg.DataDir,
 		"TEMPORAL_ADDRESS="+s.cfg.TemporalAddress,
 	)
+	cmd.Env = append(cmd.Env, env...)
 	s.childLog = &bytes.Buffer{}
 	cmd.Stdout, cmd.Stderr = s.childLog, s.childLog
 	if err := cmd.Start(); err != nil {

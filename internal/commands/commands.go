@@ -205,7 +205,9 @@ func DecodePayloads(p *commonpb.Payloads) any {
 func FailureText(f *failurepb.Failure) string {
 	var parts []string
 	for ; f != nil; f = f.GetCause() {
-		if m := f.GetMessage(); m != "" && (len(parts) == 0 || parts[len(parts)-1] != m) {
+		// A cause already quoted at the end of its wrapper's message is
+		// not repeated.
+		if m := f.GetMessage(); m != "" && (len(parts) == 0 || !strings.HasSuffix(parts[len(parts)-1], m)) {
 			parts = append(parts, m)
 		}
 	}
