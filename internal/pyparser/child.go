@@ -217,7 +217,7 @@ func (c *child) failure(ctx context.Context, waitErr error, pe *ParserError, end
 	case killCanceled:
 		return fmt.Errorf("parser %s: stopped: %w", fn, context.Cause(ctx))
 	case killStalled:
-		return fmt.Errorf("parser %s emitted nothing for %s: killed (raise the no-progress limit if the parser needs longer before its first document)", fn, c.lim.NoProgress)
+		return fmt.Errorf("parser %s emitted nothing for %s: killed by the no-progress limit (raise --parser-no-progress if the parser needs longer between documents)", fn, c.lim.NoProgress)
 	}
 	if pe != nil {
 		if c.lim.MaxMemory > 0 && strings.HasPrefix(pe.Message, "MemoryError") {
