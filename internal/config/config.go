@@ -97,7 +97,7 @@ func (c *Config) entries() []entry {
 		return func(fs *flag.FlagSet, n, h string) { fs.IntVar(p, n, *p, h) }
 	}
 	big := func(p *int64) func(*flag.FlagSet, string, string) {
-		return func(fs *flag.FlagSet, n, h string) { fs.Int64Var(p, n, *p, h) }
+		return func(fs *flag.FlagSet, n, h string) { fs.Var(byteSize{p}, n, h) }
 	}
 	dur := func(p *time.Duration) func(*flag.FlagSet, string, string) {
 		return func(fs *flag.FlagSet, n, h string) { fs.DurationVar(p, n, *p, h) }
@@ -116,9 +116,9 @@ func (c *Config) entries() []entry {
 		{"mongo-database", []string{"MONGO_DATABASE"}, "prefix of the Mongo databases (<prefix>_hub, _src, _target)", str(&c.MongoDatabase)},
 		{"mongo-batch", []string{"MONGO_BATCH"}, "most statements per Mongo write command (FerretDB v1 needs <= 99)", num(&c.MongoBatch)},
 		{"es-url", []string{"ES_URL"}, "Elasticsearch URL for the search engine (empty = embedded Bleve)", str(&c.ESURL)},
-		{"unpack-max-bytes", []string{"STUDIO_UNPACK_MAX_BYTES"}, "most bytes one downloaded archive may unpack to (zip bombs stop there)", big(&c.UnpackMaxBytes)},
+		{"unpack-max-bytes", []string{"STUDIO_UNPACK_MAX_BYTES"}, "most one downloaded archive may unpack to, in bytes or with a unit such as 20GiB (zip bombs stop there)", big(&c.UnpackMaxBytes)},
 		{"parser-no-progress", []string{"STUDIO_PARSER_NO_PROGRESS"}, "kill a Python parser that emits no document for this long", dur(&c.ParserNoProgress)},
-		{"parser-max-memory", []string{"STUDIO_PARSER_MAX_MEMORY"}, "bytes of memory a Python parser may use (0 = no limit)", big(&c.ParserMaxMemory)},
+		{"parser-max-memory", []string{"STUDIO_PARSER_MAX_MEMORY"}, "memory a Python parser may use, in bytes or with a unit such as 8GiB (0 = no limit)", big(&c.ParserMaxMemory)},
 		{"full-release-percent", []string{"STUDIO_FULL_RELEASE_PERCENT"}, "changed documents (percent of the build) above which a full release is recommended over an incremental one", num(&c.FullReleasePercent)},
 		{"connect-timeout", []string{"STUDIO_CONNECT_TIMEOUT"}, "how long to try reaching an external engine", dur(&c.ConnectTimeout)},
 		{"log-level", []string{"STUDIO_LOG_LEVEL"}, "debug, info, warn or error", str(&c.LogLevel)},
