@@ -12,13 +12,14 @@ GO_PKGS       := ./...
 
 export STUDIO_TEMPORAL_CLI := $(BIN)/temporal
 
-.PHONY: all build temporal run test lint vet fmt-check bench fuzz clean help
+.PHONY: all build temporal ui browser run test test-faults lint vet fmt-check bench fuzz clean help
 
 all: build
 
 help:
 	@echo "make run    - install what is needed, build, start studio dev (http://127.0.0.1:8080)"
 	@echo "make test   - lint and run every test"
+	@echo "make test-faults - kill -9 every pipeline at random points, bad inputs; writes docs/reliability.md"
 	@echo "make bench  - every benchmark, each beside its raw engine"
 	@echo "make fuzz   - every fuzz target for FUZZTIME (default 3m)"
 	@echo "make build  - bin/studio and the pinned temporal CLI in bin/"
@@ -32,7 +33,19 @@ $(BIN)/.temporal-$(TEMPORAL_VER):
 	GOBIN=$(BIN) $(GO) install $(TEMPORAL_CLI)@$(TEMPORAL_VER)
 	@touch $@
 
-build: temporal
+# The web app: npm ci when ui/node_modules is missing or older than
+# package-lock.json (a stamp file remembers), then vite build into ui/dist,
+# which the binary embeds. Vite empties ui/dist: its .gitkeep, which lets
+# go:embed work before the app is built, is put back.
+ui: ui/node_modules/.studio-npm-ci
+	cd ui && npm run build
+	@touch ui/dist/.gitkeep
+
+ui/node_modules/.studio-npm-ci: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+build: temporal ui
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/studio ./cmd/studio
 
 run: build
@@ -48,9 +61,28 @@ vet:
 lint: fmt-check vet
 
 # Every test. STUDIO_REQUIRE_TEMPORAL makes a missing temporal CLI a failure
-# instead of a skip.
-test: temporal lint
-	STUDIO_REQUIRE_TEMPORAL=1 $(GO) test -count=1 -timeout 20m $(GO_PKGS)
+# instead of a skip; STUDIO_REQUIRE_BROWSER does the same for a missing
+# chromium or an unbuilt web app.
+test: temporal browser ui lint
+	cd ui && npm test
+	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m $(GO_PKGS)
+
+# The browser tests (e2e/browser_test.go) drive Debian's chromium.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		echo "Installing Debian chromium for the browser tests: $$sudo apt-get install -y chromium"; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium || \
+		{ $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y chromium; }; \
+	fi
+
+# Fault injection: each pipeline killed -9 at FAULT_KILLS random points
+# (STUDIO_FAULT_SEED replays a run), `studio dev` killed mid-upload, and
+# every bad-input class; prints the summary and writes docs/reliability.md.
+FAULT_KILLS ?= 3
+test-faults: temporal
+	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_FAULT_KILLS=$(FAULT_KILLS) $(GO) test -count=1 -json -timeout 40m \
+		-run 'TestFaults|Kill|Bad|Fail' ./e2e/ | $(GO) run ./internal/faultreport -o docs/reliability.md
 
 # Each benchmark prints its throughput beside the raw engine's, measured in
 # the same run.

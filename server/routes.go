@@ -12,6 +12,10 @@ import (
 
 func (s *Server) routes() {
 	app := s.app
+	// A browser opening or reloading one of the web app's pages (/sources,
+	// /builds, /commands share their paths with the API) gets the app; the
+	// page holds no data, so this comes before the token check.
+	app.Use(ui.Navigation())
 	app.Use(s.requireToken)
 	app.Get("/status", s.status)
 	app.Head("/status", func(c *fiber.Ctx) error { return c.SendStatus(fiber.StatusOK) })
