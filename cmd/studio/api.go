@@ -26,7 +26,8 @@ func runAPI(ctx context.Context, cfg config.Config, args []string, stdout io.Wri
 	fs.StringVar(&index, "index", os.Getenv("STUDIO_API_INDEX"), "index (or alias) to serve (env STUDIO_API_INDEX)")
 	fs.StringVar(&docType, "doc-type", os.Getenv("STUDIO_API_DOC_TYPE"), "annotation route name (default: the index's biothing_type) (env STUDIO_API_DOC_TYPE)")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: studio api --index NAME [--listen host:port] [flags]\n\nServe one index as a BioThings data API (/v1/query, /v1/<doc_type>/<id>, /v1/metadata).\nThe search engine is ES_URL, or the Bleve indexes of --data-dir.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "usage: studio api --index NAME [--listen host:port] [flags]\n\nServe one index as a BioThings data API (/v1/query, /v1/<doc_type>/<id>, /v1/metadata).\nThe search engine is ES_URL, or the Bleve indexes of --data-dir.\n"+
+			"The hub's own data APIs: studio api create|start|stop|delete|list (studio api create -h).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

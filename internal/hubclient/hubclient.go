@@ -29,13 +29,18 @@ func New(base string) *Client {
 	return &Client{Base: strings.TrimRight(base, "/"), Token: os.Getenv("STUDIO_HUB_TOKEN"), HTTP: &http.Client{Timeout: 60 * time.Second}}
 }
 
-// Error is an error answered by the hub.
+// Error is an error answered by the hub, with the request it answered.
 type Error struct {
+	Method  string
+	Path    string
 	Code    int
 	Message string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("hub answered %d: %s", e.Code, e.Message) }
+// Error reads "hub: PUT /source/x/dump: 404 no such source "x"".
+func (e *Error) Error() string {
+	return fmt.Sprintf("hub: %s %s: %d %s", e.Method, e.Path, e.Code, e.Message)
+}
 
 // Do sends a request with an optional JSON body and decodes the envelope's
 // result into out (when out is not nil).
@@ -77,7 +82,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body, out any) err
 		if code == 0 {
 			code = resp.StatusCode
 		}
-		return &Error{Code: code, Message: env.Error}
+		return &Error{Method: method, Path: path, Code: code, Message: env.Error}
 	}
 	if out == nil {
 		return nil

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+var buildconfVerbs = []subVerb{
+	{"list", verb{"", "list the build configurations", runBuildconfList}},
+	{"show", verb{"<name>", "print one build configuration", runBuildconfShow}},
+	{"create", verb{"--name N --doctype T --sources a,b [--root a]", "create a build configuration: which sources a build merges, and which of them may create documents (--root; \"!x\" means all but x; none means all)", runBuildconfCreate}},
+	{"delete", verb{"<name>", "delete a build configuration", runBuildconfDelete}},
+}
+
+func (c *cli) buildconfs(ctx context.Context) ([]map[string]any, error) {
+	var list []map[string]any
+	err := c.do(ctx, "GET", "/buildconfs", nil, &list)
+	return list, err
+}
+
+func runBuildconfList(ctx context.Context, c *cli) error {
+	if err := c.parse(0, 0); err != nil {
+		return err
+	}
+	list, err := c.buildconfs(ctx)
+	if err != nil {
+		return err
+	}
+	return c.output(list, func() error {
+		tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tDOC TYPE\tSOURCES\tROOT")
+		for _, raw := range list {
+			var b struct {
+				Name    string   `json:"name"`
+				DocType string   `json:"doc_type"`
+				Sources []string `json:"sources"`
+				Root    []string `json:"root"`
+			}
+			decode(raw, &b)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", b.Name, b.DocType, strings.Join(b.Sources, ","), dash(strings.Join(b.Root, ",")))
+		}
+		return tw.Flush()
+	})
+}
+
+func runBuildconfShow(ctx context.Context, c *cli) error {
+	if err := c.parse(1, 1); err != nil {
+		return err
+	}
+	list, err := c.buildconfs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range list {
+		if b["name"] == c.pos[0] || b["_id"] == c.pos[0] {
+			return printJSON(c.stdout, b)
+		}
+	}
+	return fmt.Errorf("no build configuration %q (studio buildconf list)", c.pos[0])
+}
+
+// buildconfBody is the body of POST /buildconf for a command line.
+func buildconfBody(name, docType string, sources, root []string, version string, shards, replicas int) map[string]any {
+	body := map[string]any{"name": name, "doc_type": docType, "sources": sources}
+	if len(root) > 0 {
+		body["root"] = root
+	}
+	if version != "" {
+		body["build_version"] = version
+	}
+	if shards > 0 {
+		body["num_shards"] = shards
+	}
+	if replicas > 0 {
+		body["num_replicas"] = replicas
+	}
+	return body
+}
+
+func runBuildconfCreate(ctx context.Context, c *cli) error {
+	var name, docType, version string
+	var sources, root listFlag
+	var shards, replicas int
+	c.fs.StringVar(&name, "name", "", "name of the configuration (letters, digits, '_', '-')")
+	c.fs.StringVar(&docType, "doctype", "", "document type: names the data API's annotation route (e.g. variant)")
+	c.fs.Var(&sources, "sources", "sources to merge, comma-separated")
+	c.fs.Var(&root, "root", "sources that may create documents, comma-separated (\"!x\": all but x; default: all)")
+	c.fs.StringVar(&version, "build-version", "", "strftime format of the build version (default %Y%m%d)")
+	c.fs.IntVar(&shards, "shards", 0, "shards of the released index")
+	c.fs.IntVar(&replicas, "replicas", 0, "replicas of the released index")
+	if err := c.parse(0, 0); err != nil {
+		return err
+	}
+	var missing []string
+	for flagName, v := range map[string]bool{"--name": name == "", "--doctype": docType == "", "--sources": len(sources) == 0} {
+		if v {
+			missing = append(missing, flagName)
+		}
+	}
+	if len(missing) > 0 {
+		return c.usageErr(strings.Join(sortedStrings(missing), ", ") + " required")
+	}
+	var res map[string]any
+	if err := c.do(ctx, "POST", "/buildconf", buildconfBody(name, docType, sources, root, version, shards, replicas), &res); err != nil {
+		return err
+	}
+	return c.output(res, func() error {
+		c.say("created build configuration %s (%s from %s); build it: studio build %s", name, docType, strings.Join(sources, ","), name)
+		return nil
+	})
+}
+
+func runBuildconfDelete(ctx context.Context, c *cli) error {
+	if err := c.parse(1, 1); err != nil {
+		return err
+	}
+	var res map[string]any
+	if err := c.do(ctx, "DELETE", "/buildconf/"+esc(c.pos[0]), nil, &res); err != nil {
+		return err
+	}
+	return c.output(res, func() error {
+		c.say("deleted build configuration %s", c.pos[0])
+		return nil
+	})
+}
