@@ -128,6 +128,7 @@ func TestRequests(t *testing.T) {
 		{[]string{"commands", "--type", "Dump"}, "GET", "/commands?limit=20&type=Dump", ``},
 		{[]string{"release-note", "b2", "--old", "b1"}, "GET", "/release_note?new=b2&old=b1", ``},
 		{[]string{"watch", "dump/cgi"}, "GET", "/command/dump/cgi", ``},
+		{[]string{"cancel", "dump/cgi"}, "DELETE", "/command/dump/cgi", ``},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -173,6 +174,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"inspect"}, "studio inspect"},
 		{[]string{"dump", "a", "b"}, "studio dump"},
 		{[]string{"watch"}, "studio watch <command id>"},
+		{[]string{"cancel"}, "studio cancel <command id>"},
 		{[]string{"release", "b1", "--full", "--incremental"}, "choose one"},
 		{[]string{"release", "b1", "--full", "--old-index", "x"}, "--old-index"},
 		{[]string{"release", "b1", "--index", "a", "--old-index", "b"}, "name it once"},

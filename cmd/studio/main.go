@@ -39,6 +39,7 @@ func commandsList() []command {
 		{name: "status", summary: "print the /status of a running hub", client: &verb{"", "print the /status of a running hub", runStatus}},
 		{name: "commands", summary: "list the commands (workflows) of a running hub", client: &verb{"[--running] [--type T] [--limit N | --all]", "list the commands (workflows) of a running hub, newest first", runCommands}},
 		{name: "watch", summary: "follow a command until it ends (or show how it ended)", client: &verb{"<command id>", "follow a command, e.g. dump/cgi, with live progress until it ends; on a finished command, print how it ended", runWatch}},
+		{name: "cancel", summary: "cancel a running command", client: &verb{"<command id>", "cancel a running command, e.g. dump/cgi; running the step again resumes from what it kept", runCancel}},
 		{name: "selfcheck", summary: "run the hub self-check workflow and follow it", client: &verb{"[--note N]", "run the hub self-check workflow and follow it", runSelfCheck}},
 		{name: "register", summary: "register a data plugin from a git URL or a folder", client: &verb{"[--ref R] <git URL or folder>", "register (or update) a data plugin from a git URL, a local repository or a folder (local:///path)", runRegister}},
 		{name: "sources", summary: "list the sources, their dump and upload state", client: &verb{"", "list the sources with their dump state, release and uploaded documents", runSources}},

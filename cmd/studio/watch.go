@@ -267,3 +267,19 @@ func readHeartbeat(v any) (*progress.Progress, string) {
 	b, _ := json.Marshal(v)
 	return nil, termprogress.Fit(string(b), 60)
 }
+
+// runCancel is `studio cancel <command id>`: ask a running command to stop.
+// Running the same step again later resumes from what it kept.
+func runCancel(ctx context.Context, c *cli) error {
+	if err := c.parse(1, 1); err != nil {
+		return err
+	}
+	var res map[string]any
+	if err := c.do(ctx, "DELETE", hubclient.CommandPath(c.pos[0]), nil, &res); err != nil {
+		return err
+	}
+	return c.output(res, func() error {
+		c.say("%s: cancel requested; its activities stop at their next heartbeat", c.pos[0])
+		return nil
+	})
+}
