@@ -12,6 +12,20 @@ import (
 // annotation is GET /<doc_type>/<id>: the document with _id and _version,
 // or a 404 in BioThings' words.
 func (a *api) annotation(ctx context.Context, id string, o apiopts.Options) answer {
+	if rg, raw := a.rawGetter(o); raw {
+		h, err := rg.GetRaw(ctx, a.index, id)
+		if errors.Is(err, search.ErrNotFound) {
+			return failed(http.StatusNotFound, "Not Found.")
+		}
+		if err != nil {
+			return answer{err: err}
+		}
+		doc, err := docOf(h, "", false)
+		if err != nil {
+			return answer{err: err}
+		}
+		return ok(doc)
+	}
 	h, err := a.eng.Get(ctx, a.index, id)
 	if errors.Is(err, search.ErrNotFound) {
 		return failed(http.StatusNotFound, "Not Found.")
@@ -29,6 +43,9 @@ func (a *api) annotations(ctx context.Context, o apiopts.Options) answer {
 	out := make([]any, 0, len(o.IDs))
 	if len(o.IDs) == 0 {
 		return ok(out)
+	}
+	if rg, raw := a.rawGetter(o); raw {
+		return a.rawAnnotations(ctx, rg, o.IDs)
 	}
 	hits, err := a.eng.MGet(ctx, a.index, o.IDs)
 	if err != nil {
@@ -53,4 +70,25 @@ func filtered(src map[string]any, o apiopts.Options) map[string]any {
 		return src
 	}
 	return search.FilterSource(src, o.Fields)
+}
+
+// rawAnnotations is annotations written from the stored sources.
+func (a *api) rawAnnotations(ctx context.Context, rg search.RawGetter, ids []string) answer {
+	hits, err := rg.MGetRaw(ctx, a.index, ids)
+	if err != nil {
+		return answer{err: err}
+	}
+	out := make([]any, 0, len(ids))
+	for i, id := range ids {
+		if i >= len(hits) || !hits[i].Found {
+			out = append(out, map[string]any{"query": id, "notfound": true})
+			continue
+		}
+		doc, err := docOf(hits[i], id, true)
+		if err != nil {
+			return answer{err: err}
+		}
+		out = append(out, doc)
+	}
+	return ok(out)
 }

@@ -67,6 +67,10 @@
 //     same engine would continue that scroll.
 //   - Config.CacheTTL (off by default) keeps rendered GET answers for a
 //     while; see apibench for what it buys.
+//   - Whole documents in JSON (GET /<doc_type>/<id> and POST /<doc_type>
+//     without fields, dotfield, always_list or allow_null) are written from
+//     the stored source when the engine is a search.RawGetter, without
+//     decoding it; the bytes are those decoding would give (canonicalize).
 package dataapi
 
 import (

@@ -63,7 +63,7 @@ func htmlPage(v any) []byte {
 // keyRank puts the BioThings bookkeeping keys first in an object, in the
 // order BioThings writes them; the other keys follow sorted. Only the order
 // of the output changes, so a document field with one of these names is
-// merely moved up.
+// merely moved up. isRankedKey (raw.go) lists the same keys.
 func keyRank(k string) int {
 	switch k {
 	case "code":
@@ -131,6 +131,8 @@ func appendJSON(buf []byte, v any) []byte {
 		return appendFloat(buf, x)
 	case map[string]any:
 		return appendObject(buf, x)
+	case storedDoc:
+		return appendRaw(buf, x)
 	case []any:
 		buf = append(buf, '[')
 		for i, e := range x {

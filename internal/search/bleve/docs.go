@@ -10,10 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	blevesearch "github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/document"
-	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/util"
 	bleveindex "github.com/blevesearch/bleve_index_api"
 
@@ -101,12 +99,14 @@ func (ix *index) versions(ops []search.BulkOp) (map[string]int64, error) {
 			ids = append(ids, op.ID)
 		}
 	}
-	hits, err := ix.load(context.Background(), ids, []string{versionField})
+	hits, err := ix.rawDocs(context.Background(), ids)
 	if err != nil {
 		return nil, err
 	}
-	for id, h := range hits {
-		out[id] = h.Version
+	for _, h := range hits {
+		if h.Found {
+			out[h.ID] = h.Version
+		}
 	}
 	return out, nil
 }
@@ -290,29 +290,6 @@ func (w *namesWalker) walk(p string, v any) bool {
 	return true
 }
 
-// load reads the stored fields of the documents with these ids.
-func (ix *index) load(ctx context.Context, ids []string, fields []string) (map[string]search.Hit, error) {
-	out := make(map[string]search.Hit, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	req := blevesearch.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = fields
-	req.Score = "none"
-	res, err := ix.bi.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	for _, dm := range res.Hits {
-		h, err := hitOf(dm.ID, 0, dm.Fields, nil)
-		if err != nil {
-			return nil, fmt.Errorf("document %q: %w", dm.ID, err)
-		}
-		out[dm.ID] = h
-	}
-	return out, nil
-}
-
 // hitOf builds a hit from the stored fields of a document.
 func hitOf(id string, score float64, fields map[string]any, keep []string) (search.Hit, error) {
 	h := search.Hit{ID: id, Score: score, Found: true}
@@ -341,24 +318,28 @@ func (e *Engine) Get(ctx context.Context, name, id string) (search.Hit, error) {
 	return hits[0], nil
 }
 
-// MGet returns documents in the order of ids.
+// MGet returns documents in the order of ids, read as GetRaw reads them.
 func (e *Engine) MGet(ctx context.Context, name string, ids []string) ([]search.Hit, error) {
 	ix, release, err := e.use(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	found, err := ix.load(ctx, ids, []string{sourceField, versionField})
+	raw, err := ix.rawDocs(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("bleve: index %q: get documents: %w", ix.name, err)
 	}
 	out := make([]search.Hit, len(ids))
-	for i, id := range ids {
-		h, ok := found[id]
-		if !ok {
-			h = search.Hit{ID: id}
+	for i, r := range raw {
+		out[i] = search.Hit{ID: r.ID}
+		if !r.Found {
+			continue
 		}
-		out[i] = h
+		doc, err := search.DecodeDoc(r.Source)
+		if err != nil {
+			return nil, fmt.Errorf("bleve: index %q: document %q: decode the stored source: %w", ix.name, r.ID, err)
+		}
+		out[i] = search.Hit{ID: r.ID, Version: r.Version, Source: doc, Found: true}
 	}
 	return out, nil
 }

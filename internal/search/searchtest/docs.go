@@ -22,6 +22,7 @@ var dataCases = []struct {
 }{
 	{"get returns the exact source and _version", testGet},
 	{"mget keeps the input order", testMGet},
+	{"raw get and mget return the stored source (RawGetter)", testRawGet},
 	{"count", testCount},
 	{"queries", testQueries},
 	{"query string syntax errors are bad queries", testSyntaxError},
@@ -150,6 +151,60 @@ func testMGet(t *testing.T, f *fixture) {
 		if ok && (!reflect.DeepEqual(hits[i].Source, want.Src) || hits[i].Version != 1) {
 			t.Errorf("MGet[%d] (%s): wrong source or version %d", i, id, hits[i].Version)
 		}
+	}
+}
+
+// testRawGet checks the optional RawGetter: the stored source decodes to
+// the indexed document, versions and order are MGet's.
+func testRawGet(t *testing.T, f *fixture) {
+	rg, ok := f.e.(search.RawGetter)
+	if !ok {
+		t.Skip("the engine does not implement search.RawGetter")
+	}
+	ctx := context.Background()
+	for _, d := range f.docs {
+		h, err := rg.GetRaw(ctx, f.index, d.ID)
+		if err != nil {
+			t.Fatalf("GetRaw(%s): %v", d.ID, err)
+		}
+		src, err := search.DecodeDoc(h.Source)
+		if err != nil || !h.Found || h.ID != d.ID || h.Version != 1 || !reflect.DeepEqual(src, d.Src) {
+			t.Fatalf("GetRaw(%s) = found %v, id %q, version %d, source %s (%v); want the indexed document, version 1", d.ID, h.Found, h.ID, h.Version, h.Source, err)
+		}
+	}
+	if _, err := rg.GetRaw(ctx, f.index, "no-such-id"); !errors.Is(err, search.ErrNotFound) {
+		t.Errorf("GetRaw(missing) = %v, want ErrNotFound", err)
+	}
+	if _, err := rg.GetRaw(ctx, f.n.get("no-such-index"), "1017"); !errors.Is(err, search.ErrIndexNotFound) {
+		t.Errorf("GetRaw on a missing index = %v, want ErrIndexNotFound", err)
+	}
+	ids := []string{"12566", "no-such-id", "1017", "", "ENSCCNG00000016292", "12566"}
+	hits, err := rg.MGetRaw(ctx, f.index, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != len(ids) {
+		t.Fatalf("MGetRaw returned %d hits, want %d", len(hits), len(ids))
+	}
+	for i, id := range ids {
+		want, ok := f.byID[id]
+		if hits[i].ID != id || hits[i].Found != ok {
+			t.Errorf("MGetRaw[%d] = id %q found %v, want %q found %v", i, hits[i].ID, hits[i].Found, id, ok)
+			continue
+		}
+		if !ok {
+			if hits[i].Source != nil {
+				t.Errorf("MGetRaw[%d] (%q): a missing document with a source %s", i, id, hits[i].Source)
+			}
+			continue
+		}
+		src, err := search.DecodeDoc(hits[i].Source)
+		if err != nil || !reflect.DeepEqual(src, want.Src) || hits[i].Version != 1 {
+			t.Errorf("MGetRaw[%d] (%s): wrong source or version %d (%v)", i, id, hits[i].Version, err)
+		}
+	}
+	if hits, err := rg.MGetRaw(ctx, f.index, nil); err != nil || len(hits) != 0 {
+		t.Errorf("MGetRaw(no ids) = %d hits, %v", len(hits), err)
 	}
 }
 

@@ -4,7 +4,7 @@
 
 import { memo } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
-import { get } from "../lib/api";
+import { del, errorText, get } from "../lib/api";
 import { date, duration } from "../lib/format";
 import { useHub } from "../lib/hooks";
 import { live } from "../lib/live";
@@ -102,6 +102,16 @@ interface RowProps {
 export const CommandRow = memo(
   function CommandRow({ cmd: c, activity, progress, link }: RowProps) {
     const running = c.status === "running";
+    const [cancel, setCancel] = useState<{ busy: boolean; error?: string }>({ busy: false });
+    async function onCancel() {
+      setCancel({ busy: true });
+      try {
+        await del(`/command/${encodeURIComponent(c.id)}`);
+        setCancel({ busy: true });
+      } catch (e) {
+        setCancel({ busy: false, error: errorText(e) });
+      }
+    }
     return (
       <li class={`command ${c.status}`} data-testid="command" data-command-id={c.id} data-status={c.status}>
         <div class="command-main">
@@ -116,7 +126,17 @@ export const CommandRow = memo(
               Temporal
             </a>
           )}
+          {running && (
+            <button type="button" class="small" aria-label={`Cancel ${c.id}`} disabled={cancel.busy} onClick={onCancel}>
+              {cancel.busy ? "Canceling…" : "Cancel"}
+            </button>
+          )}
         </div>
+        {cancel.error && (
+          <p class="error-text" role="alert">
+            {cancel.error}
+          </p>
+        )}
         {running && progress && (
           <div class="command-progress">
             {activity ? <span class="muted small">{activity}</span> : null}
