@@ -65,7 +65,7 @@ lint: fmt-check vet
 # chromium or an unbuilt web app.
 test: temporal browser ui lint
 	cd ui && npm test
-	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 20m $(GO_PKGS)
+	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 45m $(GO_PKGS)
 
 # The browser tests (e2e/browser_test.go) drive Debian's chromium.
 browser:
