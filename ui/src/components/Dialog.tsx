@@ -59,7 +59,9 @@ export function Dialog({ title, onClose, children, modal = true, class: cls }: D
   useEffect(() => {
     const before = opener();
     const el = ref.current!;
-    const first = el.querySelector<HTMLElement>(`.dialog-body ${FOCUSABLE}`) ?? el;
+    // The first field of the body, else the first control (Close), else the dialog.
+    const body = el.querySelector<HTMLElement>(".dialog-body");
+    const first = body?.querySelector<HTMLElement>(FOCUSABLE) ?? el.querySelector<HTMLElement>(FOCUSABLE) ?? el;
     first.focus();
     if (modal && modalCount++ === 0) setAppInert(true);
     const outside = (e: MouseEvent) => {
