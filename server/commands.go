@@ -41,16 +41,22 @@ func commandID(c *fiber.Ctx) (string, error) {
 	return id, nil
 }
 
-// getCommand is GET /command/<id>.
-func (s *Server) getCommand(c *fiber.Ctx) error {
+// command reads the command of /command/<id>; an unknown one is a 404.
+func (s *Server) command(c *fiber.Ctx) (commands.Command, error) {
 	id, err := commandID(c)
 	if err != nil {
-		return err
+		return commands.Command{}, err
 	}
 	cmd, err := s.cmds.Get(c.UserContext(), id)
 	if errors.Is(err, commands.ErrNotFound) {
-		return fail(fiber.StatusNotFound, err.Error())
+		return cmd, fail(fiber.StatusNotFound, err.Error())
 	}
+	return cmd, err
+}
+
+// getCommand is GET /command/<id>.
+func (s *Server) getCommand(c *fiber.Ctx) error {
+	cmd, err := s.command(c)
 	if err != nil {
 		return err
 	}
@@ -72,17 +78,11 @@ func (s *Server) stores() map[string]docstore.Store {
 // cancel. Its activities stop at their next heartbeat and what they wrote
 // stays resumable; a finished command answers 409.
 func (s *Server) cancelCommand(c *fiber.Ctx) error {
-	id, err := commandID(c)
+	cmd, err := s.command(c)
 	if err != nil {
 		return err
 	}
-	cmd, err := s.cmds.Get(c.UserContext(), id)
-	if errors.Is(err, commands.ErrNotFound) {
-		return fail(fiber.StatusNotFound, err.Error())
-	}
-	if err != nil {
-		return err
-	}
+	id := cmd.ID
 	if cmd.Status != "running" {
 		return fail(fiber.StatusConflict, fmt.Sprintf("command %s is %s: only a running command can be canceled", id, cmd.Status))
 	}
