@@ -82,7 +82,7 @@ browser:
 FAULT_KILLS ?= 3
 test-faults: temporal
 	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_FAULT_KILLS=$(FAULT_KILLS) $(GO) test -count=1 -json -timeout 40m \
-		-run 'TestFaults|Kill|Bad|Fail' ./e2e/ | $(GO) run ./internal/faultreport -o docs/reliability.md
+		-run 'TestFaults|Kill|Bad|Fail|Busy' ./e2e/ | $(GO) run ./internal/faultreport -o docs/reliability.md
 
 # Each benchmark prints its throughput beside the raw engine's, measured in
 # the same run.

@@ -59,6 +59,7 @@ func TestBuildFromTutorialSource(t *testing.T) {
 	if err := s.doErr("POST", "/buildconf", conf, nil); !errors.As(err, &he) || he.Code != 400 || !strings.Contains(he.Message, "no registered mapping") {
 		t.Fatalf("buildconf without a mapping: %v", err)
 	}
+	t.Logf("BADINPUT class=buildconf case=source_without_mapping result=%s", badResult(t))
 	if err := s.eng.Hub.C("src_master").Update(context.Background(), "cgi", map[string]any{"mapping": cgiMapping}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,10 +72,12 @@ func TestBuildFromTutorialSource(t *testing.T) {
 		if err := s.doErr("POST", "/buildconf", bad, nil); !errors.As(err, &he) || he.Code != 400 {
 			t.Errorf("buildconf %s: %v, want a 400", name, err)
 		}
+		t.Logf("BADINPUT class=buildconf case=%s result=%s", name, badResult(t))
 	}
 	if err := s.doErr("POST", "/buildconf", conf, nil); !errors.As(err, &he) || he.Code != 409 {
 		t.Errorf("second POST of the same configuration: %v, want a 409", err)
 	}
+	t.Logf("BADINPUT class=buildconf case=duplicate_name result=%s", badResult(t))
 	var confs []map[string]any
 	s.do("GET", "/buildconfs", nil, &confs)
 	if len(confs) != 1 || confs[0]["name"] != "default" {
@@ -129,6 +132,7 @@ func TestBuildFromTutorialSource(t *testing.T) {
 	if err := s.doErr("GET", "/build/"+res.BuildID, nil, nil); !errors.As(err, &he) || he.Code != 404 {
 		t.Fatalf("GET a deleted build: %v", err)
 	}
+	t.Logf("BADINPUT class=unknown case=get_deleted_build result=%s", badResult(t))
 }
 
 // TestTutorialFlowToRelease is the tutorial end to end: plugin, dump,
@@ -244,6 +248,7 @@ func TestTutorialFlowToRelease(t *testing.T) {
 	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "purge") {
 		t.Fatalf("second release: %s %q", cmd.Status, cmd.Failure)
 	}
+	t.Logf("BADINPUT class=release case=second_release_without_purge result=%s", badResult(t))
 	s.do("PUT", "/index", map[string]any{"build": build.BuildID, "purge": true}, &idx)
 	result(t, s.wait(idx.ID, 2*time.Minute), &res)
 	if res.Count != 323 {

@@ -188,7 +188,10 @@ func TestTutorialPluginRegisterAndDump(t *testing.T) {
 		t.Fatalf("schedule = %+v", src.Schedule)
 	}
 
-	// Nothing newer: nothing to dump. Forced: downloaded again.
+	// Nothing newer: nothing to dump. Forced: downloaded again. (A dump
+	// waits for the upload the previous one started: the two never run
+	// together.)
+	s.wait("upload/cgi", time.Minute)
 	s.do("PUT", "/source/cgi/dump", nil, &started)
 	result(t, s.wait(started.ID, time.Minute), &res)
 	if res.Status != "nothing to dump" {
@@ -199,6 +202,8 @@ func TestTutorialPluginRegisterAndDump(t *testing.T) {
 	if res.Status != "success" || len(res.Files) != 1 {
 		t.Fatalf("forced dump = %+v", res)
 	}
+
+	s.wait("upload/cgi", time.Minute)
 
 	// The schedule pauses and resumes from the hub API.
 	s.do("PUT", "/source/cgi/schedule", map[string]bool{"paused": true}, nil)
@@ -243,6 +248,7 @@ func TestBadPluginsAndBadContent(t *testing.T) {
 			t.Errorf("error does not name %s: %s", want, he.Message)
 		}
 	}
+	t.Logf("BADINPUT class=manifest case=several_errors_in_one_400 result=%s", badResult(t))
 
 	// A server answering an HTML page where data was expected.
 	repo := gitRepo(t, "htmlsrc", map[string]string{
@@ -261,11 +267,13 @@ func TestBadPluginsAndBadContent(t *testing.T) {
 	if src.Download.Status != "failed" || !strings.Contains(src.Download.Err, "HTML") {
 		t.Fatalf("src_dump after a failed dump = %+v", src.Download)
 	}
+	t.Logf("BADINPUT class=content case=html_page_for_data result=%s", badResult(t))
 
 	// Unknown source.
 	if err := s.doErr("PUT", "/source/nope/dump", nil, nil); !errors.As(err, &he) || he.Code != 404 {
 		t.Fatalf("dump of an unknown source: %v", err)
 	}
+	t.Logf("BADINPUT class=unknown case=dump_unknown_source result=%s", badResult(t))
 }
 
 // TestDumpSurvivesWorkerKill kills the worker process in the middle of a
@@ -294,6 +302,7 @@ func TestDumpSurvivesWorkerKill(t *testing.T) {
 	if err := s.doErr("PUT", "/source/bigsrc/dump", nil, nil); !errors.As(err, &he) || he.Code != 409 || !strings.Contains(he.Message, "already running") {
 		t.Fatalf("second dump while one runs: %v", err)
 	}
+	t.Logf("BADINPUT class=order case=second_dump_while_one_runs result=%s", badResult(t))
 
 	// Kill -9 once a quarter of the file is on disk.
 	part := filepath.Join(s.cfg.DataDir, "datasources", "bigsrc", "2026-03-14", "big.bin.part")

@@ -66,6 +66,7 @@ func TestInspectEditValidateCommit(t *testing.T) {
 	if err := s.doErr("PUT", "/source/cgi/mapping/field", map[string]any{"field": "cgi.nope", "searchable": false}, nil); !errors.As(err, &he) || he.Code != 400 || !strings.Contains(he.Message, "cgi.nope") {
 		t.Fatalf("editing a missing field: %v", err)
 	}
+	t.Logf("BADINPUT class=mapping case=edit_missing_field result=%s", badResult(t))
 
 	// An invalid mapping fails validation with the engine's message and
 	// leaves no temporary index behind.
@@ -77,6 +78,7 @@ func TestInspectEditValidateCommit(t *testing.T) {
 	if err != nil || len(idx) != 0 {
 		t.Fatalf("indexes left after validation: %v %v", idx, err)
 	}
+	t.Logf("BADINPUT class=mapping case=invalid_type_leaves_no_index result=%s", badResult(t))
 
 	s.do("PUT", "/source/cgi/mapping", map[string]any{"mapping": m.Inspect, "dest": "master"}, nil)
 	s.do("GET", "/source/cgi/mapping", nil, &m)

@@ -239,6 +239,7 @@ func TestIncrementalRelease(t *testing.T) {
 			t.Fatalf("document %v of the failed file was added anyway", add["_id"])
 		}
 	}
+	t.Logf("BADINPUT class=diff case=patch_no_longer_applies result=%s", badResult(t))
 
 	// Builds of different configurations are not diffed.
 	s.do("POST", "/buildconf", map[string]any{"name": "other", "doc_type": "variant", "sources": []string{"cgi"}}, nil)
@@ -250,6 +251,7 @@ func TestIncrementalRelease(t *testing.T) {
 	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "different build configurations") {
 		t.Fatalf("diff across configurations: %s %q", cmd.Status, cmd.Failure)
 	}
+	t.Logf("BADINPUT class=diff case=builds_of_different_configurations result=%s", badResult(t))
 
 	// A diff with a file missing is refused before anything is applied.
 	missing := dir + "/" + md.Files[len(md.Files)-1].Name
@@ -261,6 +263,7 @@ func TestIncrementalRelease(t *testing.T) {
 	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "missing") {
 		t.Fatalf("sync with a file missing: %s %q", cmd.Status, cmd.Failure)
 	}
+	t.Logf("BADINPUT class=diff case=file_missing result=%s", badResult(t))
 	if err := os.Rename(missing+".away", missing); err != nil {
 		t.Fatal(err)
 	}
@@ -277,6 +280,7 @@ func TestIncrementalRelease(t *testing.T) {
 	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "md5") {
 		t.Fatalf("sync of a tampered diff: %s %q", cmd.Status, cmd.Failure)
 	}
+	t.Logf("BADINPUT class=diff case=tampered_file_md5 result=%s", badResult(t))
 }
 
 // assertIndexEqualsBuild checks every document of the index against the

@@ -301,6 +301,7 @@ func TestFailedUploadKeepsLiveData(t *testing.T) {
 			t.Errorf("reject reasons do not mention %q:\n%s", want, reasons)
 		}
 	}
+	t.Logf("BADINPUT class=documents case=bad_ids_counted_and_sampled result=%s", badResult(t))
 	before := checksum(t, all(t, s, "badrows"))
 	master, err := s.eng.Hub.C("src_master").Get(context.Background(), "badrows")
 	if err != nil || !reflect.DeepEqual(master["mapping"], map[string]any{"v": map[string]any{"type": "integer"}}) {
@@ -315,6 +316,7 @@ func TestFailedUploadKeepsLiveData(t *testing.T) {
 	if cmd.Status != "failed" || !strings.Contains(cmd.Failure, "bad row 12") || !strings.Contains(cmd.Failure, "parser.py") {
 		t.Fatalf("upload with a raising parser: %s %q", cmd.Status, cmd.Failure)
 	}
+	t.Logf("BADINPUT class=parser case=raises_on_row_12 result=%s", badResult(t))
 	if after := checksum(t, all(t, s, "badrows")); after != before {
 		t.Fatal("the live collection changed after a failed upload")
 	}

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -286,5 +287,52 @@ func TestHubNeedsTokenBeyondLoopback(t *testing.T) {
 	}
 	if err := authed.Do(ctx, "GET", "/status", nil, nil); err != nil {
 		t.Fatalf("the first token after restart: %v", err)
+	}
+}
+
+// TestLeftoverDevServerIsStopped: a dev server left running on the data
+// folder by a Studio that was killed (it holds the SQLite database) is
+// ended by the next start, which then works on the same database.
+func TestLeftoverDevServerIsStopped(t *testing.T) {
+	dir := t.TempDir()
+	cfg := devConfig(t, dir)
+	db := filepath.Join(dir, "temporal.db")
+	port, l := freePort(t)
+	l.Close()
+	leftover := exec.Command(cfg.TemporalCLI, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
+		"--port", strconv.Itoa(port), "--db-filename", db, "--log-level", "error")
+	leftover.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := leftover.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- leftover.Wait() }()
+	t.Cleanup(func() { _ = leftover.Process.Kill() })
+	if err := os.WriteFile(db+".pid", []byte(strconv.Itoa(leftover.Process.Pid)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the leftover dev server did not start: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	st := start(t, cfg)
+	defer stop(t, st)
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the leftover dev server still runs after a new start")
+	}
+	selfCheck(t, hubclient.New(st.URLs.HubAPI), "after a leftover dev server")
+	if b, err := os.ReadFile(db + ".pid"); err != nil || strings.TrimSpace(string(b)) != strconv.Itoa(st.Temporal.PID()) {
+		t.Fatalf("pid file names %q (%v), want the new dev server %d", b, err, st.Temporal.PID())
 	}
 }

@@ -90,6 +90,11 @@ func StartTemporal(ctx context.Context, opts TemporalOptions) (*Temporal, error)
 	if opts.Namespace == "" {
 		opts.Namespace = "default"
 	}
+	// A dev server left by a Studio that was killed would hold the
+	// database (and perhaps the ports): end it first.
+	if err := stopLeftover(opts.DBFile, opts.Log); err != nil {
+		return nil, err
+	}
 	var err error
 	if opts.Port, err = pickPort(opts.Port, "--temporal-port"); err != nil {
 		return nil, err
@@ -160,6 +165,9 @@ func (t *Temporal) spawn() error {
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start temporal dev server %s: %w", t.opts.CLI, unwrapExec(err))
+	}
+	if err := writePID(t.opts.DBFile, cmd.Process.Pid); err != nil {
+		t.opts.Log.Warn("a later start cannot find this dev server if Studio is killed", "err", err)
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -264,6 +272,7 @@ func (t *Temporal) Stop() error {
 		<-exited
 	}
 	<-t.done
+	removePID(t.opts.DBFile)
 	return nil
 }
 
@@ -275,6 +284,7 @@ func (t *Temporal) kill() {
 	t.mu.Unlock()
 	_ = cmd.Process.Kill()
 	<-exited
+	removePID(t.opts.DBFile)
 }
 
 // tail returns the last n bytes of a file, for error messages.
