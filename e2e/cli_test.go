@@ -6,13 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -111,18 +108,10 @@ func TestCLITutorial(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The lab's file, which the test edits later for an incremental release.
-	var current atomic.Pointer[[]byte]
-	var modified atomic.Pointer[time.Time]
-	first := zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv)
-	current.Store(&first)
-	modified.Store(&lastModified)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.ServeContent(w, r, "cgi.zip", *modified.Load(), bytes.NewReader(*current.Load()))
-	}))
-	defer srv.Close()
+	lab := serveLabFile(t, "cgi.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
 	repo := gitRepo(t, "cgi", map[string]string{
 		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
-			"http://example.org/cgi/cgi_biomarkers_latest.zip", srv.URL+"/cgi.zip", 1),
+			"http://example.org/cgi/cgi_biomarkers_latest.zip", lab.URL, 1),
 		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
 	})
 
@@ -283,10 +272,7 @@ func TestCLITutorial(t *testing.T) {
 	// The lab publishes an edited file: dump and build again; the hub's
 	// options pick an incremental release (a small diff), which the CLI
 	// follows from the diff to the sync into the live index.
-	edited := zipOf(t, "cgi_biomarkers_per_variant.tsv", editCGI(t, tsv, 3, 2, 2))
-	later := lastModified.Add(48 * time.Hour)
-	current.Store(&edited)
-	modified.Store(&later)
+	lab.publish(zipOf(t, "cgi_biomarkers_per_variant.tsv", editCGI(t, tsv, 3, 2, 2)), lastModified.Add(48*time.Hour))
 	cli.json(&dumped, "dump", "cgi")
 	if dumped.Upload == nil || dumped.Upload.Status != "completed" {
 		t.Fatalf("second dump --json = %+v", dumped)

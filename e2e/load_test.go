@@ -1,13 +1,11 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -251,17 +249,9 @@ func TestDataAPILoadDuringSync(t *testing.T) {
 	total := envInt(t, "STUDIO_LOAD_REQUESTS", 10000)
 	clients := envInt(t, "STUDIO_LOAD_CLIENTS", 64)
 
-	var version atomic.Pointer[[]byte]
-	var modified atomic.Pointer[time.Time]
-	v1 := []byte("1\n")
-	version.Store(&v1)
-	modified.Store(&lastModified)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.ServeContent(w, r, "version.txt", *modified.Load(), bytes.NewReader(*version.Load()))
-	}))
-	defer srv.Close()
+	lab := serveLabFile(t, "version.txt", []byte("1\n"))
 	repo := gitRepo(t, "things", map[string]string{
-		"manifest.json": `{"version": "1", "dumper": {"data_url": "` + srv.URL + `/version.txt"},
+		"manifest.json": `{"version": "1", "dumper": {"data_url": "` + lab.URL + `"},
 		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": ` + strconv.Itoa(loadDocs) + `}}}`,
 		"parser.py": loadParser,
 	})
@@ -271,18 +261,7 @@ func TestDataAPILoadDuringSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.do("POST", "/buildconf", map[string]any{"name": "things", "doc_type": "thing", "sources": []string{"things"}}, nil)
-	build := func() string {
-		var started struct{ ID string }
-		s.do("PUT", "/source/things/dump", nil, &started)
-		result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
-		s.waitStarted("upload/things")
-		result(t, s.wait("upload/things", 3*time.Minute), &[]activities.UploadResult{})
-		s.do("PUT", "/build/things/new", nil, &started)
-		var b activities.BuildResult
-		result(t, s.wait(started.ID, 3*time.Minute), &b)
-		return b.BuildID
-	}
-	oldID := build()
+	oldID := s.buildSource("things", "things", 3*time.Minute)
 	var idx struct{ ID string }
 	s.do("PUT", "/index", map[string]any{"build": oldID, "index": "things_live"}, &idx)
 	result(t, s.wait(idx.ID, 5*time.Minute), &activities.IndexResult{})
@@ -294,11 +273,8 @@ func TestDataAPILoadDuringSync(t *testing.T) {
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	testenv.WaitHTTP(t, base+"/status", 30*time.Second)
 
-	v2 := []byte("2\n")
-	later := lastModified.Add(24 * time.Hour)
-	version.Store(&v2)
-	modified.Store(&later)
-	newID := build()
+	lab.publish([]byte("2\n"), lastModified.Add(24*time.Hour))
+	newID := s.buildSource("things", "things", 3*time.Minute)
 	var started struct{ ID string }
 	s.do("PUT", "/diff", map[string]string{"old": oldID, "new": newID}, &started)
 	var md differ.Metadata

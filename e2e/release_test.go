@@ -5,12 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"reflect"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,18 +93,10 @@ func TestIncrementalRelease(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var current atomic.Pointer[[]byte]
-	var modified atomic.Pointer[time.Time]
-	first := zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv)
-	current.Store(&first)
-	modified.Store(&lastModified)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.ServeContent(w, r, "cgi.zip", *modified.Load(), bytes.NewReader(*current.Load()))
-	}))
-	defer srv.Close()
+	lab := serveLabFile(t, "cgi.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
 	repo := gitRepo(t, "cgi", map[string]string{
 		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
-			"http://example.org/cgi/cgi_biomarkers_latest.zip", srv.URL+"/cgi.zip", 1),
+			"http://example.org/cgi/cgi_biomarkers_latest.zip", lab.URL, 1),
 		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
 	})
 	s := newStack(t, true)
@@ -117,28 +106,14 @@ func TestIncrementalRelease(t *testing.T) {
 	}
 	s.do("POST", "/buildconf", map[string]any{"name": "default", "doc_type": "variant", "sources": []string{"cgi"}}, nil)
 
-	build := func() string {
-		var started struct{ ID string }
-		s.do("PUT", "/source/cgi/dump", nil, &started)
-		result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
-		s.waitStarted("upload/cgi")
-		result(t, s.wait("upload/cgi", 2*time.Minute), &[]activities.UploadResult{})
-		s.do("PUT", "/build/default/new", nil, &started)
-		var b activities.BuildResult
-		result(t, s.wait(started.ID, 2*time.Minute), &b)
-		return b.BuildID
-	}
-	oldID := build()
+	oldID := s.buildSource("cgi", "default", 2*time.Minute)
 	var idx struct{ ID string }
 	s.do("PUT", "/index", map[string]any{"build": oldID, "index": "cgi_live"}, &idx)
 	result(t, s.wait(idx.ID, 2*time.Minute), &activities.IndexResult{})
 
 	// The lab publishes an edited file.
-	edited := zipOf(t, "cgi_biomarkers_per_variant.tsv", editCGI(t, tsv, 3, 2, 2))
-	later := lastModified.Add(48 * time.Hour)
-	current.Store(&edited)
-	modified.Store(&later)
-	newID := build()
+	lab.publish(zipOf(t, "cgi_biomarkers_per_variant.tsv", editCGI(t, tsv, 3, 2, 2)), lastModified.Add(48*time.Hour))
+	newID := s.buildSource("cgi", "default", 2*time.Minute)
 
 	type options struct {
 		Incremental struct {
@@ -339,17 +314,9 @@ def load_data(data_folder, n=100000):
 // one patch): a patch applied twice would show as a third version.
 func TestSyncSurvivesWorkerKill(t *testing.T) {
 	const n = 100000
-	var version atomic.Pointer[[]byte]
-	var modified atomic.Pointer[time.Time]
-	v1 := []byte("1\n")
-	version.Store(&v1)
-	modified.Store(&lastModified)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.ServeContent(w, r, "version.txt", *modified.Load(), bytes.NewReader(*version.Load()))
-	}))
-	defer srv.Close()
+	lab := serveLabFile(t, "version.txt", []byte("1\n"))
 	repo := gitRepo(t, "gen", map[string]string{
-		"manifest.json": `{"version": "1", "dumper": {"data_url": "` + srv.URL + `/version.txt"},
+		"manifest.json": `{"version": "1", "dumper": {"data_url": "` + lab.URL + `"},
 		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": 100000}}}`,
 		"parser.py": versionedParser,
 	})
@@ -362,27 +329,13 @@ func TestSyncSurvivesWorkerKill(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.do("POST", "/buildconf", map[string]any{"name": "gen", "doc_type": "thing", "sources": []string{"gen"}}, nil)
-	build := func() string {
-		var started struct{ ID string }
-		s.do("PUT", "/source/gen/dump", nil, &started)
-		result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
-		s.waitStarted("upload/gen")
-		result(t, s.wait("upload/gen", 3*time.Minute), &[]activities.UploadResult{})
-		s.do("PUT", "/build/gen/new", nil, &started)
-		var b activities.BuildResult
-		result(t, s.wait(started.ID, 3*time.Minute), &b)
-		return b.BuildID
-	}
-	oldID := build()
+	oldID := s.buildSource("gen", "gen", 3*time.Minute)
 	var idx struct{ ID string }
 	s.do("PUT", "/index", map[string]any{"build": oldID, "index": "gen_live"}, &idx)
 	result(t, s.wait(idx.ID, 5*time.Minute), &activities.IndexResult{})
 
-	v2 := []byte("2\n")
-	later := lastModified.Add(24 * time.Hour)
-	version.Store(&v2)
-	modified.Store(&later)
-	newID := build()
+	lab.publish([]byte("2\n"), lastModified.Add(24*time.Hour))
+	newID := s.buildSource("gen", "gen", 3*time.Minute)
 	var started struct{ ID string }
 	s.do("PUT", "/diff", map[string]string{"old": oldID, "new": newID}, &started)
 	var md differ.Metadata

@@ -9,6 +9,7 @@ import { useHub } from "../lib/hooks";
 import { fields, setSearchByDefault, setSearchable } from "../lib/mapping";
 import type { Mapping, MappingView } from "../lib/types";
 import { ErrorBox } from "./ErrorBox";
+import { TableHead } from "./TableHead";
 
 export function MappingEditor({ sub }: { sub: string }) {
   const path = `/source/${encodeURIComponent(sub)}/mapping`;
@@ -103,14 +104,7 @@ export function MappingEditor({ sub }: { sub: string }) {
         {message?.text ?? ""}
       </p>
       <table class="list fields">
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Type</th>
-            <th scope="col">Searchable</th>
-            <th scope="col">Search by default</th>
-          </tr>
-        </thead>
+        <TableHead cols={["Field", "Type", "Searchable", "Search by default"]} />
         <tbody>
           {list.map((f) => (
             <tr key={f.path} data-field={f.path}>

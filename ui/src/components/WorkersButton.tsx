@@ -9,6 +9,7 @@ import type { JobManager } from "../lib/types";
 import { Dialog } from "./Dialog";
 import { ErrorBox } from "./ErrorBox";
 import { ProgressView } from "./Progress";
+import { TableHead } from "./TableHead";
 
 export function WorkersButton() {
   const [open, setOpen] = useState(false);
@@ -67,14 +68,7 @@ export function WorkersView() {
       <ErrorBox error={error} />
       <h3>Task queues</h3>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Queue</th>
-            <th scope="col">Kind</th>
-            <th scope="col">Backlog</th>
-            <th scope="col">Pollers</th>
-          </tr>
-        </thead>
+        <TableHead cols={["Queue", "Kind", "Backlog", "Pollers"]} />
         <tbody>
           {queues.length === 0 && (
             <tr>
@@ -105,15 +99,7 @@ export function WorkersView() {
       </table>
       <h3>Running activities</h3>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Command</th>
-            <th scope="col">Activity</th>
-            <th scope="col">State</th>
-            <th scope="col">Progress</th>
-            <th scope="col">Worker</th>
-          </tr>
-        </thead>
+        <TableHead cols={["Command", "Activity", "State", "Progress", "Worker"]} />
         <tbody>
           {acts.length === 0 && (
             <tr>
@@ -141,17 +127,7 @@ export function WorkersView() {
       </table>
       <h3>Processes</h3>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Role</th>
-            <th scope="col">Identity</th>
-            <th scope="col">Host / PID</th>
-            <th scope="col">RSS</th>
-            <th scope="col">Heap</th>
-            <th scope="col">Goroutines</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
+        <TableHead cols={["Role", "Identity", "Host / PID", "RSS", "Heap", "Goroutines", "Updated"]} />
         <tbody>
           {procs.length === 0 && (
             <tr>

@@ -9,6 +9,7 @@ import type { ApiInstance, Build } from "../lib/types";
 import { Dialog } from "../components/Dialog";
 import { ErrorBox } from "../components/ErrorBox";
 import { TextField } from "../components/Field";
+import { TableHead } from "../components/TableHead";
 
 /** exampleLinks are an API's metadata and query URLs on this browser's host. */
 export function exampleLinks(port: number, hostname = location.hostname) {
@@ -47,16 +48,7 @@ export function ApisPage() {
       {apis.data && list.length === 0 && <p class="empty">No data API yet. Release a build into an index, then create an API on it with “New API”.</p>}
       {list.length > 0 && (
         <table class="list">
-          <thead>
-            <tr>
-              <th scope="col">API</th>
-              <th scope="col">Index</th>
-              <th scope="col">Port</th>
-              <th scope="col">Status</th>
-              <th scope="col">Try it</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead cols={["API", "Index", "Port", "Status", "Try it", "Actions"]} />
           <tbody>
             {list.map((a) => {
               const links = exampleLinks(a.port);

@@ -15,6 +15,7 @@ import { ErrorBox } from "../components/ErrorBox";
 import { Checkbox, TextField } from "../components/Field";
 import { Tabs } from "../components/Tabs";
 import { statusKind } from "./Builds";
+import { TableHead } from "../components/TableHead";
 
 const TABS = ["Sources", "Stats", "Times", "Mapping", "Releases"];
 
@@ -53,17 +54,7 @@ function SourcesTab({ build: b }: { build: Build }) {
   const names = Array.from(new Set([...(b.build_config?.sources ?? []), ...Object.keys(src)]));
   return (
     <table class="list">
-      <thead>
-        <tr>
-          <th scope="col">Source</th>
-          <th scope="col">Version</th>
-          <th scope="col" class="num">Documents merged</th>
-          <th scope="col">Downloaded</th>
-          <th scope="col">Uploaded</th>
-          <th scope="col">Code</th>
-          <th scope="col">License</th>
-        </tr>
-      </thead>
+      <TableHead cols={["Source", "Version", "Documents merged", "Downloaded", "Uploaded", "Code", "License"]} num={["Documents merged"]} />
       <tbody>
         {names.map((n) => {
           const m = src[n] ?? {};
@@ -111,12 +102,7 @@ function StatsTab({ build: b }: { build: Build }) {
       </dl>
       <h3>Documents merged per source</h3>
       <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Source</th>
-            <th scope="col" class="num">Documents</th>
-          </tr>
-        </thead>
+        <TableHead cols={["Source", "Documents"]} num={["Documents"]} />
         <tbody>
           {Object.entries(b.merge_stats ?? {}).map(([k, v]) => (
             <tr key={k}>
@@ -155,14 +141,7 @@ function TimesTab({ build: b }: { build: Build }) {
       </dl>
       <h3>Steps</h3>
       <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Step</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col">Duration</th>
-          </tr>
-        </thead>
+        <TableHead cols={["Step", "Status", "Started", "Duration"]} />
         <tbody>
           {(b.jobs ?? []).map((j, i) => (
             <tr key={i}>
@@ -186,14 +165,7 @@ function MappingTab({ build: b }: { build: Build }) {
   return (
     <div>
       <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Field</th>
-            <th scope="col">Type</th>
-            <th scope="col">Searchable</th>
-            <th scope="col">Search by default</th>
-          </tr>
-        </thead>
+        <TableHead cols={["Field", "Type", "Searchable", "Search by default"]} />
         <tbody>
           {list.map((f) => (
             <tr key={f.path}>

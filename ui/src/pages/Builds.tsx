@@ -12,6 +12,7 @@ import type { Build, BuildConf, Source } from "../lib/types";
 import { Dialog } from "../components/Dialog";
 import { ErrorBox } from "../components/ErrorBox";
 import { Checkbox, TextField } from "../components/Field";
+import { TableHead } from "../components/TableHead";
 
 interface Data {
   confs: BuildConf[];
@@ -114,16 +115,7 @@ function BuildTable({ builds }: { builds: Build[] }) {
   if (builds.length === 0) return <p class="muted">No build yet.</p>;
   return (
     <table class="list">
-      <thead>
-        <tr>
-          <th scope="col">Build</th>
-          <th scope="col">Status</th>
-          <th scope="col" class="num">Documents</th>
-          <th scope="col">Started</th>
-          <th scope="col">Duration</th>
-          <th scope="col">Released into</th>
-        </tr>
-      </thead>
+      <TableHead cols={["Build", "Status", "Documents", "Started", "Duration", "Released into"]} num={["Documents"]} />
       <tbody>
         {builds.map((b) => (
           <tr key={b._id} data-build={b._id}>

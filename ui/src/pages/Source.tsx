@@ -10,6 +10,7 @@ import { ErrorBox } from "../components/ErrorBox";
 import { TextField } from "../components/Field";
 import { MappingEditor } from "../components/MappingEditor";
 import { Tabs } from "../components/Tabs";
+import { TableHead } from "../components/TableHead";
 
 const TABS = ["Dumper", "Uploader", "Plugin", "Mapping"];
 
@@ -91,13 +92,7 @@ function DumperTab({ source: s, reload }: { source: Source; reload: () => void }
         <p class="muted">No file downloaded.</p>
       ) : (
         <table class="list">
-          <thead>
-            <tr>
-              <th scope="col">File</th>
-              <th scope="col" class="num">Size</th>
-              <th scope="col">URL</th>
-            </tr>
-          </thead>
+          <TableHead cols={["File", "Size", "URL"]} num={["Size"]} />
           <tbody>
             {(d.files ?? []).map((f) => (
               <tr key={f.name}>
@@ -136,18 +131,7 @@ function UploaderTab({ source: s, reload }: { source: Source; reload: () => void
   return (
     <div>
       <table class="list">
-        <thead>
-          <tr>
-            <th scope="col">Collection</th>
-            <th scope="col">Status</th>
-            <th scope="col" class="num">Documents</th>
-            <th scope="col">Release</th>
-            <th scope="col">Last run</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Errors</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
+        <TableHead cols={["Collection", "Status", "Documents", "Release", "Last run", "Duration", "Errors", "Actions"]} num={["Documents"]} />
         <tbody>
           {subs.map((sub) => {
             const j = jobs[sub] ?? {};

@@ -12,6 +12,7 @@ import type { Source } from "../lib/types";
 import { Dialog } from "../components/Dialog";
 import { ErrorBox } from "../components/ErrorBox";
 import { TextField } from "../components/Field";
+import { TableHead } from "../components/TableHead";
 
 export function SourcesPage() {
   const sources = useHub(() => get<Source[]>("/sources"));
@@ -47,16 +48,7 @@ export function SourcesPage() {
       )}
       {sources.data && sources.data.length > 0 && (
         <table class="list sources">
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col">Status</th>
-              <th scope="col">Release</th>
-              <th scope="col" class="num">Documents</th>
-              <th scope="col">Last activity</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
+          <TableHead cols={["Source", "Status", "Release", "Documents", "Last activity", "Actions"]} num={["Documents"]} />
           <tbody>
             {sources.data.map((s) => (
               <SourceRow
