@@ -108,6 +108,7 @@ FUZZ_TARGETS := \
 	./internal/lucene:FuzzParse \
 	./internal/apiopts:FuzzParseQuery \
 	./internal/dataapi:FuzzAPI \
+	./internal/dataapi:FuzzCanonical \
 	./internal/jsondiff:FuzzRoundTrip \
 	./internal/inspect:FuzzInspect \
 	./internal/tableparse:FuzzRun
