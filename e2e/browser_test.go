@@ -91,10 +91,10 @@ func TestBrowserTutorial(t *testing.T) {
 	}
 	s := newStack(t, true)
 	app := s.startAppServer(server.Deps{})
-	data := serveFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv), 0)
+	lab := serveLabFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
 	repo := gitRepo(t, "cgi", map[string]string{
 		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
-			"http://example.org/cgi/cgi_biomarkers_latest.zip", data.URL+"/cgi_biomarkers_per_variant.zip", 1),
+			"http://example.org/cgi/cgi_biomarkers_latest.zip", lab.URL, 1),
 		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
 	})
 	commit, err := exec.Command("git", "-C", repo, "rev-parse", "HEAD").Output()
@@ -278,6 +278,44 @@ func TestBrowserTutorial(t *testing.T) {
 			p.fail("the %s example link is %q, want http://%s:%d%s...", link, href, host, port, path)
 		}
 	}
+
+	// The lab publishes an edited file: dump and build again, then an
+	// incremental release (diff, then sync) updates the index the API
+	// serves, and the release note tells what changed.
+	lab.publish(zipOf(t, "cgi_biomarkers_per_variant.tsv", editCGI(t, tsv, 3, 2, 2)), lastModified.Add(48*time.Hour))
+	p.navigate("Sources", "/sources")
+	p.click(row, "button", "Dump cgi")
+	p.waitFor("the row of cgi to show the new release 2026-03-16", fmt.Sprintf(`(%s).innerText.includes("2026-03-16")`, row), 3*time.Minute)
+	s.wait("dump/cgi", time.Minute)
+	result(t, s.wait("upload/cgi", 2*time.Minute), &[]activities.UploadResult{})
+	p.navigate("Builds", "/builds")
+	p.click(section, "button", "New build tutorial")
+	newRow := fmt.Sprintf(`[...(%s || document).querySelectorAll("tr[data-build]")].find(r => r.dataset.build !== %s)`, section, js(buildID))
+	p.waitFor("a second completed build of tutorial",
+		fmt.Sprintf(`(() => { const r = %s; return !!r && /success|completed|done/i.test(r.innerText) })()`, newRow), 3*time.Minute)
+	newID := p.attr(newRow, "data-build")
+	if !p.clickAt(fmt.Sprintf(`(%s).querySelector('a[href$="/builds/%s"]')`, newRow, newID), 10*time.Second) {
+		p.fail("no link to /builds/%s in the second build's row", newID)
+	}
+	p.waitFor("the second build's page", fmt.Sprintf(`location.pathname === "/builds/%s"`, newID), 10*time.Second)
+	p.click(btabs, "tab", "Releases")
+	p.click("", "button", "New release")
+	p.present("the dialog New release", rel, 10*time.Second)
+	p.waitFor("Incremental enabled for the second build", fmt.Sprintf(`!!(%s) && !(%s).disabled`, find(rel, "radio", "Incremental"), find(rel, "radio", "Incremental")), 10*time.Second)
+	p.setChecked(rel, "radio", "Incremental", true)
+	p.fill(rel, "Index name", index)
+	p.shot("incremental-dialog")
+	p.click(rel, "button", "Release")
+	p.waitFor("the sync into "+index+" to start", fmt.Sprintf(`document.body.innerText.includes("Incremental release into %s started")`, index), 2*time.Minute)
+	if cmd := s.wait("sync/"+index, 2*time.Minute); cmd.Status != "completed" {
+		t.Fatalf("the sync into %s: %s %s", index, cmd.Status, cmd.Failure)
+	}
+	assertIndexEqualsBuild(t, s, index, newID)
+	p.click("", "button", "Release note")
+	p.waitFor("the release note naming the changed field", `document.body.innerText.includes("cgi.association")`, time.Minute)
+	p.shot("incremental-released")
+
+	p.navigate("APIs", "/apis")
 	p.click(apiRow, "button", "Stop cgi_api")
 	p.waitFor("the API cgi_api stopped", fmt.Sprintf(`__st.norm((%s).innerText) === "stopped"`, status), time.Minute)
 	p.shot("api-stopped")
