@@ -311,6 +311,8 @@ func TestBrowserTutorial(t *testing.T) {
 		t.Fatalf("the sync into %s: %s %s", index, cmd.Status, cmd.Failure)
 	}
 	assertIndexEqualsBuild(t, s, index, newID)
+	p.waitFor("the release list to show the diff synced into "+index,
+		fmt.Sprintf(`[...document.querySelectorAll('[data-testid="release"]')].some(e => e.innerText.includes("synced into %s"))`, index), time.Minute)
 	p.click("", "button", "Release note")
 	p.waitFor("the release note naming the changed field", `document.body.innerText.includes("cgi.association")`, time.Minute)
 	p.shot("incremental-released")

@@ -164,6 +164,20 @@ func TestIncrementalRelease(t *testing.T) {
 	}
 	assertIndexEqualsBuild(t, s, "cgi_live", newID)
 
+	// The build record tells where its diff was synced, file count and all.
+	var rec struct {
+		Diff map[string]struct {
+			Synced []struct {
+				Index   string
+				Applied int
+			}
+		}
+	}
+	s.do("GET", "/build/"+newID, nil, &rec)
+	if sy := rec.Diff[oldID].Synced; len(sy) != 1 || sy[0].Index != "cgi_live" || sy[0].Applied != res.Files {
+		t.Fatalf("GET /build/%s: diff.%s.synced = %+v, want cgi_live with %d files", newID, oldID, sy, res.Files)
+	}
+
 	// A second sync of the same diff applies nothing again: every file is
 	// skipped, and no document's version moves.
 	versions := func() map[string]int64 {

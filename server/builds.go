@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,7 +126,34 @@ func (s *Server) getBuild(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.addSyncs(c.UserContext(), d); err != nil {
+		return err
+	}
 	return ok(c, d)
+}
+
+// addSyncs adds to each diff of a build the indexes it was synced into:
+// diff.<old>.synced = [{index, applied (files), updated_at}].
+func (s *Server) addSyncs(ctx context.Context, build docstore.Doc) error {
+	diffs, _ := build["diff"].(map[string]any)
+	for _, v := range diffs {
+		d, _ := v.(map[string]any)
+		folder, _ := d["folder"].(string)
+		if folder == "" {
+			continue
+		}
+		states, err := s.deps.Hub.C(activities.SyncState).Find(ctx, docstore.Query{Filter: map[string]any{"diff": folder}})
+		if err != nil {
+			return fmt.Errorf("syncs of diff %s: %w", folder, err)
+		}
+		synced := []any{}
+		for _, st := range states {
+			applied, _ := st["applied"].([]any)
+			synced = append(synced, map[string]any{"index": st["index"], "applied": int64(len(applied)), "updated_at": st["updated_at"]})
+		}
+		d["synced"] = synced
+	}
+	return nil
 }
 
 // deleteBuild is DELETE /build/<id>: the record and its collection.

@@ -21,13 +21,21 @@ export function releases(b: Build): Release[] {
   }
   for (const [old, d] of Object.entries(b.diff ?? {})) {
     const st = d.stats ?? {};
-    out.push({
-      kind: "incremental",
-      from: old,
-      time: d.created_at,
-      status: "diffed",
-      detail: `${st.add ?? 0} added, ${st.update ?? 0} updated, ${st.delete ?? 0} deleted`,
-    });
+    const changes = `${st.add ?? 0} added, ${st.update ?? 0} updated, ${st.delete ?? 0} deleted`;
+    const synced = d.synced ?? [];
+    if (synced.length === 0) {
+      out.push({ kind: "incremental", from: old, time: d.created_at, status: "diffed", detail: `${changes}; not synced into an index yet` });
+    }
+    for (const sy of synced) {
+      out.push({
+        kind: "incremental",
+        from: old,
+        index: sy.index,
+        time: sy.updated_at ?? d.created_at,
+        status: "synced",
+        detail: `${changes}; synced into ${sy.index} (${sy.applied} ${sy.applied === 1 ? "file" : "files"})`,
+      });
+    }
   }
   return out.sort((a, b) => ((a.time ?? "") < (b.time ?? "") ? 1 : -1));
 }

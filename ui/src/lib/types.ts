@@ -129,7 +129,17 @@ export interface Build {
     src?: Record<string, { version?: string; download_date?: string; upload_date?: string; license?: string; url?: string; stats?: Record<string, number>; code?: { commit?: string; branch?: string; url?: string } }>;
   };
   index?: Record<string, IndexRecord>;
-  diff?: Record<string, { folder: string; stats?: Record<string, number>; created_at?: string; mapping_changed?: boolean }>;
+  diff?: Record<
+    string,
+    {
+      folder: string;
+      stats?: Record<string, number>;
+      created_at?: string;
+      mapping_changed?: boolean;
+      /** the indexes the diff was applied to, with the number of files applied */
+      synced?: { index: string; applied: number; updated_at?: string }[];
+    }
+  >;
   release_note?: Record<string, { txt?: string; created_at?: string; json?: unknown }>;
   err?: string;
 }

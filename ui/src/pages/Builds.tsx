@@ -148,6 +148,7 @@ export function statusKind(status: string | undefined): string {
     case "success":
     case "completed":
     case "running-api":
+    case "synced":
       return "ok";
     case "failed":
     case "canceled":
