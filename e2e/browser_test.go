@@ -92,11 +92,7 @@ func TestBrowserTutorial(t *testing.T) {
 	s := newStack(t, true)
 	app := s.startAppServer(server.Deps{})
 	lab := serveLabFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
-	repo := gitRepo(t, "cgi", map[string]string{
-		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
-			"http://example.org/cgi/cgi_biomarkers_latest.zip", lab.URL, 1),
-		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
-	})
+	repo := cgiPluginRepo(t, "cgi", lab.URL)
 	commit, err := exec.Command("git", "-C", repo, "rev-parse", "HEAD").Output()
 	if err != nil {
 		t.Fatal(err)

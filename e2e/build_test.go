@@ -27,11 +27,7 @@ func uploadTutorialCGI(t *testing.T, s *stack) {
 		t.Fatal(err)
 	}
 	srv := serveFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv), 0)
-	repo := gitRepo(t, "cgi", map[string]string{
-		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
-			"http://example.org/cgi/cgi_biomarkers_latest.zip", srv.URL+"/cgi_biomarkers_per_variant.zip", 1),
-		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
-	})
+	repo := cgiPluginRepo(t, "cgi", srv.URL+"/cgi_biomarkers_per_variant.zip")
 	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
 	var started struct{ ID string }
 	s.do("PUT", "/source/cgi/dump", nil, &started)

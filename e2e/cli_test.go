@@ -109,11 +109,7 @@ func TestCLITutorial(t *testing.T) {
 	}
 	// The lab's file, which the test edits later for an incremental release.
 	lab := serveLabFile(t, "cgi.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
-	repo := gitRepo(t, "cgi", map[string]string{
-		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
-			"http://example.org/cgi/cgi_biomarkers_latest.zip", lab.URL, 1),
-		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
-	})
+	repo := cgiPluginRepo(t, "cgi", lab.URL)
 
 	var plugin struct {
 		Name      string

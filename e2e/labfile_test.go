@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -54,4 +55,16 @@ func (s *stack) buildSource(source, conf string, timeout time.Duration) string {
 	var b activities.BuildResult
 	result(s.t, s.wait(started.ID, timeout), &b)
 	return b.BuildID
+}
+
+// cgiPluginRepo is the tutorial's data plugin (its manifest and the
+// BioThings-style Python parser) in a git repository named name, with the
+// dumper pointing at dataURL.
+func cgiPluginRepo(t *testing.T, name, dataURL string) string {
+	t.Helper()
+	return gitRepo(t, name, map[string]string{
+		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
+			"http://example.org/cgi/cgi_biomarkers_latest.zip", dataURL, 1),
+		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
+	})
 }

@@ -94,11 +94,7 @@ func TestIncrementalRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	lab := serveLabFile(t, "cgi.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
-	repo := gitRepo(t, "cgi", map[string]string{
-		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
-			"http://example.org/cgi/cgi_biomarkers_latest.zip", lab.URL, 1),
-		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
-	})
+	repo := cgiPluginRepo(t, "cgi", lab.URL)
 	s := newStack(t, true)
 	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
 	if err := s.eng.Hub.C("src_master").Update(context.Background(), "cgi", map[string]any{"mapping": cgiMapping}); err != nil {

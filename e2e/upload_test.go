@@ -74,11 +74,7 @@ func TestTutorialUploadPythonAndDeclarative(t *testing.T) {
 	}
 	srv := serveFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv), 0)
 	url := srv.URL + "/cgi_biomarkers_per_variant.zip"
-	pyRepo := gitRepo(t, "cgi", map[string]string{
-		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
-			"http://example.org/cgi/cgi_biomarkers_latest.zip", url, 1),
-		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
-	})
+	pyRepo := cgiPluginRepo(t, "cgi", url)
 	declRepo := gitRepo(t, "cgi_decl", map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "0.1", "dumper": {"data_url": %q, "uncompress": true},
 		  "uploader": {"parser": %s, "on_duplicates": "error"}}`, url, readFile(t, "internal/tableparse/testdata/cgi_parser.json")),
