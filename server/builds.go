@@ -302,21 +302,11 @@ func (s *Server) releaseOptions(c *fiber.Ctx) error {
 	inc["threshold_percent"] = threshold
 	if d, _ := docstore.GetPath(b, "diff."+prevID+".stats"); d != nil {
 		st, _ := d.(map[string]any)
-		changed := toInt(st["add"]) + toInt(st["update"]) + toInt(st["delete"])
-		count := max(toInt(b["count"]), 1)
+		changed := hub.Int(st, "add") + hub.Int(st, "update") + hub.Int(st, "delete")
+		count := max(hub.Int(b, "count"), 1)
 		pct := 100 * float64(changed) / float64(count)
 		inc["changed_percent"] = pct
 		inc["recommend_full"] = pct > float64(threshold)
 	}
 	return ok(c, out)
-}
-
-func toInt(v any) int64 {
-	switch n := v.(type) {
-	case int64:
-		return n
-	case float64:
-		return int64(n)
-	}
-	return 0
 }

@@ -74,6 +74,23 @@ func (r Records) SetDownload(ctx context.Context, name string, fields map[string
 	return nil
 }
 
+// Int reads a whole number at a dotted path of a record (0 when absent):
+// stores give back int64, JSON decoding float64.
+func Int(d docstore.Doc, path string) int64 {
+	v, _ := docstore.GetPath(d, path)
+	switch n := v.(type) {
+	case int64:
+		return n
+	case int:
+		return int64(n)
+	case int32:
+		return int64(n)
+	case float64:
+		return int64(n)
+	}
+	return 0
+}
+
 // Str reads a string at a dotted path of a record ("" when absent).
 func Str(d docstore.Doc, path string) string {
 	v, _ := docstore.GetPath(d, path)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"studio/internal/docstore"
+	"studio/internal/hub"
 )
 
 // Stats is one sample of a process.
@@ -158,33 +159,12 @@ func List(ctx context.Context, coll docstore.Collection, fresh time.Duration) ([
 }
 
 func fromDoc(d docstore.Doc) Stats {
-	s := Stats{}
-	s.Identity, _ = d["_id"].(string)
-	s.Role, _ = d["role"].(string)
-	s.Host, _ = d["host"].(string)
-	s.PID = int(asInt(d["pid"]))
-	s.RSSBytes = asInt(d["rss_bytes"])
-	s.HeapBytes = asInt(d["heap_bytes"])
-	s.Goroutines = int(asInt(d["goroutines"]))
-	if v, ok := d["started_at"].(string); ok {
-		s.StartedAt, _ = time.Parse(time.RFC3339Nano, v)
+	s := Stats{
+		Identity: hub.Str(d, "_id"), Role: hub.Str(d, "role"), Host: hub.Str(d, "host"),
+		PID: int(hub.Int(d, "pid")), RSSBytes: hub.Int(d, "rss_bytes"), HeapBytes: hub.Int(d, "heap_bytes"),
+		Goroutines: int(hub.Int(d, "goroutines")),
 	}
-	if v, ok := d["updated_at"].(string); ok {
-		s.UpdatedAt, _ = time.Parse(time.RFC3339Nano, v)
-	}
+	s.StartedAt, _ = time.Parse(time.RFC3339Nano, hub.Str(d, "started_at"))
+	s.UpdatedAt, _ = time.Parse(time.RFC3339Nano, hub.Str(d, "updated_at"))
 	return s
-}
-
-func asInt(v any) int64 {
-	switch n := v.(type) {
-	case int64:
-		return n
-	case int:
-		return int64(n)
-	case int32:
-		return int64(n)
-	case float64:
-		return int64(n)
-	}
-	return 0
 }
