@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -181,12 +182,18 @@ func (s *stack) wait(id string, timeout time.Duration) commands.Command {
 	deadline := time.Now().Add(timeout)
 	for {
 		var cmd commands.Command
-		s.do("GET", hubclient.CommandPath(id), nil, &cmd)
-		if cmd.CloseTime != nil {
+		// A 5xx (Temporal slow to answer on a loaded machine) is asked
+		// again until the deadline; a 4xx is the test's failure.
+		err := s.doErr("GET", hubclient.CommandPath(id), nil, &cmd)
+		var he *hubclient.Error
+		if err != nil && errors.As(err, &he) && he.Code < 500 {
+			s.t.Fatalf("GET command %s: %v", id, err)
+		}
+		if err == nil && cmd.CloseTime != nil {
 			return cmd
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("command %s still %s after %s; child worker log:\n%s", id, cmd.Status, timeout, s.childOutput())
+			s.t.Fatalf("command %s still %s after %s (last error: %v); child worker log:\n%s", id, cmd.Status, timeout, err, s.childOutput())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
