@@ -12,7 +12,9 @@ GO_PKGS       := ./...
 
 export STUDIO_TEMPORAL_CLI := $(BIN)/temporal
 
-.PHONY: all build temporal ui browser run test test-faults lint vet fmt-check bench fuzz clean help
+ESCLUSTER_SRC := $(shell find internal/testenv/escluster/java -name '*.java' -o -name pom.xml 2>/dev/null)
+
+.PHONY: all build temporal ui browser escluster jdk run test test-faults lint vet fmt-check bench fuzz clean help
 
 all: build
 
@@ -62,10 +64,27 @@ lint: fmt-check vet
 
 # Every test. STUDIO_REQUIRE_TEMPORAL makes a missing temporal CLI a failure
 # instead of a skip; STUDIO_REQUIRE_BROWSER does the same for a missing
-# chromium or an unbuilt web app.
-test: temporal browser ui lint
+# chromium or an unbuilt web app, STUDIO_REQUIRE_ES for the Elasticsearch
+# test cluster.
+test: temporal browser ui escluster lint
 	cd ui && npm test
-	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_BROWSER=1 $(GO) test -count=1 -timeout 45m $(GO_PKGS)
+	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_BROWSER=1 STUDIO_REQUIRE_ES=1 $(GO) test -count=1 -timeout 45m $(GO_PKGS)
+
+# The Elasticsearch test cluster (internal/testenv/escluster): real
+# Elasticsearch 8 nodes in one JVM, from Maven Central, built with Maven into
+# bin/escluster. A JDK 17 and Maven come from Debian's packages when missing.
+escluster: $(BIN)/escluster/.built
+$(BIN)/escluster/.built: $(ESCLUSTER_SRC) | jdk
+	mvn -q -B -f internal/testenv/escluster/java/pom.xml package
+	@touch $@
+
+jdk:
+	@if ! command -v javac >/dev/null || ! command -v mvn >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=; else sudo=sudo; fi; \
+		echo "Installing a JDK 17 and Maven for the Elasticsearch test cluster: $$sudo apt-get install -y openjdk-17-jdk-headless maven"; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y openjdk-17-jdk-headless maven || \
+		{ $$sudo apt-get update && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y openjdk-17-jdk-headless maven; }; \
+	fi
 
 # The browser tests (e2e/browser_test.go) drive Debian's chromium.
 browser:

@@ -99,20 +99,33 @@ func (e *transportError) Error() string {
 func (e *transportError) Unwrap() error { return e.err }
 
 // config turns the URL into a client configuration and the URL to show.
+// Several nodes of one cluster may be given, comma-separated
+// (http://es1:9200,http://es2:9200): requests go round them, and a node
+// that does not answer is left aside while the others serve.
 func config(rawURL string) (es.Config, string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return es.Config{}, "", fmt.Errorf("elasticsearch: %q is not a URL like http://localhost:9200", rawURL)
-	}
 	cfg := es.Config{}
-	if u.User != nil {
-		cfg.Username = u.User.Username()
-		cfg.Password, _ = u.User.Password()
-		u.User = nil
+	var shown []string
+	for _, part := range strings.Split(rawURL, ",") {
+		part = strings.TrimSpace(part)
+		u, err := url.Parse(part)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return es.Config{}, "", fmt.Errorf("elasticsearch: %q is not a URL like http://localhost:9200 (several nodes: comma-separated)", part)
+		}
+		if u.User != nil {
+			cfg.Username = u.User.Username()
+			cfg.Password, _ = u.User.Password()
+			u.User = nil
+		}
+		where := strings.TrimSuffix(u.String(), "/")
+		cfg.Addresses = append(cfg.Addresses, where)
+		shown = append(shown, where)
 	}
-	where := strings.TrimSuffix(u.String(), "/")
-	cfg.Addresses = []string{where}
-	return cfg, where, nil
+	if len(cfg.Addresses) > 1 {
+		// A node that went away is retried on the next one at once.
+		cfg.RetryOnStatus = []int{502, 503, 504}
+		cfg.MaxRetries = len(cfg.Addresses)
+	}
+	return cfg, strings.Join(shown, ","), nil
 }
 
 // CreateIndex creates the index with spec's settings and its mapping, _meta

@@ -15,14 +15,23 @@ import (
 
 	"studio/internal/search"
 	"studio/internal/search/searchtest"
+	"studio/internal/testenv/escluster"
 )
+
+func TestMain(m *testing.M) { escluster.Main(m) }
+
+// clusterURL is ES_URL when set, else the URL of the real Elasticsearch
+// cluster the tests start (package escluster).
+func clusterURL(t *testing.T) string {
+	if url := os.Getenv("ES_URL"); url != "" {
+		return url
+	}
+	return escluster.Shared(t).URL()
+}
 
 // TestConformance runs the shared suite against a real cluster.
 func TestConformance(t *testing.T) {
-	url := os.Getenv("ES_URL")
-	if url == "" {
-		t.Skip("skipping: set ES_URL (e.g. http://localhost:9200) to run the search conformance suite against Elasticsearch")
-	}
+	url := clusterURL(t)
 	searchtest.Run(t, func(t *testing.T) search.Engine {
 		e, err := Open(context.Background(), url)
 		if err != nil {
