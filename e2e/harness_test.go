@@ -31,6 +31,7 @@ import (
 	"studio/internal/engines"
 	"studio/internal/hubclient"
 	"studio/internal/testenv"
+	"studio/internal/testenv/escluster"
 	"studio/server"
 	"studio/worker"
 )
@@ -42,7 +43,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childWorkerEnv) == "1" {
 		os.Exit(runChildWorker())
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	escluster.StopShared()
+	os.Exit(code)
 }
 
 // runChildWorker is the body of a worker child process: the configuration

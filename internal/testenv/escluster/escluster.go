@@ -254,10 +254,16 @@ func Shared(tb testing.TB) *Cluster {
 // was started: func TestMain(m *testing.M) { escluster.Main(m) }.
 func Main(m *testing.M) {
 	code := m.Run()
+	StopShared()
+	os.Exit(code)
+}
+
+// StopShared stops the shared cluster if one was started; for packages
+// whose TestMain does more than Main.
+func StopShared() {
 	if shared.cluster != nil {
 		shared.cluster.Stop()
 	}
-	os.Exit(code)
 }
 
 func envOr(k, def string) string {
