@@ -8,6 +8,7 @@ package activities
 import (
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
@@ -29,8 +30,15 @@ type Activities struct {
 	Target docstore.Store
 	// Search is the search engine that releases go to.
 	Search search.Engine
-	// DataDir is the data folder shared by the worker and the server.
+	// DataDir is this worker's data folder (plugins, downloads, diffs).
 	DataDir string
+	// Queue is this worker's own task queue, where the steps that read
+	// files it wrote are sent (see Holder); "" when every worker shares one
+	// data folder.
+	Queue string
+	// GoneAfter is how long a task may wait on a worker's own queue before
+	// that worker is presumed gone (0 = DefaultGoneAfter).
+	GoneAfter time.Duration
 	// Temporal is used by activities that manage schedules.
 	Temporal client.Client
 	// TaskQueue is where scheduled workflows are started.

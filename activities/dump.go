@@ -38,6 +38,9 @@ type DumpPlan struct {
 	Reason     string   `json:"reason"`
 	Uncompress bool     `json:"uncompress"`
 	StartedAt  string   `json:"started_at"`
+	// Holder is the worker that prepared the dump: its downloads and the
+	// upload that reads them go there.
+	Holder Holder `json:"holder,omitempty"`
 }
 
 // FetchInput is one URL of a dump.
@@ -89,8 +92,12 @@ func isNonRetryable(err error) bool {
 
 // loadManifest loads the registered plugin's manifest.
 func (a *Activities) loadManifest(ctx context.Context, source string) (*manifest.Manifest, error) {
-	if _, err := a.records().Plugin(ctx, source); err != nil {
+	rec, err := a.records().Plugin(ctx, source)
+	if err != nil {
 		return nil, nonRetryable("NoSource", err)
+	}
+	if err := a.ensurePlugin(ctx, source, rec); err != nil {
+		return nil, err
 	}
 	m, _, err := manifest.Load(a.pluginDir(source), source)
 	if err != nil {
@@ -145,6 +152,7 @@ func (a *Activities) DumpPrepare(ctx context.Context, in DumpInput) (DumpPlan, e
 		DataFolder: filepath.Join(a.archiveRoot(), in.Source, releaseFolder(release)),
 		Uncompress: m.Dumper.Uncompress,
 		StartedAt:  hub.Now(),
+		Holder:     a.own(),
 	}
 	for _, info := range infos {
 		if force {
@@ -249,6 +257,9 @@ func (a *Activities) DumpFinish(ctx context.Context, in DumpFinishInput) (DumpRe
 		"files": files, "unpacked": toAny(res.Unpacked), "err": nil,
 	})
 	if err != nil {
+		return res, err
+	}
+	if err := a.recordFiles(ctx, DumpFilesKey(p.Source), p.DataFolder); err != nil {
 		return res, err
 	}
 	// The upload pipeline picks this up; until it runs, the source says so.

@@ -93,6 +93,9 @@ func (a *Activities) DiffRun(ctx context.Context, in DiffInput) (differ.Metadata
 	b, _ := json.Marshal(md)
 	_ = json.Unmarshal(b, &mdDoc)
 	delete(mdDoc, "_meta")
+	if err := a.recordFiles(ctx, DiffFilesKey(in.Old, in.New), dir); err != nil {
+		return md, err
+	}
 	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.New, map[string]any{"diff." + in.Old: map[string]any{
 		"folder": dir, "stats": mdDoc["stats"], "mapping_changed": md.MappingChanged,
 		"mapping_incompatible": toAny(md.MappingIncompatible), "created_at": hub.Now(),
@@ -223,10 +226,10 @@ func (a *Activities) ReleaseNoteRun(ctx context.Context, in DiffInput) (releasen
 	if err := os.WriteFile(filepath.Join(dir, "release_note.txt"), []byte(note.Text()), 0o644); err != nil {
 		return note, err
 	}
-	var noteDoc map[string]any
-	_ = json.Unmarshal(b, &noteDoc)
+	// The note is kept as JSON text: its keys are field paths ("cgi.gene"),
+	// which MongoDB refuses as keys of a stored document.
 	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.New, map[string]any{
-		"release_note." + in.Old: map[string]any{"json": noteDoc, "txt": note.Text(), "created_at": hub.Now()},
+		"release_note." + in.Old: map[string]any{"json_text": string(b), "txt": note.Text(), "created_at": hub.Now()},
 	})
 	return note, err
 }

@@ -29,6 +29,8 @@ type UploadPlan struct {
 	Release    string   `json:"release"`
 	DataFolder string   `json:"data_folder"`
 	Subs       []string `json:"subs"`
+	// Holder is the worker holding the dumped files.
+	Holder Holder `json:"holder,omitempty"`
 }
 
 // UploadSubInput is one uploader's run.
@@ -37,6 +39,7 @@ type UploadSubInput struct {
 	Sub        string `json:"sub"`
 	Release    string `json:"release"`
 	DataFolder string `json:"data_folder"`
+	Holder     Holder `json:"holder,omitempty"`
 }
 
 // UploadResult is what one uploader stored.
@@ -70,7 +73,8 @@ func (a *Activities) UploadPrepare(ctx context.Context, in UploadInput) (UploadP
 	if len(plan.Subs) == 0 {
 		return plan, nonRetryable("NoUploader", fmt.Errorf("source %s has no uploader named %q", in.Source, in.Sub))
 	}
-	return plan, nil
+	plan.Holder, err = a.FilesAt(ctx, DumpFilesKey(in.Source))
+	return plan, err
 }
 
 func findUploader(m *manifest.Manifest, sub string) (manifest.Uploader, bool) {

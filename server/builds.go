@@ -255,6 +255,15 @@ func (s *Server) getReleaseNote(c *fiber.Ctx) error {
 	if c.Query("format") == "txt" {
 		return c.SendString(fmt.Sprint(m["txt"]))
 	}
+	// The hub keeps the note as JSON text (its keys are dotted field paths,
+	// which MongoDB refuses); the API answers it as an object.
+	if text, isText := m["json_text"].(string); isText {
+		var doc any
+		if err := json.Unmarshal([]byte(text), &doc); err == nil {
+			m["json"] = doc
+		}
+		delete(m, "json_text")
+	}
 	return ok(c, m)
 }
 

@@ -3,8 +3,14 @@
 package worker
 
 import (
+	"crypto/rand"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -37,6 +43,47 @@ func New(c client.Client, queue string, acts *activities.Activities) sdkworker.W
 	}
 	w.RegisterActivity(acts)
 	return w
+}
+
+// NewOwn returns a worker polling this worker's own task queue (see
+// OwnQueue) with the activities only: the steps that read files this worker
+// wrote are sent there.
+func NewOwn(c client.Client, queue string, acts *activities.Activities) sdkworker.Worker {
+	w := sdkworker.New(c, queue, sdkworker.Options{
+		MaxHeartbeatThrottleInterval:     time.Second,
+		DefaultHeartbeatThrottleInterval: time.Second,
+		Identity:                         procstat.Identity(),
+	})
+	w.RegisterActivity(acts)
+	return w
+}
+
+// OwnQueue is the task queue of the worker whose data folder is dataDir:
+// <queue>@<id>, the id made once and kept in <dataDir>/worker-id, so that a
+// worker restarted on the same folder polls the same queue and finds its
+// files again.
+func OwnQueue(dataDir, queue string) (string, error) {
+	path := filepath.Join(dataDir, "worker-id")
+	b, err := os.ReadFile(path)
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return queue + "@" + strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("worker id %s: %w", path, err)
+	}
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "worker"
+	}
+	var rnd [4]byte
+	if _, err := rand.Read(rnd[:]); err != nil {
+		return "", fmt.Errorf("worker id: %w", err)
+	}
+	id := fmt.Sprintf("%s-%x", host, rnd)
+	if err := os.WriteFile(path, []byte(id+"\n"), 0o644); err != nil {
+		return "", fmt.Errorf("worker id %s: %w", path, err)
+	}
+	return queue + "@" + id, nil
 }
 
 // Start starts w, wrapping the error with the queue it polls.

@@ -53,6 +53,26 @@ func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpRes
 			return res, err
 		}
 	}
+	if holdersOn(ctx) {
+		// The worker holding the last dump's files compares and downloads
+		// (an unchanged release is not downloaded again); if it is gone,
+		// any worker downloads everything anew.
+		var h activities.Holder
+		if h, err = filesAt(ctx, activities.DumpFilesKey(in.Source)); err != nil {
+			return res, err
+		}
+		res, err = dumpOn(ctx, in, h, &plan)
+		if holderGone(err) {
+			workflow.GetLogger(ctx).Warn("the worker holding the last dump is gone: dumping again on another worker", "source", in.Source, "queue", h.Queue)
+			in.Force = true
+			res, err = dumpOn(ctx, in, activities.Holder{}, &plan)
+		}
+		if err != nil || plan.Nothing {
+			return res, err
+		}
+		startUpload(ctx, in.Source)
+		return res, nil
+	}
 	if err := workflow.ExecuteActivity(shortActivity(ctx), a.DumpPrepare, in).Get(ctx, &plan); err != nil {
 		return res, err
 	}
@@ -78,6 +98,37 @@ func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpRes
 	}
 	startUpload(ctx, in.Source)
 	return res, nil
+}
+
+// dumpOn prepares a dump on the worker h (any worker when h is empty),
+// then downloads and finishes it on the worker that prepared it.
+func dumpOn(ctx workflow.Context, in activities.DumpInput, h activities.Holder, plan *activities.DumpPlan) (activities.DumpResult, error) {
+	var res activities.DumpResult
+	if err := workflow.ExecuteActivity(onHolder(shortActivity(ctx), h), a.DumpPrepare, in).Get(ctx, plan); err != nil {
+		return res, err
+	}
+	if plan.Nothing {
+		return activities.DumpResult{Source: in.Source, Status: "nothing to dump", Release: plan.Release, Reason: plan.Reason}, nil
+	}
+	tctx := onHolder(transferActivity(ctx), plan.Holder)
+	futures := make([]workflow.Future, len(plan.URLs))
+	for i, u := range plan.URLs {
+		futures[i] = workflow.ExecuteActivity(tctx, a.DumpFetch, activities.FetchInput{
+			Source: in.Source, URL: u, DataFolder: plan.DataFolder,
+		})
+	}
+	files := make([]activities.FetchedFile, len(futures))
+	var firstErr error
+	for i, f := range futures {
+		if err := f.Get(ctx, &files[i]); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	if firstErr != nil {
+		return res, firstErr
+	}
+	err := workflow.ExecuteActivity(tctx, a.DumpFinish, activities.DumpFinishInput{Plan: *plan, Files: files}).Get(ctx, &res)
+	return res, err
 }
 
 // startUpload starts the source's upload as a child that outlives the dump.

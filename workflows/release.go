@@ -1,6 +1,9 @@
 package workflows
 
 import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
@@ -31,10 +34,31 @@ func Diff(ctx workflow.Context, in activities.DiffInput) (differ.Metadata, error
 	return md, err
 }
 
-// ReleaseNote writes a diff's release note.
+// ReleaseNote writes a diff's release note, on the worker holding the
+// diff's files; if that worker is gone, the builds are diffed again on
+// another.
 func ReleaseNote(ctx workflow.Context, in activities.DiffInput) (releasenote.Note, error) {
 	var note releasenote.Note
-	err := workflow.ExecuteActivity(parseActivity(ctx), a.ReleaseNoteRun, in).Get(ctx, &note)
+	if !holdersOn(ctx) {
+		err := workflow.ExecuteActivity(parseActivity(ctx), a.ReleaseNoteRun, in).Get(ctx, &note)
+		return note, err
+	}
+	h, err := filesAt(ctx, activities.DiffFilesKey(in.Old, in.New))
+	if err != nil {
+		return note, err
+	}
+	err = workflow.ExecuteActivity(onHolder(parseActivity(ctx), h), a.ReleaseNoteRun, in).Get(ctx, &note)
+	if !holderGone(err) {
+		return note, err
+	}
+	workflow.GetLogger(ctx).Warn("the worker holding the diff is gone: diffing again on another worker", "old", in.Old, "new", in.New, "queue", h.Queue)
+	if err := workflow.ExecuteActivity(parseActivity(ctx), a.DiffRun, in).Get(ctx, nil); err != nil {
+		return note, err
+	}
+	if h, err = filesAt(ctx, activities.DiffFilesKey(in.Old, in.New)); err != nil {
+		return note, err
+	}
+	err = workflow.ExecuteActivity(onHolder(parseActivity(ctx), h), a.ReleaseNoteRun, in).Get(ctx, &note)
 	return note, err
 }
 
@@ -43,13 +67,22 @@ func ReleaseNote(ctx workflow.Context, in activities.DiffInput) (releasenote.Not
 func Sync(ctx workflow.Context, in activities.SyncInput) (activities.SyncResult, error) {
 	var total activities.SyncResult
 	var files []differ.FileInfo
-	if err := workflow.ExecuteActivity(shortActivity(ctx), a.SyncPrepare, in).Get(ctx, &files); err != nil {
-		return total, err
+	var h activities.Holder
+	if holdersOn(ctx) {
+		// The diff's files are on the worker that wrote them.
+		var err error
+		if h, err = filesAt(ctx, diffKey(in.Diff)); err != nil {
+			return total, err
+		}
+	}
+	err := workflow.ExecuteActivity(onHolder(shortActivity(ctx), h), a.SyncPrepare, in).Get(ctx, &files)
+	if err != nil {
+		return total, holderGoneSync(err, in, h)
 	}
 	for _, f := range files {
 		var r activities.SyncResult
-		if err := workflow.ExecuteActivity(parseActivity(ctx), a.SyncFile, activities.SyncFileInput{SyncInput: in, File: f}).Get(ctx, &r); err != nil {
-			return total, err
+		if err := workflow.ExecuteActivity(onHolder(parseActivity(ctx), h), a.SyncFile, activities.SyncFileInput{SyncInput: in, File: f}).Get(ctx, &r); err != nil {
+			return total, holderGoneSync(err, in, h)
 		}
 		total.Files += r.Files
 		total.Skipped += r.Skipped
@@ -57,6 +90,17 @@ func Sync(ctx workflow.Context, in activities.SyncInput) (activities.SyncResult,
 		total.Updated += r.Updated
 		total.Deleted += r.Deleted
 	}
-	err := workflow.ExecuteActivity(shortActivity(ctx), a.SyncFinish, in).Get(ctx, nil)
-	return total, err
+	err = workflow.ExecuteActivity(onHolder(shortActivity(ctx), h), a.SyncFinish, in).Get(ctx, nil)
+	return total, holderGoneSync(err, in, h)
+}
+
+// holderGoneSync says what to do when the worker holding a diff is gone:
+// the files applied so far stay applied; a new diff finishes the release.
+func holderGoneSync(err error, in activities.SyncInput, h activities.Holder) error {
+	if !holderGone(err) {
+		return err
+	}
+	return temporal.NewNonRetryableApplicationError(
+		fmt.Sprintf("the worker holding diff %s (task queue %s) did not take the sync's next step within %s and is presumed gone: release the build again, which diffs it anew on a live worker", in.Diff, h.Queue, h.GoneAfter),
+		"DiffHolderGone", nil)
 }

@@ -41,9 +41,32 @@ func Upload(ctx workflow.Context, in activities.UploadInput) ([]activities.Uploa
 	if err := workflow.ExecuteActivity(shortActivity(ctx), a.UploadPrepare, in).Get(ctx, &plan); err != nil {
 		return nil, err
 	}
+	if !holdersOn(ctx) {
+		plan.Holder = activities.Holder{}
+		return uploadSubs(ctx, plan)
+	}
+	out, err := uploadSubs(ctx, plan)
+	if !holderGone(err) {
+		return out, err
+	}
+	// The worker holding the dumped files is gone for good: another worker
+	// downloads them again, and the upload runs there.
+	workflow.GetLogger(ctx).Warn("the worker holding the dumped files is gone: dumping again on another worker", "source", in.Source, "queue", plan.Holder.Queue)
+	var dplan activities.DumpPlan
+	if _, err := dumpOn(ctx, activities.DumpInput{Source: in.Source, Force: true}, activities.Holder{}, &dplan); err != nil {
+		return out, err
+	}
+	if err := workflow.ExecuteActivity(shortActivity(ctx), a.UploadPrepare, in).Get(ctx, &plan); err != nil {
+		return out, err
+	}
+	return uploadSubs(ctx, plan)
+}
+
+// uploadSubs runs each uploader of plan on the worker holding its files.
+func uploadSubs(ctx workflow.Context, plan activities.UploadPlan) ([]activities.UploadResult, error) {
 	subs := make([]activities.UploadSubInput, len(plan.Subs))
 	for i, sub := range plan.Subs {
-		subs[i] = activities.UploadSubInput{Source: plan.Source, Sub: sub, Release: plan.Release, DataFolder: plan.DataFolder}
+		subs[i] = activities.UploadSubInput{Source: plan.Source, Sub: sub, Release: plan.Release, DataFolder: plan.DataFolder, Holder: plan.Holder}
 	}
 	if len(subs) == 1 {
 		res, err := UploadSub(ctx, subs[0])
@@ -67,6 +90,6 @@ func Upload(ctx workflow.Context, in activities.UploadInput) ([]activities.Uploa
 // UploadSub runs one uploader.
 func UploadSub(ctx workflow.Context, in activities.UploadSubInput) (activities.UploadResult, error) {
 	var res activities.UploadResult
-	err := workflow.ExecuteActivity(parseActivity(ctx), a.UploadRun, in).Get(ctx, &res)
+	err := workflow.ExecuteActivity(onHolder(parseActivity(ctx), in.Holder), a.UploadRun, in).Get(ctx, &res)
 	return res, err
 }

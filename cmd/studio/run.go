@@ -65,11 +65,24 @@ func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 		return err
 	}
 	defer closeAll()
-	w := worker.New(tc, cfg.TaskQueue, worker.Activities(cfg, eng, tc, log))
+	// Data folders are not shared between workers: the steps that read a
+	// dump's or a diff's files come to this worker's own queue.
+	own, err := worker.OwnQueue(cfg.DataDir, cfg.TaskQueue)
+	if err != nil {
+		return err
+	}
+	acts := worker.Activities(cfg, eng, tc, log)
+	acts.Queue, acts.GoneAfter = own, cfg.WorkerGoneAfter
+	w := worker.New(tc, cfg.TaskQueue, acts)
 	if err := worker.Start(w, cfg.TaskQueue); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Studio worker polling task queue %q on %s\n", cfg.TaskQueue, cfg.TemporalAddress)
+	ow := worker.NewOwn(tc, own, acts)
+	if err := worker.Start(ow, own); err != nil {
+		w.Stop()
+		return err
+	}
+	fmt.Fprintf(stdout, "Studio worker polling task queues %q and %q (its own: the files in %s) on %s\n", cfg.TaskQueue, own, cfg.DataDir, cfg.TemporalAddress)
 	reported := make(chan struct{})
 	go func() {
 		defer close(reported)
@@ -77,6 +90,7 @@ func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 	}()
 	<-ctx.Done()
 	<-reported
+	ow.Stop()
 	w.Stop()
 	return nil
 }

@@ -59,6 +59,11 @@ type Config struct {
 	// an incremental one.
 	FullReleasePercent int
 
+	// WorkerGoneAfter is how long a task may wait on a worker's own queue
+	// (the worker holding a dump's or a diff's files) before that worker is
+	// presumed gone and the files are made again on another.
+	WorkerGoneAfter time.Duration
+
 	// ConnectTimeout bounds each attempt to reach an external engine.
 	ConnectTimeout time.Duration
 	// LogLevel is debug, info, warn or error.
@@ -85,6 +90,7 @@ func Default() Config {
 		UnpackMaxBytes:     20 << 30,
 		FullReleasePercent: 50,
 		ConnectTimeout:     10 * time.Second,
+		WorkerGoneAfter:    time.Minute,
 		LogLevel:           "info",
 	}
 }
@@ -120,6 +126,7 @@ func (c *Config) entries() []entry {
 		{"parser-no-progress", []string{"STUDIO_PARSER_NO_PROGRESS"}, "kill a Python parser that emits no document for this long", dur(&c.ParserNoProgress)},
 		{"parser-max-memory", []string{"STUDIO_PARSER_MAX_MEMORY"}, "memory a Python parser may use, in bytes or with a unit such as 8GiB (0 = no limit)", big(&c.ParserMaxMemory)},
 		{"full-release-percent", []string{"STUDIO_FULL_RELEASE_PERCENT"}, "changed documents (percent of the build) above which a full release is recommended over an incremental one", num(&c.FullReleasePercent)},
+		{"worker-gone-after", []string{"STUDIO_WORKER_GONE_AFTER"}, "`worker`: how long a step waits for the worker holding its files (a dump's downloads, a diff) before that worker is presumed gone and the files are made again elsewhere", dur(&c.WorkerGoneAfter)},
 		{"connect-timeout", []string{"STUDIO_CONNECT_TIMEOUT"}, "how long to try reaching an external engine", dur(&c.ConnectTimeout)},
 		{"log-level", []string{"STUDIO_LOG_LEVEL"}, "debug, info, warn or error", str(&c.LogLevel)},
 	}

@@ -23,6 +23,9 @@ const (
 	API            = "api"              // data API instances: index, port, status, url
 
 	Processes = "processes" // one per Studio process: role, pid, memory, last report
+	// WorkerFiles records which worker holds the files of a dump or a
+	// diff: {_id: "dump/<source>" or "diff/<old>-<new>", queue, folder}.
+	WorkerFiles = "worker_files"
 )
 
 // Download states of src_dump.download.status.
