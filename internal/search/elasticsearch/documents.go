@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/elastic/go-elasticsearch/v8/typedapi/types"
+
 	"studio/internal/search"
 )
 
@@ -46,7 +48,13 @@ func (e *Engine) raw(ctx context.Context, method, path string, query url.Values,
 			rd = bytes.NewReader(data)
 		}
 	}
-	u := &url.URL{Path: path, RawQuery: query.Encode()}
+	// path is escaped (see indexPath): a document id may hold '/', '?',
+	// '%', ... which must reach the engine as they are.
+	unescaped, err := url.PathUnescape(path)
+	if err != nil {
+		return answer{}, fmt.Errorf("elasticsearch: %s %s: %w", method, path, err)
+	}
+	u := &url.URL{Path: unescaped, RawPath: path, RawQuery: query.Encode()}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
 		return answer{}, err
@@ -97,8 +105,24 @@ func (e *Engine) queryCall(ctx context.Context, what, path string, query url.Val
 	return err
 }
 
+// indexPath is the escaped path of an index's endpoint; parts are path
+// segments as they are (escaped here), e.g. indexPath(ix, "_doc", id).
 func indexPath(index string, parts ...string) string {
-	return "/" + url.PathEscape(index) + "/" + strings.Join(parts, "/")
+	var b strings.Builder
+	b.WriteString("/" + pathSegment(index))
+	for _, p := range parts {
+		b.WriteString("/" + pathSegment(p))
+	}
+	return b.String()
+}
+
+// pathSegment escapes one segment, dots too when it is "." or "..", which
+// HTTP stacks would read as the folder itself or its parent.
+func pathSegment(s string) string {
+	if s != "" && strings.Trim(s, ".") == "" {
+		return strings.Repeat("%2E", len(s))
+	}
+	return url.PathEscape(s)
 }
 
 // Bulk sends the operations in _bulk requests of at most bulkMaxOps
@@ -107,6 +131,12 @@ func (e *Engine) Bulk(ctx context.Context, index string, ops []search.BulkOp) (s
 	var res search.BulkResult
 	if err := search.ValidateIndexName(index); err != nil {
 		return res, fmt.Errorf("elasticsearch: %w", err)
+	}
+	if len(ops) == 0 {
+		return res, nil
+	}
+	if err := e.mustExist(ctx, index); err != nil {
+		return res, err
 	}
 	var body bytes.Buffer
 	var ids []string
@@ -154,6 +184,24 @@ func (e *Engine) Bulk(ctx context.Context, index string, ops []search.BulkOp) (s
 		}
 	}
 	return res, flush()
+}
+
+// mustExist returns search.ErrIndexNotFound when the index (or alias) does
+// not exist. _bulk would create a missing index with a mapping guessed
+// from the documents (action.auto_create_index), which is never what a
+// release or a sync into an index deleted meanwhile wants.
+func (e *Engine) mustExist(ctx context.Context, index string) error {
+	a, err := e.raw(ctx, http.MethodHead, indexPath(index), nil, nil)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.status == http.StatusNotFound:
+		return fmt.Errorf("elasticsearch: index %q: %w", index, search.ErrIndexNotFound)
+	case a.status < 200 || a.status > 299:
+		return fmt.Errorf("elasticsearch: index %q: %w", index, engineError(a.status, a.body))
+	}
+	return nil
 }
 
 // bulk sends one _bulk request, retrying while the cluster is too busy.
@@ -228,9 +276,19 @@ type esDoc struct {
 	Score   *float64        `json:"_score"`
 	Found   *bool           `json:"found"`
 	Source  json.RawMessage `json:"_source"`
+	// Error is set on a document of an _mget answer that failed: an _mget
+	// on a missing index answers 200 with an index_not_found_exception for
+	// each id.
+	Error *types.ErrorCause `json:"error"`
 }
 
 func (d esDoc) hit() (search.Hit, error) {
+	if d.Error != nil {
+		if d.Error.Type == "index_not_found_exception" {
+			return search.Hit{}, fmt.Errorf("document %q: %w", d.ID, search.ErrIndexNotFound)
+		}
+		return search.Hit{}, fmt.Errorf("document %q: %w", d.ID, &search.EngineError{Backend: Backend, Type: d.Error.Type, Reason: reason(*d.Error)})
+	}
 	h := search.Hit{ID: d.ID, Version: d.Version, Found: d.Found == nil || *d.Found}
 	if d.Score != nil {
 		h.Score = *d.Score
@@ -250,7 +308,7 @@ func (e *Engine) Get(ctx context.Context, index, id string) (search.Hit, error) 
 	if err := search.ValidateIndexName(index); err != nil {
 		return search.Hit{}, fmt.Errorf("elasticsearch: %w", err)
 	}
-	a, err := e.raw(ctx, http.MethodGet, indexPath(index, "_doc", url.PathEscape(id)), nil, nil)
+	a, err := e.raw(ctx, http.MethodGet, indexPath(index, "_doc", id), nil, nil)
 	if err != nil {
 		return search.Hit{}, err
 	}
@@ -588,7 +646,7 @@ func (e *Engine) DeleteAlias(ctx context.Context, index, alias string) error {
 	if err := search.ValidateIndexName(index); err != nil {
 		return fmt.Errorf("elasticsearch: %w", err)
 	}
-	a, err := e.raw(ctx, http.MethodDelete, indexPath(index, "_alias", url.PathEscape(alias)), nil, nil)
+	a, err := e.raw(ctx, http.MethodDelete, indexPath(index, "_alias", alias), nil, nil)
 	if err != nil {
 		return err
 	}

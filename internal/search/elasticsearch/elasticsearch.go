@@ -185,33 +185,61 @@ func (e *Engine) GetIndex(ctx context.Context, name string) (search.IndexSpec, e
 }
 
 // ListIndexes lists the indexes (not the dot-indexes of Elasticsearch
-// itself) with their document counts.
+// itself) with their document counts. The counts are those of searches
+// (top-level documents, as Count and Stats give them): _cat/indices
+// counts the hidden documents of nested fields too.
 func (e *Engine) ListIndexes(ctx context.Context) ([]search.IndexInfo, error) {
 	var rows []struct {
-		Index     string `json:"index"`
-		DocsCount string `json:"docs.count"`
+		Index string `json:"index"`
 	}
-	req := e.tc.Cat.Indices().Format("json").H("index", "docs.count")
+	req := e.tc.Cat.Indices().Format("json").H("index")
 	if err := e.do(ctx, "list indexes", req.Perform, &rows); err != nil {
 		return nil, err
 	}
 	out := make([]search.IndexInfo, 0, len(rows))
 	for _, r := range rows {
-		if strings.HasPrefix(r.Index, ".") {
-			continue
+		if !strings.HasPrefix(r.Index, ".") {
+			out = append(out, search.IndexInfo{Name: r.Index})
 		}
-		info := search.IndexInfo{Name: r.Index}
-		if r.DocsCount != "" { // empty for a closed index
-			n, err := strconv.ParseInt(r.DocsCount, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("elasticsearch: list indexes: index %q: docs.count %q: %w", r.Index, r.DocsCount, err)
-			}
-			info.Docs = n
+	}
+	if len(out) > 0 {
+		counts, err := e.docCounts(ctx, len(rows))
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, info)
+		for i := range out {
+			out[i].Docs = counts[out[i].Name]
+		}
 	}
 	slices.SortFunc(out, func(a, b search.IndexInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// docCounts counts the top-level documents of every open index in one
+// search (a terms aggregation on _index); indexes without documents are
+// absent.
+func (e *Engine) docCounts(ctx context.Context, indexes int) (map[string]int64, error) {
+	body := map[string]any{"size": 0, "track_total_hits": false,
+		"aggs": map[string]any{"ix": map[string]any{"terms": map[string]any{"field": "_index", "size": max(indexes, 1)}}}}
+	var ans struct {
+		Aggregations struct {
+			Ix struct {
+				Buckets []struct {
+					Key      string `json:"key"`
+					DocCount int64  `json:"doc_count"`
+				} `json:"buckets"`
+			} `json:"ix"`
+		} `json:"aggregations"`
+	}
+	q := url.Values{"ignore_unavailable": {"true"}, "allow_no_indices": {"true"}}
+	if err := e.call(ctx, "count the documents of the indexes", http.MethodPost, "/_all/_search", q, body, &ans); err != nil {
+		return nil, err
+	}
+	counts := make(map[string]int64, len(ans.Aggregations.Ix.Buckets))
+	for _, b := range ans.Aggregations.Ix.Buckets {
+		counts[b.Key] = b.DocCount
+	}
+	return counts, nil
 }
 
 // Info asks the cluster for its version.
@@ -283,8 +311,13 @@ func engineError(status int, body []byte) error {
 }
 
 // reason is the engine's reason, followed by the reason of its cause when
-// that adds something (e.g. "Failed to parse mapping: ..." and why).
+// that adds something (e.g. "Failed to parse mapping: ..." and why). A
+// failed search says "all shards failed" and keeps why in its root cause,
+// which is what the user needs to read.
 func reason(c types.ErrorCause) string {
+	if c.Type == "search_phase_execution_exception" && len(c.RootCause) > 0 && deref(c.RootCause[0].Reason) != "" {
+		c = c.RootCause[0]
+	}
 	r := deref(c.Reason)
 	if c.CausedBy != nil {
 		if inner := deref(c.CausedBy.Reason); inner != "" && !strings.Contains(r, inner) {

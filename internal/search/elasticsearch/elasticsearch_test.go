@@ -2,16 +2,18 @@ package elasticsearch
 
 import (
 	"context"
-	"encoding/json"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"testing"
+	"time"
 
 	"studio/internal/search"
 	"studio/internal/search/searchtest"
@@ -29,6 +31,32 @@ func clusterURL(t *testing.T) string {
 	return escluster.Shared(t).URL()
 }
 
+// openCluster opens an engine on the test cluster, closed when the test
+// ends, and returns a prefix for the test's index names, whose indexes
+// are deleted then.
+func openCluster(t *testing.T) (*Engine, string) {
+	t.Helper()
+	e, err := Open(context.Background(), clusterURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	prefix := "estest-" + hex.EncodeToString(b) + "-"
+	t.Cleanup(func() {
+		ctx := context.Background()
+		if infos, err := e.ListIndexes(ctx); err == nil {
+			for _, ix := range infos {
+				if strings.HasPrefix(ix.Name, prefix) {
+					_ = e.DeleteIndex(ctx, ix.Name)
+				}
+			}
+		}
+		_ = e.Close()
+	})
+	return e, prefix
+}
+
 // TestConformance runs the shared suite against a real cluster.
 func TestConformance(t *testing.T) {
 	url := clusterURL(t)
@@ -41,132 +69,186 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// fakeES answers the few requests the backend makes, the way Elasticsearch
-// 8 does, to test the client side without a cluster.
-type fakeES struct {
-	mu      sync.Mutex
-	indexes map[string]json.RawMessage // name -> mappings
-	lastPut map[string]any
-}
-
-func (f *fakeES) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	w.Header().Set("X-Elastic-Product", "Elasticsearch")
-	w.Header().Set("Content-Type", "application/json")
-	name := strings.TrimPrefix(r.URL.Path, "/")
-	switch {
-	case r.Method == http.MethodGet && name == "":
-		io.WriteString(w, `{"name":"fake","version":{"number":"8.15.3"},"tagline":"You Know, for Search"}`)
-	case r.Method == http.MethodGet && name == "_cat/indices":
-		io.WriteString(w, `[{"index":".kibana_1","docs.count":"5"},{"index":"zeta","docs.count":"12"},{"index":"closed","docs.count":null}`)
-		for n := range f.indexes {
-			io.WriteString(w, `,{"index":"`+n+`","docs.count":"0"}`)
+// TestTwoEnginesShareTheCluster is Elasticsearch's side of difference 13:
+// engines of several processes (here two clients) work on the same
+// indexes, and a scroll opened by one goes on in the other.
+func TestTwoEnginesShareTheCluster(t *testing.T) {
+	ctx := context.Background()
+	a, prefix := openCluster(t)
+	b, _ := openCluster(t)
+	name := prefix + "shared"
+	if err := a.CreateIndex(ctx, name, search.IndexSpec{}); err != nil {
+		t.Fatal(err)
+	}
+	var ops []search.BulkOp
+	for i := range 5 {
+		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: fmt.Sprint(i), Doc: map[string]any{"n": int64(i)}})
+	}
+	if res, err := b.Bulk(ctx, name, ops); err != nil || res.Indexed != 5 {
+		t.Fatalf("Bulk through the second engine = %+v, %v", res, err)
+	}
+	if err := b.Refresh(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := a.Count(ctx, name, nil); err != nil || n != 5 {
+		t.Errorf("Count through the first engine = %d, %v; want 5", n, err)
+	}
+	res, err := a.Search(ctx, name, search.SearchRequest{Size: 2, Scroll: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := len(res.Hits)
+	for len(res.Hits) > 0 {
+		if res, err = b.ScrollNext(ctx, res.ScrollID); err != nil {
+			t.Fatalf("ScrollNext in the other engine: %v", err)
 		}
-		io.WriteString(w, `]`)
-	case r.Method == http.MethodPut:
-		var body map[string]any
-		_ = json.NewDecoder(r.Body).Decode(&body)
-		f.lastPut = body
-		if _, ok := f.indexes[name]; ok {
-			w.WriteHeader(400)
-			io.WriteString(w, `{"error":{"root_cause":[{"type":"resource_already_exists_exception","reason":"index [`+name+`/x] already exists"}],"type":"resource_already_exists_exception","reason":"index [`+name+`/x] already exists"},"status":400}`)
-			return
-		}
-		if strings.Contains(mustJSON(body), "no_such_type") {
-			w.WriteHeader(400)
-			io.WriteString(w, `{"error":{"root_cause":[{"type":"mapper_parsing_exception","reason":"No handler for type [no_such_type] declared on field [drug]"}],"type":"mapper_parsing_exception","reason":"Failed to parse mapping: No handler for type [no_such_type] declared on field [drug]","caused_by":{"type":"mapper_parsing_exception","reason":"No handler for type [no_such_type] declared on field [drug]"}},"status":400}`)
-			return
-		}
-		f.indexes[name] = json.RawMessage(mustJSON(body["mappings"]))
-		io.WriteString(w, `{"acknowledged":true,"shards_acknowledged":true,"index":"`+name+`"}`)
-	case r.Method == http.MethodGet || r.Method == http.MethodDelete:
-		m, ok := f.indexes[name]
-		if !ok {
-			w.WriteHeader(404)
-			io.WriteString(w, `{"error":{"root_cause":[{"type":"index_not_found_exception","reason":"no such index [`+name+`]"}],"type":"index_not_found_exception","reason":"no such index [`+name+`]","index":"`+name+`"},"status":404}`)
-			return
-		}
-		if r.Method == http.MethodDelete {
-			delete(f.indexes, name)
-			io.WriteString(w, `{"acknowledged":true}`)
-			return
-		}
-		io.WriteString(w, `{"`+name+`":{"aliases":{},"mappings":`+string(m)+`,"settings":{"index":{"number_of_shards":"1","uuid":"u"}}}}`)
-	default:
-		w.WriteHeader(405)
-		io.WriteString(w, `{"error":"Incorrect HTTP method","status":405}`)
+		seen += len(res.Hits)
+	}
+	if seen != 5 {
+		t.Errorf("the scroll went through %d documents, want 5", seen)
+	}
+	if err := b.ClearScroll(ctx, res.ScrollID); err != nil {
+		t.Errorf("ClearScroll: %v", err)
 	}
 }
 
-func mustJSON(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
+// TestEngineWords checks that errors keep the engine's own words.
+func TestEngineWords(t *testing.T) {
+	ctx := context.Background()
+	e, prefix := openCluster(t)
+
+	err := e.CreateIndex(ctx, prefix+"bad", search.IndexSpec{Mapping: map[string]any{
+		"properties": map[string]any{"drug": map[string]any{"type": "no_such_type"}}}})
+	var ee *search.EngineError
+	if !errors.As(err, &ee) || !errors.Is(err, search.ErrInvalidSpec) || ee.Type != "mapper_parsing_exception" ||
+		!strings.Contains(ee.Reason, "The mapper type [no_such_type] declared on field [drug] does not exist") {
+		t.Errorf("rejected mapping: %#v, want the engine's reason", err)
+	}
+
+	name := prefix + "words"
+	if err := e.CreateIndex(ctx, name, search.IndexSpec{Settings: search.DefaultSettings(1, 0), Mapping: map[string]any{
+		"properties": map[string]any{"name": map[string]any{"type": "text"}, "taxid": map[string]any{"type": "integer"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.CreateIndex(ctx, name, search.IndexSpec{}); !errors.Is(err, search.ErrIndexExists) {
+		t.Errorf("create twice = %v, want ErrIndexExists", err)
+	}
+	// A failed search says "all shards failed"; the user reads why.
+	for q, want := range map[string]string{
+		"taxid:abc": `failed to create query: For input string: "abc"`,
+		"name:x~5":  "failed to create query: Valid edit distances are [0, 1, 2] but was [5]",
+	} {
+		_, err := e.Search(ctx, name, search.SearchRequest{Query: search.QueryString{Query: q}})
+		var qe *search.QueryError
+		if !errors.As(err, &qe) || qe.Reason != want {
+			t.Errorf("Search(%s) = %v; want a QueryError saying %q", q, err, want)
+		}
+	}
+	for what, err := range map[string]error{
+		"search":       func() error { _, err := e.Search(ctx, prefix+"missing", search.SearchRequest{}); return err }(),
+		"count":        func() error { _, err := e.Count(ctx, prefix+"missing", nil); return err }(),
+		"get":          func() error { _, err := e.Get(ctx, prefix+"missing", "1"); return err }(),
+		"mget":         func() error { _, err := e.MGet(ctx, prefix+"missing", []string{"1"}); return err }(),
+		"put mapping":  e.PutMapping(ctx, prefix+"missing", map[string]any{"x": map[string]any{"type": "keyword"}}, nil),
+		"stats":        func() error { _, err := e.Stats(ctx, prefix+"missing"); return err }(),
+		"delete index": e.DeleteIndex(ctx, prefix+"missing"),
+		"put alias":    e.PutAlias(ctx, prefix+"missing", prefix+"alias"),
+		"delete alias": e.DeleteAlias(ctx, prefix+"missing", prefix+"alias"),
+	} {
+		if !errors.Is(err, search.ErrIndexNotFound) {
+			t.Errorf("%s on a missing index = %v, want ErrIndexNotFound", what, err)
+		}
+	}
 }
 
-func openFake(t *testing.T) (*Engine, *fakeES, string) {
-	t.Helper()
-	f := &fakeES{indexes: map[string]json.RawMessage{}}
-	srv := httptest.NewServer(f)
-	t.Cleanup(srv.Close)
+// TestListIndexes lists closed indexes (without a count) and leaves out
+// Elasticsearch's own dot-indexes.
+func TestListIndexes(t *testing.T) {
+	ctx := context.Background()
+	e, prefix := openCluster(t)
+	open, closed, dot := prefix+"open", prefix+"closed", "."+prefix+"dot"
+	for _, name := range []string{open, closed} {
+		if err := e.CreateIndex(ctx, name, search.IndexSpec{Settings: search.DefaultSettings(1, 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := e.Bulk(ctx, open, []search.BulkOp{{Kind: search.BulkIndex, ID: "1", Doc: map[string]any{"a": "b"}}}); err != nil || res.Indexed != 1 {
+		t.Fatalf("Bulk = %+v, %v", res, err)
+	}
+	if err := e.Refresh(ctx, open); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.call(ctx, "close", http.MethodPost, indexPath(closed, "_close"), nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.call(ctx, "create", http.MethodPut, "/"+dot, nil, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = e.call(ctx, "delete", http.MethodDelete, "/"+dot, nil, nil, nil) })
+	infos, err := e.ListIndexes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []search.IndexInfo
+	for _, ix := range infos {
+		if strings.Contains(ix.Name, prefix) {
+			mine = append(mine, ix)
+		}
+	}
+	want := []search.IndexInfo{{Name: closed}, {Name: open, Docs: 1}}
+	if !searchtest.JSONEqual(mine, want) {
+		t.Errorf("ListIndexes = %+v; want %+v (no dot-index, sorted)", mine, want)
+	}
+}
+
+// TestBulkSplits sends more operations than one _bulk request takes.
+func TestBulkSplits(t *testing.T) {
+	ctx := context.Background()
+	e, prefix := openCluster(t)
+	name := prefix + "bulk"
+	if err := e.CreateIndex(ctx, name, search.IndexSpec{Settings: search.DefaultSettings(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	ops := make([]search.BulkOp, 2*bulkMaxOps+10)
+	for i := range ops {
+		ops[i] = search.BulkOp{Kind: search.BulkIndex, ID: fmt.Sprint(i), Doc: map[string]any{"n": int64(i)}}
+	}
+	ops[7].ID = ""
+	res, err := e.Bulk(ctx, name, ops)
+	if err != nil || res.Indexed != len(ops)-1 || len(res.Failed) != 1 || res.Failed[0].Reason != "the document has no _id" {
+		t.Fatalf("Bulk = %d indexed, %+v, %v; want %d and one without an _id", res.Indexed, res.Failed, err, len(ops)-1)
+	}
+	if err := e.Refresh(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.Count(ctx, name, nil); err != nil || n != int64(len(ops)-1) {
+		t.Errorf("Count = %d, %v", n, err)
+	}
+}
+
+// TestCredentials checks, on a fake server (the test cluster has no
+// security), that credentials in the URL are sent and never shown.
+func TestCredentials(t *testing.T) {
+	var auth []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, _ := r.BasicAuth()
+		auth = append(auth, user+":"+pass)
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"name":"fake","version":{"number":"8.19.21"},"tagline":"You Know, for Search"}`)
+	}))
+	defer srv.Close()
 	e, err := Open(context.Background(), strings.Replace(srv.URL, "http://", "http://elastic:secret@", 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.Close() })
-	return e, f, srv.URL
-}
-
-func TestAgainstFakeCluster(t *testing.T) {
-	ctx := context.Background()
-	e, f, url := openFake(t)
-
-	info, err := e.Info(ctx)
-	if err != nil || info != (search.Info{Backend: "elasticsearch", Version: "8.15.3", Where: url}) {
+	defer e.Close()
+	info, err := e.Info(context.Background())
+	if err != nil || info != (search.Info{Backend: "elasticsearch", Version: "8.19.21", Where: srv.URL}) {
 		t.Errorf("Info = %+v, %v (credentials must not show)", info, err)
 	}
-
-	spec := searchtest.CGISpec()
-	if err := e.CreateIndex(ctx, "cgi", spec); err != nil {
-		t.Fatal(err)
-	}
-	sent, _ := f.lastPut["mappings"].(map[string]any)
-	if !searchtest.JSONEqual(sent["_meta"], spec.Meta) || sent["dynamic"] != "false" || f.lastPut["settings"] == nil {
-		t.Errorf("create body = %v: want settings, and the mapping with _meta", f.lastPut)
-	}
-	got, err := e.GetIndex(ctx, "cgi")
-	if err != nil || !searchtest.JSONEqual(got.Meta, spec.Meta) || got.Mapping["_meta"] != nil {
-		t.Errorf("GetIndex = %+v, %v", got, err)
-	}
-
-	for _, c := range []struct {
-		name string
-		err  error
-		want error
-	}{
-		{"create twice", e.CreateIndex(ctx, "cgi", spec), search.ErrIndexExists},
-		{"delete missing", e.DeleteIndex(ctx, "missing"), search.ErrIndexNotFound},
-		{"get missing", func() error { _, err := e.GetIndex(ctx, "missing"); return err }(), search.ErrIndexNotFound},
-		{"invalid name", e.DeleteIndex(ctx, "*"), search.ErrInvalidName},
-	} {
-		if !errors.Is(c.err, c.want) {
-			t.Errorf("%s: %v, want %v", c.name, c.err, c.want)
-		}
-	}
-
-	err = e.CreateIndex(ctx, "bad", search.IndexSpec{Mapping: map[string]any{
-		"properties": map[string]any{"drug": map[string]any{"type": "no_such_type"}}}})
-	var ee *search.EngineError
-	if !errors.As(err, &ee) || !errors.Is(err, search.ErrInvalidSpec) ||
-		ee.Type != "mapper_parsing_exception" ||
-		ee.Reason != "Failed to parse mapping: No handler for type [no_such_type] declared on field [drug]" {
-		t.Errorf("rejected mapping: %#v, want the engine's reason", err)
-	}
-
-	list, err := e.ListIndexes(ctx)
-	want := []search.IndexInfo{{Name: "cgi"}, {Name: "closed"}, {Name: "zeta", Docs: 12}}
-	if err != nil || !searchtest.JSONEqual(list, want) {
-		t.Errorf("ListIndexes = %+v, %v; want %+v (no dot-indexes, sorted)", list, err, want)
+	if len(auth) == 0 || auth[0] != "elastic:secret" {
+		t.Errorf("basic auth sent: %q", auth)
 	}
 }
 
@@ -181,6 +263,9 @@ func TestEngineError(t *testing.T) {
 		{400, `{"error":{"type":"resource_already_exists_exception","reason":"index [x/u] already exists"},"status":400}`, search.ErrIndexExists, "index already exists"},
 		{400, `{"error":{"type":"illegal_argument_exception","reason":"unknown setting [index.foo]"},"status":400}`, search.ErrInvalidSpec,
 			"elasticsearch: illegal_argument_exception: unknown setting [index.foo]"},
+		{400, `{"error":{"root_cause":[{"type":"query_shard_exception","reason":"failed to create query: Cannot search on field [x] since it is not indexed."}],
+			"type":"search_phase_execution_exception","reason":"all shards failed","phase":"query"},"status":400}`, search.ErrInvalidSpec,
+			"elasticsearch: search_phase_execution_exception: failed to create query: Cannot search on field [x] since it is not indexed."},
 		{503, "<html>\n<body>Bad gateway</body>\n</html>", nil, "elasticsearch (status 503): <html> <body>Bad gateway</body> </html>"},
 		{405, `{"error":"Incorrect HTTP method","status":405}`, nil, `elasticsearch (status 405): {"error":"Incorrect HTTP method","status":405}`},
 	} {

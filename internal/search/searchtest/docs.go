@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +141,9 @@ func testMGet(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := f.e.MGet(context.Background(), f.n.get("no-such-index"), ids); !errors.Is(err, search.ErrIndexNotFound) {
+		t.Errorf("MGet on a missing index = %v, want ErrIndexNotFound", err)
+	}
 	if len(hits) != len(ids) {
 		t.Fatalf("MGet returned %d hits, want %d", len(hits), len(ids))
 	}
@@ -158,8 +162,11 @@ func testMGet(t *testing.T, f *fixture) {
 // the indexed document, versions and order are MGet's.
 func testRawGet(t *testing.T, f *fixture) {
 	rg, ok := f.e.(search.RawGetter)
+	if want := expect(t, f.e, map[string]bool{Bleve: true, Elasticsearch: false}); ok != want {
+		t.Fatalf("the engine implements search.RawGetter: %v, want %v (difference 31)", ok, want)
+	}
 	if !ok {
-		t.Skip("the engine does not implement search.RawGetter")
+		return
 	}
 	ctx := context.Background()
 	for _, d := range f.docs {
@@ -800,6 +807,14 @@ func testBulkFailures(t *testing.T, f *fixture) {
 	if n, _ := f.e.Count(ctx, f.index, search.IDs{Values: []string{"ok-1", "ok-2", "bad-1"}}); n != 2 {
 		t.Errorf("%d of the items are searchable, want 2", n)
 	}
+	// Into a missing index: an error, and no index made up on the way.
+	missing := f.n.get("no-such-index")
+	if _, err := f.e.Bulk(ctx, missing, []search.BulkOp{{Kind: search.BulkIndex, ID: "x", Doc: map[string]any{"symbol": "X"}}}); !errors.Is(err, search.ErrIndexNotFound) {
+		t.Errorf("Bulk into a missing index = %v, want ErrIndexNotFound", err)
+	}
+	if _, err := f.e.GetIndex(ctx, missing); !errors.Is(err, search.ErrIndexNotFound) {
+		t.Errorf("after a Bulk into a missing index, GetIndex = %v; want ErrIndexNotFound", err)
+	}
 }
 
 func testPutMapping(t *testing.T, f *fixture) {
@@ -877,7 +892,6 @@ func testCGI(t *testing.T, e search.Engine, n *names) {
 		{"colorectal", 2},             // text copies to all
 		{"adenocarcinoma", 3},         // in several docs
 		{"cgi.drug_family:x", 0},      // not in any document
-		{"cgi.info:first", 0},         // index: false
 		{"first", 0},                  // not copied to all
 		{`"lung adenocarcinoma"`, 1},  // a phrase through all
 		{"cgi.association:RESIS*", 3}, // wildcard on a keyword
@@ -890,6 +904,16 @@ func testCGI(t *testing.T, e search.Engine, n *names) {
 			t.Errorf("Count(%q) = %d, %v; want %d", c.q, got, err, c.want)
 		}
 	}
+	// A field with "index": false: Bleve finds nothing in it, Elasticsearch
+	// refuses to search it, naming the field (difference 21).
+	got, err := e.Count(ctx, name, search.QueryString{Query: "cgi.info:first", DefaultOperator: search.And})
+	if expect(t, e, map[string]bool{Bleve: false, Elasticsearch: true}) {
+		if !errors.Is(err, search.ErrBadQuery) || !strings.Contains(err.Error(), "cgi.info") {
+			t.Errorf("Count(cgi.info:first) = %d, %v; want a bad query naming cgi.info", got, err)
+		}
+	} else if err != nil || got != 0 {
+		t.Errorf("Count(cgi.info:first) = %d, %v; want 0", got, err)
+	}
 	res, err := e.Search(ctx, name, search.SearchRequest{Aggs: []search.TermsAgg{{Field: "cgi.drug_status", Size: 1}}})
 	if err != nil {
 		t.Fatal(err)
@@ -897,5 +921,48 @@ func testCGI(t *testing.T, e search.Engine, n *names) {
 	agg := res.Aggs["cgi.drug_status"]
 	if len(agg.Buckets) != 1 || agg.Buckets[0].Key != "approved" || agg.Buckets[0].Count != 5 || agg.Other != 1 || agg.Missing != 0 {
 		t.Errorf("cgi.drug_status aggregation = %+v; want approved 5, other 1, missing 0", agg)
+	}
+}
+
+// testOddIDs indexes, reads and deletes documents whose ids hold
+// characters that mean something in URLs, paths and query strings.
+func testOddIDs(t *testing.T, e search.Engine, n *names) {
+	ctx := context.Background()
+	name := n.get("odd-ids")
+	ids := []string{"a/b", "a b", "a+b", "a%2Fb", "a?b#c", "chr1:g.1A>T", "é", ".", "..", `a\b`, "*", "_doc", "x&y=z", strings.Repeat("é", 200)}
+	docs := make([]Doc, len(ids))
+	for i, id := range ids {
+		docs[i] = Doc{ID: id, Src: map[string]any{"gene": "G" + strconv.Itoa(i)}}
+	}
+	load(t, e, name, search.IndexSpec{Mapping: map[string]any{"properties": map[string]any{"gene": map[string]any{"type": "keyword"}}}}, docs)
+	for _, d := range docs {
+		h, err := e.Get(ctx, name, d.ID)
+		if err != nil || h.ID != d.ID || !reflect.DeepEqual(h.Source, d.Src) {
+			t.Errorf("Get(%q) = %q %v, %v; want %v", d.ID, h.ID, h.Source, err, d.Src)
+		}
+	}
+	hits, err := e.MGet(ctx, name, append([]string{"a"}, ids...))
+	if err != nil || len(hits) != len(ids)+1 || hits[0].Found {
+		t.Fatalf("MGet = %d hits, %v", len(hits), err)
+	}
+	for i, h := range hits[1:] {
+		if !h.Found || h.ID != ids[i] || !reflect.DeepEqual(h.Source, docs[i].Src) {
+			t.Errorf("MGet[%q] = %+v", ids[i], h)
+		}
+	}
+	if c, err := e.Count(ctx, name, search.IDs{Values: ids[:5]}); err != nil || c != 5 {
+		t.Errorf("Count(ids %q) = %d, %v; want 5", ids[:5], c, err)
+	}
+	var dels []search.BulkOp
+	for _, id := range ids {
+		dels = append(dels, search.BulkOp{Kind: search.BulkDelete, ID: id})
+	}
+	if res, err := e.Bulk(ctx, name, dels); err != nil || res.Deleted != len(ids) {
+		t.Fatalf("Bulk delete = %+v, %v; want %d deleted", res, err, len(ids))
+	}
+	for _, id := range ids {
+		if _, err := e.Get(ctx, name, id); !errors.Is(err, search.ErrNotFound) {
+			t.Errorf("Get(%q) after delete = %v, want ErrNotFound", id, err)
+		}
 	}
 }

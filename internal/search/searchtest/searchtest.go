@@ -40,6 +40,36 @@ var cases = []testCase{
 	{"info", testInfo},
 	{"documents, queries, scrolls, aggregations (mygene)", testMyGeneData},
 	{"a small CGI-like set", testCGI},
+	{"ids of any characters", testOddIDs},
+	{"the documented differences between the backends", testDifferences},
+}
+
+// The backends the suite knows, by the name their Info reports.
+const (
+	Bleve         = "bleve"
+	Elasticsearch = "elasticsearch"
+)
+
+// backendOf is the name the engine reports in Info.
+func backendOf(t *testing.T, e search.Engine) string {
+	t.Helper()
+	info, err := e.Info(context.Background())
+	if err != nil {
+		t.Fatalf("Info: %v", err)
+	}
+	return info.Backend
+}
+
+// expect picks the engine's own expectation where the backends differ
+// (docs/search-backends.md); a backend the table does not name fails.
+func expect[T any](t *testing.T, e search.Engine, byBackend map[string]T) T {
+	t.Helper()
+	b := backendOf(t, e)
+	want, ok := byBackend[b]
+	if !ok {
+		t.Fatalf("no expectation for the %q backend", b)
+	}
+	return want
 }
 
 // Run runs the suite. open returns a new engine on the backend under test;
