@@ -18,18 +18,21 @@ import (
 	"studio/internal/commands"
 	"studio/internal/docstore/mongo/ferrettest"
 	"studio/internal/testenv"
+	"studio/internal/testenv/deployspec"
 	"studio/internal/testenv/escluster"
 )
 
 // topology is the production deployment on one machine: an external
 // Temporal (the dev server standing in for a cluster), FerretDB standing in
 // for MongoDB, a real Elasticsearch cluster, and Studio as separate
-// processes of the built binary: one `studio server`, workers, data APIs.
+// processes of the built binary: one `studio server`, workers, data APIs,
+// each run with the command and settings docker-compose.yml gives it.
 type topology struct {
 	t      *testing.T
 	bin    string
 	dir    string
-	env    []string // what every Studio process is given
+	spec   map[string]deployspec.Process // docker-compose.yml's Studio services, by role
+	hosts  map[string]string             // the compose file's engine addresses -> this machine's
 	dev    *testenv.DevServer
 	es     *escluster.Cluster
 	server *studioProc
@@ -53,28 +56,49 @@ type studioProc struct {
 // FerretDB would not meet.
 func newTopology(t *testing.T) *topology {
 	t.Helper()
-	tp := &topology{t: t, bin: buildStudio(t), dir: t.TempDir()}
+	spec, err := deployspec.Compose(filepath.Join(testenv.RepoRoot(t), "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := &topology{t: t, bin: buildStudio(t), dir: t.TempDir(), spec: spec}
 	tp.es = escluster.Shared(t)
 	tp.dev = testenv.StartDevServer(t, "")
 	mongo := ferrettest.StartT(t)
-	tp.env = []string{
-		"TEMPORAL_ADDRESS=" + tp.dev.FrontendHostPort(),
-		"MONGO_URI=" + mongo,
-		"MONGO_DATABASE=topo",
-		"ES_URL=" + tp.es.URL(),
-		"STUDIO_LOG_LEVEL=info",
+	tp.hosts = map[string]string{
+		"temporal:7233":             tp.dev.FrontendHostPort(),
+		"mongodb://mongodb:27017":   mongo,
+		"http://elasticsearch:9200": tp.es.URL(),
 	}
 	port := freePort(t)
 	tp.base = fmt.Sprintf("http://127.0.0.1:%d", port)
-	tp.server = tp.start("server", []string{"server", "--listen", fmt.Sprintf("127.0.0.1:%d", port)}, "STUDIO_DATA_DIR="+filepath.Join(tp.dir, "server"))
+	tp.server = tp.role("server", "server", map[string]string{"0.0.0.0:8080": fmt.Sprintf("127.0.0.1:%d", port)})
 	testenv.WaitHTTP(t, tp.base+"/status", time.Minute)
 	return tp
 }
 
-// start runs `studio args...` with the topology's environment and extra.
-func (tp *topology) start(name string, args []string, extra ...string) *studioProc {
+// role starts the process the compose file runs for role, named name, with
+// its data folder (/data) of its own and the replacements given.
+func (tp *topology) role(role, name string, replace map[string]string, extra ...string) *studioProc {
 	tp.t.Helper()
-	p := &studioProc{t: tp.t, bin: tp.bin, name: name, args: args, env: append(append(os.Environ(), tp.env...), extra...)}
+	p, ok := tp.spec[role]
+	if !ok {
+		tp.t.Fatalf("docker-compose.yml runs no `studio %s`", role)
+	}
+	hosts := map[string]string{"/data": filepath.Join(tp.dir, name)}
+	for k, v := range tp.hosts {
+		hosts[k] = v
+	}
+	for k, v := range replace {
+		hosts[k] = v
+	}
+	local := p.Local(hosts)
+	return tp.start(name, local.Args, append(local.EnvList(), extra...)...)
+}
+
+// start runs `studio args...` with env added to this process's own.
+func (tp *topology) start(name string, args []string, env ...string) *studioProc {
+	tp.t.Helper()
+	p := &studioProc{t: tp.t, bin: tp.bin, name: name, args: args, env: append(os.Environ(), env...)}
 	p.run()
 	tp.t.Cleanup(func() {
 		p.stop()
@@ -129,18 +153,21 @@ func (p *studioProc) kill() {
 // restart starts the same command again.
 func (p *studioProc) restart() { p.t.Helper(); p.run() }
 
-// worker starts a `studio worker` with its own data folder.
-func (tp *topology) worker(name string) *studioProc {
+// worker starts a `studio worker` with its own data folder; extra
+// settings (KEY=value) override the compose file's.
+func (tp *topology) worker(name string, extra ...string) *studioProc {
 	tp.t.Helper()
-	return tp.start(name, []string{"worker"}, "STUDIO_DATA_DIR="+filepath.Join(tp.dir, name))
+	return tp.role("worker", name, nil, extra...)
 }
 
 // dataAPI starts a `studio api` serving index and returns it and its URL.
 func (tp *topology) dataAPI(name, index string) (*studioProc, string) {
 	tp.t.Helper()
 	port := freePort(tp.t)
-	p := tp.start(name, []string{"api", "--index", index, "--listen", fmt.Sprintf("127.0.0.1:%d", port)},
-		"STUDIO_DATA_DIR="+filepath.Join(tp.dir, name))
+	p := tp.role("api", name, map[string]string{
+		tp.spec["api"].Args[2]: index, // --index <the compose file's default>
+		"0.0.0.0:8000":         fmt.Sprintf("127.0.0.1:%d", port),
+	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	testenv.WaitHTTP(tp.t, base+"/v1/metadata", time.Minute)
 	return p, base

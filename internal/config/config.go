@@ -222,3 +222,12 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// EnvNames lists the environment variables the settings read.
+func (c *Config) EnvNames() []string {
+	var out []string
+	for _, e := range c.entries() {
+		out = append(out, e.env...)
+	}
+	return out
+}
