@@ -374,3 +374,64 @@ func TestProductionTopology(t *testing.T) {
 		"RegisterPlugin": 1, "Dump": 2, "Upload": 2, "Inspect": 1, "Build": 2, "Index": 1, "Diff": 1, "Sync": 1,
 	}, 30*time.Second)
 }
+
+// TestWorkersWithoutSharedFolder shows that workers need no shared folder:
+// a dump and its upload run on one worker, a dump with nothing new stays
+// on the worker holding the files, and when that worker is gone for good
+// the next dump runs again on another worker, and the upload there.
+func TestWorkersWithoutSharedFolder(t *testing.T) {
+	tsv, err := os.ReadFile(testenv.SharedData(t, "cgi", "cgi_biomarkers_per_variant.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := newTopology(t)
+	const goneAfter = "STUDIO_WORKER_GONE_AFTER=5s"
+	wa := tp.worker("worker-a", goneAfter)
+	cli := &studioCLI{t: t, bin: tp.bin, hub: tp.base}
+	wantDocs, _ := cgiExpectations(t, tsv)
+	lab := serveLabFile(t, "cgi.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
+	cli.ok("register", cgiPluginRepo(t, "cgi", lab.URL))
+
+	var dumped struct {
+		Dump   commands.Command
+		Upload *commands.Command
+	}
+	cli.json(&dumped, "dump", "cgi")
+	if dumped.Dump.Status != "completed" || dumped.Upload == nil || dumped.Upload.Status != "completed" {
+		t.Fatalf("dump on worker-a --json = %+v", dumped)
+	}
+	holds := func(worker string) bool {
+		files, _ := filepath.Glob(filepath.Join(tp.dir, worker, "datasources", "cgi", "*", "cgi.zip"))
+		return len(files) > 0
+	}
+	if !holds("worker-a") {
+		t.Fatal("worker-a dumped, but its folder holds no cgi.zip")
+	}
+
+	// A second worker joins; a dump with nothing new goes to worker-a,
+	// which holds the files and finds them up to date.
+	tp.worker("worker-b", goneAfter)
+	cli.json(&dumped, "dump", "cgi")
+	var res struct{ Status string }
+	b, _ := json.Marshal(dumped.Dump.Result)
+	if json.Unmarshal(b, &res) != nil || res.Status != "nothing to dump" || holds("worker-b") {
+		t.Fatalf("a dump with nothing new: %s, worker-b holds files: %v", b, holds("worker-b"))
+	}
+
+	// worker-a is gone for good: the next dump runs on worker-b, which
+	// downloads again, and the upload runs there.
+	wa.kill()
+	cli.json(&dumped, "dump", "cgi")
+	b, _ = json.Marshal(dumped.Dump.Result)
+	if json.Unmarshal(b, &res) != nil || res.Status != "success" || !holds("worker-b") {
+		t.Fatalf("the dump after worker-a is gone: %s, worker-b holds files: %v", b, holds("worker-b"))
+	}
+	if dumped.Upload == nil || dumped.Upload.Status != "completed" {
+		t.Fatalf("the upload after worker-a is gone: %+v", dumped.Upload)
+	}
+	var sources []sourceRowJSON
+	cli.json(&sources, "sources")
+	if len(sources) != 1 || sources[0].Upload.Jobs["cgi"].Count != int64(wantDocs) {
+		t.Fatalf("sources --json = %+v, want %d documents", sources, wantDocs)
+	}
+}
