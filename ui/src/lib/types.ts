@@ -140,7 +140,7 @@ export interface Build {
       synced?: { index: string; applied: number; updated_at?: string }[];
     }
   >;
-  release_note?: Record<string, { txt?: string; created_at?: string; json?: unknown }>;
+  release_note?: Record<string, { txt?: string; created_at?: string; json_text?: string }>;
   err?: string;
 }
 
