@@ -53,6 +53,7 @@ var differences = []struct {
 	{29, "sorts and aggregations on text", diffTextSortAgg},
 	{30, "_all", diffAll},
 	{31, "raw documents", diffRawGetter},
+	{32, "sorts on _id", diffSortID},
 }
 
 func testDifferences(t *testing.T, e search.Engine, n *names) {
@@ -854,5 +855,20 @@ func diffRawGetter(t *testing.T, e search.Engine, _ *names) {
 	_, ok := e.(search.RawGetter)
 	if want := expect(t, e, map[string]bool{Bleve: true, Elasticsearch: false}); ok != want {
 		t.Errorf("implements search.RawGetter: %v, want %v", ok, want)
+	}
+}
+
+func diffSortID(t *testing.T, e search.Engine, n *names) {
+	s := mustSmall(t, e, n, "d32", map[string]any{"k": kw()})
+	s.mustIndex(doc("b", "k", "x"), doc("c", "k", "x"), doc("a", "k", "x"))
+	res, err := e.Search(context.Background(), s.name, search.SearchRequest{Sort: []search.SortField{{Field: "_id", Desc: true}}})
+	if expect(t, e, map[string]bool{Bleve: false, Elasticsearch: true}) {
+		if !errors.Is(err, search.ErrBadQuery) || !strings.Contains(err.Error(), "_id") {
+			t.Errorf("sort on _id = %v, %v; want a bad query naming _id", hitIDs(res.Hits), err)
+		}
+		return
+	}
+	if ids := hitIDs(res.Hits); err != nil || !slices.Equal(ids, []string{"c", "b", "a"}) {
+		t.Errorf("sort on _id = %v, %v; want c, b, a", ids, err)
 	}
 }
