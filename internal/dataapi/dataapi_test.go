@@ -31,7 +31,6 @@ type apiCase struct {
 }
 
 func TestAPI(t *testing.T) {
-	f := getFixture(t)
 	cases := apiCases()
 	if len(cases) < 60 {
 		t.Fatalf("only %d cases", len(cases))
@@ -42,6 +41,12 @@ func TestAPI(t *testing.T) {
 			t.Fatalf("two cases named %q", c.name)
 		}
 		seen[c.name] = true
+	}
+	eachBackend(t, func(t *testing.T, f *fixture) { testAPI(t, f, cases) })
+}
+
+func testAPI(t *testing.T, f *fixture, cases []apiCase) {
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			method := c.method
 			if method == "" {
@@ -705,7 +710,17 @@ func apiCases() []apiCase {
 		apiCase{name: "query facets normalized", path: "/v1/query?facets=symbol", status: 200, check: facetIs("symbol", 10, true, all)},
 		apiCase{name: "query facets on q", path: "/v1/query?q=taxid:9823&facets=type_of_gene", status: 200,
 			check: facetIs("type_of_gene", 10, true, func(f *fixture) []rawDoc { return f.where(func(d rawDoc) bool { return taxid(d) == 9823 }) })},
-		apiCase{name: "query facets nested field", path: "/v1/query?facets=genomic_pos.chr&facet_size=3", status: 200, check: facetIs("genomic_pos.chr", 3, true, all)},
+		apiCase{name: "query facets nested field", path: "/v1/query?facets=genomic_pos.chr&facet_size=3", status: 200, check: func(t *testing.T, f *fixture, r *resp) {
+			if f.backend == esBackend {
+				// Elasticsearch aggregates nested fields only inside a
+				// nested aggregation, which Studio does not send: no
+				// buckets, every document missing (docs/search-backends.md, 15).
+				noValue := func(f *fixture) []rawDoc { return make([]rawDoc, len(f.docs)) }
+				facetIs("genomic_pos.chr", 3, true, noValue)(t, f, r)
+				return
+			}
+			facetIs("genomic_pos.chr", 3, true, all)(t, f, r)
+		}},
 		apiCase{name: "query facet_size 0", path: "/v1/query?facets=taxid&facet_size=0", status: 200, check: facetIs("taxid", 0, false, all)},
 		apiCase{name: "query facet text field", path: "/v1/query?facets=name", status: 400, check: isError("", -1, -1)},
 		apiCase{name: "query facet_size over max", path: "/v1/query?facets=taxid&facet_size=1001", status: 400, check: isError("facet_size", 1000, 1001)},

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -19,7 +21,9 @@ import (
 
 	"studio/internal/search"
 	"studio/internal/search/bleve"
+	"studio/internal/search/elasticsearch"
 	"studio/internal/shareddata"
+	"studio/internal/testenv/escluster"
 )
 
 // testPageSize is the fetch_all page of the fixture's main handler, small
@@ -32,9 +36,14 @@ type rawDoc struct {
 	Doc map[string]any
 }
 
-// fixture is the mygene index behind the handlers under test.
+// fixture is the mygene index behind the handlers under test, on one
+// backend.
 type fixture struct {
+	backend string // "bleve" or "elasticsearch"
+	prefix  string // of the index names of this fixture's engine
+	index   string // the mygene index
 	docs    []rawDoc
+	pos     map[string]int // each document's place in the order of indexing
 	byID    map[string]map[string]any
 	meta    map[string]any
 	mapping map[string]any // the properties
@@ -42,41 +51,93 @@ type fixture struct {
 	handler http.Handler // ScrollSize testPageSize
 	srv     *httptest.Server
 	full    *httptest.Server // default ScrollSize
+	dir     string           // Bleve's folder
 }
 
-var (
-	fixtureOnce sync.Once
-	theFixture  *fixture
-	fixtureErr  error
-	fixtureDir  string
+// name is an index name of the fixture's engine: on Elasticsearch, a
+// cluster other tests may share, the names carry a prefix of their own.
+func (f *fixture) name(base string) string { return f.prefix + base }
+
+// The backends the tests run on: the embedded Bleve and a real
+// Elasticsearch cluster (ES_URL, else the one package escluster starts).
+const (
+	bleveBackend = "bleve"
+	esBackend    = "elasticsearch"
 )
+
+var backends = []string{bleveBackend, esBackend}
+
+type fixtureSlot struct {
+	once sync.Once
+	f    *fixture
+	err  error
+}
+
+var fixtures = map[string]*fixtureSlot{bleveBackend: {}, esBackend: {}}
 
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	code := m.Run()
-	if theFixture != nil {
-		theFixture.srv.Close()
-		theFixture.full.Close()
-		_ = theFixture.eng.Close()
+	for _, b := range backends {
+		if f := fixtures[b].f; f != nil {
+			f.close()
+		}
 	}
-	if fixtureDir != "" {
-		_ = os.RemoveAll(fixtureDir)
-	}
+	escluster.StopShared()
 	os.Exit(code)
 }
 
-// getFixture builds the index once per test binary: a real Bleve index
-// with the mygene mapping, a _meta written here, and the 100 documents
-// loaded through Engine.Bulk.
-func getFixture(t testing.TB) *fixture {
+// close stops the servers, deletes the fixture's indexes from a shared
+// engine and closes it.
+func (f *fixture) close() {
+	f.srv.Close()
+	f.full.Close()
+	if f.prefix != "" {
+		ctx := context.Background()
+		if infos, err := f.eng.ListIndexes(ctx); err == nil {
+			for _, ix := range infos {
+				if strings.HasPrefix(ix.Name, f.prefix) {
+					_ = f.eng.DeleteIndex(ctx, ix.Name)
+				}
+			}
+		}
+	}
+	_ = f.eng.Close()
+	if f.dir != "" {
+		_ = os.RemoveAll(f.dir)
+	}
+}
+
+// getFixture is the Bleve fixture (benchmarks and fuzzing run on it).
+func getFixture(t testing.TB) *fixture { return fixtureOn(t, bleveBackend) }
+
+// eachBackend runs test on the fixture of each backend, in subtests named
+// after the backends.
+func eachBackend(t *testing.T, test func(t *testing.T, f *fixture)) {
+	for _, b := range backends {
+		t.Run(b, func(t *testing.T) { test(t, fixtureOn(t, b)) })
+	}
+}
+
+// fixtureOn builds the backend's index once per test binary: the mygene
+// mapping, a _meta written here, and the 100 documents loaded through
+// Engine.Bulk.
+func fixtureOn(t testing.TB, backend string) *fixture {
 	t.Helper()
 	dataPath := shareddata.Path(t, "mygene", "test_data.ndjson")
 	mappingPath := shareddata.Path(t, "mygene", "test_mapping.json")
-	fixtureOnce.Do(func() { theFixture, fixtureErr = buildFixture(dataPath, mappingPath) })
-	if fixtureErr != nil {
-		t.Fatal(fixtureErr)
+	var esURL string
+	if backend == esBackend {
+		if esURL = os.Getenv("ES_URL"); esURL == "" {
+			esURL = escluster.Shared(t).URL()
+		}
 	}
-	return theFixture
+	slot := fixtures[backend]
+	slot.once.Do(func() { slot.f, slot.err = buildFixture(backend, esURL, dataPath, mappingPath) })
+	if slot.err != nil {
+		t.Fatal(slot.err)
+	}
+	return slot.f
 }
 
 func testMeta() map[string]any {
@@ -92,7 +153,7 @@ func testMeta() map[string]any {
 	}
 }
 
-func buildFixture(dataPath, mappingPath string) (*fixture, error) {
+func buildFixture(backend, esURL, dataPath, mappingPath string) (*fixture, error) {
 	docs, err := readBulkFile(dataPath)
 	if err != nil {
 		return nil, err
@@ -101,27 +162,37 @@ func buildFixture(dataPath, mappingPath string) (*fixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	fixtureDir, err = os.MkdirTemp("", "dataapi-test-")
-	if err != nil {
+	f := &fixture{backend: backend, docs: docs, pos: map[string]int{}, byID: map[string]map[string]any{}, meta: testMeta(), mapping: props}
+	switch backend {
+	case bleveBackend:
+		if f.dir, err = os.MkdirTemp("", "dataapi-test-"); err != nil {
+			return nil, err
+		}
+		if f.eng, err = bleve.Open(f.dir); err != nil {
+			return nil, err
+		}
+	case esBackend:
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		f.prefix = "dataapi-" + hex.EncodeToString(b) + "-"
+		if f.eng, err = elasticsearch.Open(context.Background(), esURL); err != nil {
+			return nil, err
+		}
+	}
+	f.index = f.name("mygene_test")
+	if err := loadIndex(f.eng, f.index, spec, docs); err != nil {
 		return nil, err
 	}
-	eng, err := bleve.Open(fixtureDir)
-	if err != nil {
-		return nil, err
-	}
-	if err := loadIndex(eng, "mygene_test", spec, docs); err != nil {
-		return nil, err
-	}
-	f := &fixture{docs: docs, byID: map[string]map[string]any{}, meta: testMeta(), mapping: props, eng: eng}
-	for _, d := range docs {
+	for i, d := range docs {
 		f.byID[d.ID] = d.Doc
+		f.pos[d.ID] = i
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f.handler, err = New(Config{Engine: eng, Index: "mygene_test", Log: logger, ScrollSize: testPageSize})
+	f.handler, err = New(Config{Engine: f.eng, Index: f.index, Log: logger, ScrollSize: testPageSize})
 	if err != nil {
 		return nil, err
 	}
-	full, err := New(Config{Engine: eng, Index: "mygene_test", Log: logger})
+	full, err := New(Config{Engine: f.eng, Index: f.index, Log: logger})
 	if err != nil {
 		return nil, err
 	}
@@ -279,8 +350,9 @@ func lowerEq(d rawDoc, field, want string) bool {
 
 func taxid(d rawDoc) int64 { n, _ := d.Doc["taxid"].(int64); return n }
 
-// sortedByTaxid orders the documents by taxid, ties by _id, as the engine
-// breaks ties.
+// sortedByTaxid orders the documents by taxid, ties as the engine breaks
+// them: by _id on Bleve, in the order of indexing on Elasticsearch (one
+// shard; see docs/search-backends.md, difference 17).
 func (f *fixture) sortedByTaxid(desc bool) []rawDoc {
 	docs := append([]rawDoc(nil), f.docs...)
 	sort.SliceStable(docs, func(i, j int) bool {
@@ -290,6 +362,9 @@ func (f *fixture) sortedByTaxid(desc bool) []rawDoc {
 				return a > b
 			}
 			return a < b
+		}
+		if f.backend == esBackend {
+			return f.pos[docs[i].ID] < f.pos[docs[j].ID]
 		}
 		return docs[i].ID < docs[j].ID
 	})

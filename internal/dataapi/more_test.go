@@ -21,8 +21,9 @@ import (
 
 // TestFetchAll pages through the 100 documents with fetch_all and
 // scroll_id, in pages of testPageSize, then gets "No more results".
-func TestFetchAll(t *testing.T) {
-	f := getFixture(t)
+func TestFetchAll(t *testing.T) { eachBackend(t, testFetchAll) }
+
+func testFetchAll(t *testing.T, f *fixture) {
 	r := do(t, f.srv.URL, "GET", "/v1/query?fetch_all=true&fields=symbol", "", "")
 	if r.status != 200 {
 		t.Fatalf("status %d: %s", r.status, r.body)
@@ -68,8 +69,9 @@ func TestFetchAll(t *testing.T) {
 
 // TestFetchAllDefaultPage: with the default page of 1000, the 100
 // documents come in one page, and the next call says there is no more.
-func TestFetchAllDefaultPage(t *testing.T) {
-	f := getFixture(t)
+func TestFetchAllDefaultPage(t *testing.T) { eachBackend(t, testFetchAllDefaultPage) }
+
+func testFetchAllDefaultPage(t *testing.T, f *fixture) {
 	r := do(t, f.full.URL, "GET", "/v1/query?q=__all__&fetch_all=1&size=5", "", "")
 	m := r.obj(t)
 	if hs := hits(t, m); len(hs) != len(f.docs) {
@@ -83,11 +85,30 @@ func TestFetchAllDefaultPage(t *testing.T) {
 }
 
 // TestFetchAllQuery: fetch_all follows q and sort.
-func TestFetchAllQuery(t *testing.T) {
-	f := getFixture(t)
-	r := do(t, f.srv.URL, "GET", "/v1/query?q=taxid:9823&fetch_all=true&sort=-_id", "", "")
+func TestFetchAllQuery(t *testing.T) { eachBackend(t, testFetchAllQuery) }
+
+func testFetchAllQuery(t *testing.T, f *fixture) {
 	want := idsOf(f.where(func(d rawDoc) bool { return taxid(d) == 9823 }))
+	symbol := func(id string) string { s, _ := f.byID[id]["symbol"].(string); return strings.ToLower(s) }
+	r := do(t, f.srv.URL, "GET", "/v1/query?q=taxid:9823&fetch_all=true&sort=-symbol", "", "")
 	got := hitIDs(hits(t, r.obj(t)))
+	if !sameSet(got, want) {
+		t.Errorf("ids %v, want %v", got, want)
+	}
+	for i := 1; i < len(got); i++ {
+		if symbol(got[i-1]) < symbol(got[i]) {
+			t.Errorf("not sorted by -symbol: %v", got)
+		}
+	}
+	// Sorting on _id: Elasticsearch 8 refuses it (docs/search-backends.md, 32).
+	r = do(t, f.srv.URL, "GET", "/v1/query?q=taxid:9823&fetch_all=true&sort=-_id", "", "")
+	if f.backend == esBackend {
+		if msg, _ := r.obj(t)["error"].(string); r.status != 400 || !strings.Contains(msg, "_id") {
+			t.Errorf("sort=-_id: %d %s; want a 400 naming _id", r.status, clip(r.body))
+		}
+		return
+	}
+	got = hitIDs(hits(t, r.obj(t)))
 	if !sameSet(got, want) {
 		t.Errorf("ids %v, want %v", got, want)
 	}
@@ -99,8 +120,9 @@ func TestFetchAllQuery(t *testing.T) {
 }
 
 // TestJSONLayout: answers read like BioThings': bookkeeping keys first.
-func TestJSONLayout(t *testing.T) {
-	f := getFixture(t)
+func TestJSONLayout(t *testing.T) { eachBackend(t, testJSONLayout) }
+
+func testJSONLayout(t *testing.T, f *fixture) {
 	for path, prefix := range map[string]string{
 		"/v1/gene/1017":              `{"_id":"1017","_version":1,`,
 		"/v1/query?q=taxid:9606":     `{"took":`,
@@ -123,8 +145,9 @@ func TestJSONLayout(t *testing.T) {
 
 // TestRandomOrder: __any__ returns every document, not always in the
 // same order.
-func TestRandomOrder(t *testing.T) {
-	f := getFixture(t)
+func TestRandomOrder(t *testing.T) { eachBackend(t, testRandomOrder) }
+
+func testRandomOrder(t *testing.T, f *fixture) {
 	first := hitIDs(hits(t, do(t, f.srv.URL, "GET", "/v1/query?q=__any__&size=100", "", "").obj(t)))
 	differs := false
 	for range 5 {
@@ -139,21 +162,22 @@ func TestRandomOrder(t *testing.T) {
 	}
 }
 
-func TestNew(t *testing.T) {
-	f := getFixture(t)
+func TestNew(t *testing.T) { eachBackend(t, testNew) }
+
+func testNew(t *testing.T, f *fixture) {
 	if _, err := New(Config{Index: "x"}); err == nil {
 		t.Error("New without an engine succeeded")
 	}
 	if _, err := New(Config{Engine: f.eng}); err == nil {
 		t.Error("New without an index succeeded")
 	}
-	if _, err := New(Config{Engine: f.eng, Index: "nosuchindex"}); !errors.Is(err, search.ErrIndexNotFound) {
+	if _, err := New(Config{Engine: f.eng, Index: f.name("nosuchindex")}); !errors.Is(err, search.ErrIndexNotFound) {
 		t.Errorf("New on a missing index: %v, want ErrIndexNotFound", err)
 	}
-	if _, err := New(Config{Engine: f.eng, Index: "mygene_test", DocType: "query"}); err == nil {
+	if _, err := New(Config{Engine: f.eng, Index: f.index, DocType: "query"}); err == nil {
 		t.Error("New with doc type query succeeded")
 	}
-	h, err := New(Config{Engine: f.eng, Index: "mygene_test", DocType: "variant", Prefix: "/api/"})
+	h, err := New(Config{Engine: f.eng, Index: f.index, DocType: "variant", Prefix: "/api/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +190,7 @@ func TestNew(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", path, r.status, status)
 		}
 	}
-	h, err = New(Config{Engine: f.eng, Index: "mygene_test", Prefix: "/"})
+	h, err = New(Config{Engine: f.eng, Index: f.index, Prefix: "/"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,17 +203,19 @@ func TestNew(t *testing.T) {
 
 // TestDocTypeDefault: without biothing_type in _meta the route is "doc",
 // and /metadata fills biothing_type in.
-func TestDocTypeDefault(t *testing.T) {
-	f := getFixture(t)
+func TestDocTypeDefault(t *testing.T) { eachBackend(t, testDocTypeDefault) }
+
+func testDocTypeDefault(t *testing.T, f *fixture) {
 	ctx := context.Background()
+	plain := f.name("plain_test")
 	spec := search.ReleaseSpec(map[string]any{"k": map[string]any{"type": "keyword"}}, map[string]any{"build_version": "1"}, 1, 0)
-	if err := f.eng.CreateIndex(ctx, "plain_test", spec); err != nil {
+	if err := f.eng.CreateIndex(ctx, plain, spec); err != nil {
 		t.Fatal(err)
 	}
-	if err := loadIndex2(f.eng, "plain_test", map[string]map[string]any{"a": {"k": "v"}}); err != nil {
+	if err := loadIndex2(f.eng, plain, map[string]map[string]any{"a": {"k": "v"}}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Engine: f.eng, Index: "plain_test"})
+	h, err := New(Config{Engine: f.eng, Index: plain})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,11 +288,12 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
-func TestPanicAndEngineFailure(t *testing.T) {
-	f := getFixture(t)
+func TestPanicAndEngineFailure(t *testing.T) { eachBackend(t, testPanicAndEngineFailure) }
+
+func testPanicAndEngineFailure(t *testing.T, f *fixture) {
 	var logs logBuffer
 	eng := &brokenEngine{Engine: f.eng, panicOnGet: true, err: errors.New("connection refused")}
-	h, err := New(Config{Engine: eng, Index: "mygene_test", Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	h, err := New(Config{Engine: eng, Index: f.index, Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -381,8 +408,9 @@ func TestScopeQuery(t *testing.T) {
 }
 
 // TestBodyLimits: a body over MaxBodyBytes is a 413, a bad form a 400.
-func TestBodyLimits(t *testing.T) {
-	f := getFixture(t)
+func TestBodyLimits(t *testing.T) { eachBackend(t, testBodyLimits) }
+
+func testBodyLimits(t *testing.T, f *fixture) {
 	big := "ids=" + strings.Repeat("1", MaxBodyBytes)
 	r := do(t, f.srv.URL, "POST", "/v1/gene", "application/x-www-form-urlencoded", big)
 	if r.status != http.StatusRequestEntityTooLarge {
@@ -400,17 +428,19 @@ func TestBodyLimits(t *testing.T) {
 
 // TestCache: with CacheTTL, GET answers are served again until they
 // expire; fetch_all is never cached.
-func TestCache(t *testing.T) {
-	f := getFixture(t)
+func TestCache(t *testing.T) { eachBackend(t, testCache) }
+
+func testCache(t *testing.T, f *fixture) {
 	ctx := context.Background()
+	cacheIx := f.name("cache_test")
 	spec := search.ReleaseSpec(map[string]any{"k": map[string]any{"type": "keyword"}}, map[string]any{"biothing_type": "thing"}, 1, 0)
-	if err := f.eng.CreateIndex(ctx, "cache_test", spec); err != nil {
+	if err := f.eng.CreateIndex(ctx, cacheIx, spec); err != nil {
 		t.Fatal(err)
 	}
-	if err := loadIndex2(f.eng, "cache_test", map[string]map[string]any{"a": {"k": "v1"}}); err != nil {
+	if err := loadIndex2(f.eng, cacheIx, map[string]map[string]any{"a": {"k": "v1"}}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Engine: f.eng, Index: "cache_test", CacheTTL: 300 * time.Millisecond})
+	h, err := New(Config{Engine: f.eng, Index: cacheIx, CacheTTL: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,7 +452,7 @@ func TestCache(t *testing.T) {
 	if b := get("/v1/thing/a"); !strings.Contains(b, `"v1"`) {
 		t.Fatalf("first answer %s", b)
 	}
-	if err := loadIndex2(f.eng, "cache_test", map[string]map[string]any{"a": {"k": "v2"}}); err != nil {
+	if err := loadIndex2(f.eng, cacheIx, map[string]map[string]any{"a": {"k": "v2"}}); err != nil {
 		t.Fatal(err)
 	}
 	if b := get("/v1/thing/a"); !strings.Contains(b, `"v1"`) {
