@@ -60,6 +60,9 @@ public final class Launcher {
       System.err.println("usage: Launcher <folder> <nodes>");
       System.exit(2);
     }
+    // The nodes start side by side in one JVM: only the first may set
+    // netty's processor count, or a second node's start fails.
+    System.setProperty("es.set.netty.runtime.available.processors", "false");
     // Elasticsearch writes to System.out through its console appender;
     // the protocol lines keep the real standard output to themselves.
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
