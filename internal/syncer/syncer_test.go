@@ -2,6 +2,8 @@ package syncer
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +17,8 @@ import (
 	"studio/internal/docstore/sqlite"
 	"studio/internal/search"
 	"studio/internal/search/bleve"
+	"studio/internal/search/elasticsearch"
+	"studio/internal/testenv/escluster"
 )
 
 var props = map[string]any{
@@ -22,9 +26,60 @@ var props = map[string]any{
 	"n":    map[string]any{"type": "long"},
 }
 
+func TestMain(m *testing.M) { escluster.Main(m) }
+
+// backends open the engines the tests run on, with the name of the live
+// index: the embedded Bleve, and a real Elasticsearch cluster (ES_URL,
+// else the one package escluster starts), shared with other tests, where
+// the index has a name of its own and is deleted at the end.
+var backends = []struct {
+	name string
+	open func(t *testing.T) (search.Engine, string)
+}{
+	{"bleve", func(t *testing.T) (search.Engine, string) {
+		eng, err := bleve.Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { eng.Close() })
+		return eng, "live"
+	}},
+	{"elasticsearch", func(t *testing.T) (search.Engine, string) {
+		url := os.Getenv("ES_URL")
+		if url == "" {
+			url = escluster.Shared(t).URL()
+		}
+		eng, err := elasticsearch.Open(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		index := "syncer-" + hex.EncodeToString(b) + "-live"
+		t.Cleanup(func() {
+			if err := eng.DeleteIndex(context.Background(), index); err != nil && !errors.Is(err, search.ErrIndexNotFound) {
+				t.Errorf("delete %s: %v", index, err)
+			}
+			eng.Close()
+		})
+		return eng, index
+	}},
+}
+
+// eachBackend runs test on each backend, in subtests named after them.
+func eachBackend(t *testing.T, test func(t *testing.T, eng search.Engine, index string)) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			eng, index := b.open(t)
+			test(t, eng, index)
+		})
+	}
+}
+
 // fixture is an index holding the old documents and a diff to the new.
 type fixture struct {
 	eng   search.Engine
+	index string
 	dir   string
 	files []differ.FileInfo
 	want  map[string]map[string]any // the new documents by id, without _id
@@ -36,7 +91,7 @@ func doc(i int, name string) docstore.Doc {
 
 // newFixture: 1500 old docs; in the new, 0-9 are gone, 1000-1299 changed,
 // 1500-1504 added. 1300 updates put two Bulk chunks in one file.
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, eng search.Engine, index string) *fixture {
 	t.Helper()
 	ctx := t.Context()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "src.db"))
@@ -44,12 +99,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	eng, err := bleve.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { eng.Close() })
-	if err := eng.CreateIndex(ctx, "live", search.ReleaseSpec(props, map[string]any{"build": "old"}, 1, 0)); err != nil {
+	if err := eng.CreateIndex(ctx, index, search.ReleaseSpec(props, map[string]any{"build": "old"}, 1, 0)); err != nil {
 		t.Fatal(err)
 	}
 	var olds, news []docstore.Doc
@@ -80,7 +130,7 @@ func newFixture(t *testing.T) *fixture {
 	if err := st.C("new").Insert(ctx, news); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := eng.Bulk(ctx, "live", ops); err != nil || len(r.Failed) > 0 {
+	if r, err := eng.Bulk(ctx, index, ops); err != nil || len(r.Failed) > 0 {
 		t.Fatal(err, r.Failed)
 	}
 	dir := filepath.Join(t.TempDir(), "diff")
@@ -91,7 +141,7 @@ func newFixture(t *testing.T) *fixture {
 	if md.Stats.Add != 5 || md.Stats.Update != 300 || md.Stats.Delete != 10 {
 		t.Fatalf("diff stats %+v", md.Stats)
 	}
-	return &fixture{eng: eng, dir: dir, files: md.Files, want: want}
+	return &fixture{eng: eng, index: index, dir: dir, files: md.Files, want: want}
 }
 
 func strip(d docstore.Doc) map[string]any {
@@ -108,20 +158,20 @@ func strip(d docstore.Doc) map[string]any {
 func (fx *fixture) check(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
-	if err := fx.eng.Refresh(ctx, "live"); err != nil {
+	if err := fx.eng.Refresh(ctx, fx.index); err != nil {
 		t.Fatal(err)
 	}
-	n, err := fx.eng.Count(ctx, "live", nil)
+	n, err := fx.eng.Count(ctx, fx.index, nil)
 	if err != nil || n != int64(len(fx.want)) {
 		t.Fatalf("index holds %d docs (%v), want %d", n, err, len(fx.want))
 	}
 	for _, id := range []string{"d0000", "d0009"} {
-		if h, _ := fx.eng.MGet(ctx, "live", []string{id}); h[0].Found {
-			t.Errorf("%s should be deleted", id)
+		if h, err := fx.eng.MGet(ctx, fx.index, []string{id}); err != nil || h[0].Found {
+			t.Errorf("%s should be deleted (%v)", id, err)
 		}
 	}
 	for _, id := range []string{"d0010", "d0999", "d1000", "d1299", "d1300", "d1500", "d1504"} {
-		h, err := fx.eng.Get(ctx, "live", id)
+		h, err := fx.eng.Get(ctx, fx.index, id)
 		if err != nil {
 			t.Fatalf("%s: %v", id, err)
 		}
@@ -131,12 +181,14 @@ func (fx *fixture) check(t *testing.T) {
 	}
 }
 
-func TestApplyFile(t *testing.T) {
-	fx := newFixture(t)
+func TestApplyFile(t *testing.T) { eachBackend(t, testApplyFile) }
+
+func testApplyFile(t *testing.T, eng search.Engine, index string) {
+	fx := newFixture(t, eng, index)
 	var total Result
 	calls := 0
 	for _, f := range fx.files {
-		r, err := ApplyFile(t.Context(), fx.eng, "live", fx.dir, f, func(done, all int) {
+		r, err := ApplyFile(t.Context(), fx.eng, fx.index, fx.dir, f, func(done, all int) {
 			calls++
 			if done > all {
 				t.Errorf("progress %d of %d", done, all)
@@ -148,10 +200,10 @@ func TestApplyFile(t *testing.T) {
 		if r.Resumed {
 			t.Error("fresh apply says resumed")
 		}
-		if _, err := os.Stat(ComputedPath(fx.dir, "live", f)); err != nil {
+		if _, err := os.Stat(ComputedPath(fx.dir, fx.index, f)); err != nil {
 			t.Errorf("computed documents not kept: %v", err)
 		}
-		if err := RemoveComputed(fx.dir, "live", f); err != nil {
+		if err := RemoveComputed(fx.dir, fx.index, f); err != nil {
 			t.Fatal(err)
 		}
 		total.Added += r.Added
@@ -189,13 +241,17 @@ func (e *failing) MGet(ctx context.Context, index string, ids []string) ([]searc
 }
 
 func TestApplyFileResumesWithoutRepatching(t *testing.T) {
-	fx := newFixture(t)
+	eachBackend(t, testApplyFileResumesWithoutRepatching)
+}
+
+func testApplyFileResumesWithoutRepatching(t *testing.T, eng search.Engine, index string) {
+	fx := newFixture(t, eng, index)
 	if len(fx.files) != 1 {
 		t.Fatalf("want one diff file, got %d", len(fx.files))
 	}
 	f := fx.files[0]
-	eng := &failing{Engine: fx.eng, fail: true}
-	_, err := ApplyFile(t.Context(), eng, "live", fx.dir, f, nil)
+	failer := &failing{Engine: fx.eng, fail: true}
+	_, err := ApplyFile(t.Context(), failer, fx.index, fx.dir, f, nil)
 	if err == nil || !strings.Contains(err.Error(), "connection reset") {
 		t.Fatalf("err = %v", err)
 	}
@@ -203,18 +259,18 @@ func TestApplyFileResumesWithoutRepatching(t *testing.T) {
 	if errors.As(err, &perm) {
 		t.Fatalf("engine error taken as permanent: %v", err)
 	}
-	if _, err := os.Stat(ComputedPath(fx.dir, "live", f)); err != nil {
+	if _, err := os.Stat(ComputedPath(fx.dir, fx.index, f)); err != nil {
 		t.Fatalf("computed documents not kept after a partial write: %v", err)
 	}
 	// The first chunk (the adds and 995 updates) is in the index now:
 	// patching those again would be wrong.
-	eng.fail, eng.mgets = false, 0
-	r, err := ApplyFile(t.Context(), eng, "live", fx.dir, f, nil)
+	failer.fail, failer.mgets = false, 0
+	r, err := ApplyFile(t.Context(), failer, fx.index, fx.dir, f, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Resumed || eng.mgets != 0 {
-		t.Errorf("resumed %v with %d MGet calls: the documents were patched again", r.Resumed, eng.mgets)
+	if !r.Resumed || failer.mgets != 0 {
+		t.Errorf("resumed %v with %d MGet calls: the documents were patched again", r.Resumed, failer.mgets)
 	}
 	if r != (Result{Added: 5, Updated: 300, Deleted: 10, Resumed: true}) {
 		t.Errorf("result %+v", r)
@@ -222,19 +278,21 @@ func TestApplyFileResumesWithoutRepatching(t *testing.T) {
 	fx.check(t)
 }
 
-func TestApplyFileMissingDocument(t *testing.T) {
-	fx := newFixture(t)
-	if _, err := fx.eng.Bulk(t.Context(), "live", []search.BulkOp{{Kind: search.BulkDelete, ID: "d1000"}}); err != nil {
+func TestApplyFileMissingDocument(t *testing.T) { eachBackend(t, testApplyFileMissingDocument) }
+
+func testApplyFileMissingDocument(t *testing.T, eng search.Engine, index string) {
+	fx := newFixture(t, eng, index)
+	if _, err := fx.eng.Bulk(t.Context(), fx.index, []search.BulkOp{{Kind: search.BulkDelete, ID: "d1000"}}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := ApplyFile(t.Context(), fx.eng, "live", fx.dir, fx.files[0], nil)
+	_, err := ApplyFile(t.Context(), fx.eng, fx.index, fx.dir, fx.files[0], nil)
 	if !errors.Is(err, ErrPatch) || errors.Is(err, ErrRefused) {
 		t.Fatalf("err = %v, want ErrPatch", err)
 	}
-	if msg := err.Error(); !strings.Contains(msg, "d1000") || !strings.Contains(msg, "is not in index live") {
+	if msg := err.Error(); !strings.Contains(msg, "d1000") || !strings.Contains(msg, "is not in index "+fx.index) {
 		t.Errorf("message %q", msg)
 	}
-	if _, err := os.Stat(ComputedPath(fx.dir, "live", fx.files[0])); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(ComputedPath(fx.dir, fx.index, fx.files[0])); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("computed documents written for a failed patch: %v", err)
 	}
 }
