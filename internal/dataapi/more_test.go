@@ -469,3 +469,21 @@ func testCache(t *testing.T, f *fixture) {
 		t.Errorf("after the TTL: %s, want v2", b)
 	}
 }
+
+// TestResultWindow: from and size within their limits but past
+// Elasticsearch's max_result_window are a 400 with its reason there, and
+// an empty page on Bleve (docs/search-backends.md, 33).
+func TestResultWindow(t *testing.T) { eachBackend(t, testResultWindow) }
+
+func testResultWindow(t *testing.T, f *fixture) {
+	r := do(t, f.srv.URL, "GET", "/v1/query?from=9500&size=1000", "", "")
+	if f.backend == esBackend {
+		if msg, _ := r.obj(t)["error"].(string); r.status != 400 || !strings.Contains(msg, "max_result_window") {
+			t.Errorf("from 9500, size 1000: %d %s; want a 400 naming max_result_window", r.status, clip(r.body))
+		}
+		return
+	}
+	if r.status != 200 || len(hits(t, r.obj(t))) != 0 {
+		t.Errorf("from 9500, size 1000: %d %s; want an empty page", r.status, clip(r.body))
+	}
+}

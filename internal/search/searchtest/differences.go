@@ -54,6 +54,7 @@ var differences = []struct {
 	{30, "_all", diffAll},
 	{31, "raw documents", diffRawGetter},
 	{32, "sorts on _id", diffSortID},
+	{33, "the result window", diffResultWindow},
 }
 
 func testDifferences(t *testing.T, e search.Engine, n *names) {
@@ -870,5 +871,21 @@ func diffSortID(t *testing.T, e search.Engine, n *names) {
 	}
 	if ids := hitIDs(res.Hits); err != nil || !slices.Equal(ids, []string{"c", "b", "a"}) {
 		t.Errorf("sort on _id = %v, %v; want c, b, a", ids, err)
+	}
+}
+
+func diffResultWindow(t *testing.T, e search.Engine, n *names) {
+	s := mustSmall(t, e, n, "d33", map[string]any{"k": kw()})
+	s.mustIndex(doc("1", "k", "x"))
+	res, err := e.Search(context.Background(), s.name, search.SearchRequest{From: 9995, Size: 10})
+	if expect(t, e, map[string]bool{Bleve: false, Elasticsearch: true}) {
+		if !errors.Is(err, search.ErrBadQuery) || !strings.Contains(err.Error(), "max_result_window") {
+			t.Errorf("from 9995, size 10 = %v; want a bad query naming max_result_window", err)
+		}
+	} else if err != nil || len(res.Hits) != 0 || res.Total != 1 {
+		t.Errorf("from 9995, size 10 = %+v, %v; want no hits of 1", res, err)
+	}
+	if res, err := e.Search(context.Background(), s.name, search.SearchRequest{From: 9990, Size: 10}); err != nil || res.Total != 1 {
+		t.Errorf("from 9990, size 10 = %+v, %v; want no hits of 1", res, err)
 	}
 }
