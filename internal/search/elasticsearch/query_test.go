@@ -49,15 +49,3 @@ func TestSearchBody(t *testing.T) {
 		t.Errorf("random order body = %v", body)
 	}
 }
-
-func TestDecodeAgg(t *testing.T) {
-	r, err := decodeAgg(json.RawMessage(`{"sum_other_doc_count":7,"buckets":[{"key":9823,"doc_count":3},{"key":1.5,"doc_count":2},{"key":"x","doc_count":1},{"key":1,"key_as_string":"true","doc_count":1}]}`),
-		json.RawMessage(`{"doc_count":4}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := search.TermsAggResult{Other: 7, Missing: 4, Buckets: []search.Bucket{{Key: int64(9823), Count: 3}, {Key: 1.5, Count: 2}, {Key: "x", Count: 1}, {Key: true, Count: 1}}}
-	if !searchtest.JSONEqual(r, want) || r.Buckets[0].Key != int64(9823) {
-		t.Errorf("decodeAgg = %+v, want %+v", r, want)
-	}
-}

@@ -676,20 +676,25 @@ func diffExists(t *testing.T, e search.Engine, n *names) {
 }
 
 func diffAggOrder(t *testing.T, e search.Engine, n *names) {
-	s := mustSmall(t, e, n, "d22", map[string]any{"k": kw()})
+	s := mustSmall(t, e, n, "d22", map[string]any{"k": kw(), "b": typ("boolean")})
 	var docs []Doc
 	for i, v := range []string{"b", "a", "c", "c", "b", "a", "d", "e"} {
-		docs = append(docs, doc(fmt.Sprint(i), "k", v))
+		docs = append(docs, doc(fmt.Sprint(i), "k", v, "b", i%3 == 0))
 	}
 	docs = append(docs, doc("none"))
 	s.mustIndex(docs...)
-	res, err := e.Search(context.Background(), s.name, search.SearchRequest{Aggs: []search.TermsAgg{{Field: "k", Size: 4}}})
+	res, err := e.Search(context.Background(), s.name, search.SearchRequest{Aggs: []search.TermsAgg{{Field: "k", Size: 4}, {Field: "b"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := search.TermsAggResult{Buckets: []search.Bucket{{Key: "a", Count: 2}, {Key: "b", Count: 2}, {Key: "c", Count: 2}, {Key: "d", Count: 1}}, Other: 1, Missing: 1}
 	if !reflect.DeepEqual(res.Aggs["k"], want) {
 		t.Errorf("aggregation = %+v, want %+v (by count, ties by key)", res.Aggs["k"], want)
+	}
+	// Booleans: keys are bools on both.
+	want = search.TermsAggResult{Buckets: []search.Bucket{{Key: false, Count: 5}, {Key: true, Count: 3}}, Missing: 1}
+	if !reflect.DeepEqual(res.Aggs["b"], want) {
+		t.Errorf("aggregation on a boolean = %+v, want %+v", res.Aggs["b"], want)
 	}
 }
 
