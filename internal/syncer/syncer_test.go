@@ -296,3 +296,32 @@ func testApplyFileMissingDocument(t *testing.T, eng search.Engine, index string)
 		t.Errorf("computed documents written for a failed patch: %v", err)
 	}
 }
+
+// TestApplyFileIndexGone: a sync into an index deleted meanwhile fails
+// with ErrIndexNotFound, whether it reads the documents to patch or
+// writes documents computed by an earlier attempt, and makes up no index
+// on the way.
+func TestApplyFileIndexGone(t *testing.T) { eachBackend(t, testApplyFileIndexGone) }
+
+func testApplyFileIndexGone(t *testing.T, eng search.Engine, index string) {
+	fx := newFixture(t, eng, index)
+	f := fx.files[0]
+	if _, err := ApplyFile(t.Context(), &failing{Engine: eng, fail: true}, index, fx.dir, f, nil); err == nil {
+		t.Fatal("the failing attempt succeeded")
+	}
+	if err := eng.DeleteIndex(t.Context(), index); err != nil {
+		t.Fatal(err)
+	}
+	for _, attempt := range []string{"with the computed documents", "reading the documents"} {
+		_, err := ApplyFile(t.Context(), eng, index, fx.dir, f, nil)
+		if !errors.Is(err, search.ErrIndexNotFound) {
+			t.Errorf("ApplyFile %s = %v, want ErrIndexNotFound", attempt, err)
+		}
+		if _, err := eng.GetIndex(t.Context(), index); !errors.Is(err, search.ErrIndexNotFound) {
+			t.Fatalf("GetIndex after ApplyFile %s = %v, want ErrIndexNotFound", attempt, err)
+		}
+		if err := RemoveComputed(fx.dir, index, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
