@@ -46,8 +46,6 @@ type Uploader struct {
 	ParserKwargs map[string]any
 	OnDuplicates string // error (default) | ignore | merge
 	Mapping      string // "module:function" or ""
-	Parallelizer any
-	Keylookup    any
 }
 
 // Parser names the code that turns downloaded files into documents: either
@@ -68,7 +66,9 @@ const (
 	OnDuplicatesMerge  = "merge"
 )
 
-// File names Load looks for, in order of preference.
+// File names Load looks for, in order of preference: when a plugin holds
+// more than one, the first is used, as BioThings does (manifest.json before
+// manifest.yaml).
 var FileNames = []string{"manifest.json", "manifest.yaml", "manifest.yml"}
 
 // Error is one problem of a manifest.
@@ -99,30 +99,28 @@ func (es Errors) Error() string {
 }
 
 // Load reads the manifest of the plugin folder dir. It returns the manifest
-// and the name of the file it used. Having both a JSON and a YAML manifest is
-// an error, since it is not clear which one the author edits.
+// and the name of the file it used: the first of FileNames present.
 func Load(dir, pluginName string) (*Manifest, string, error) {
-	var found []string
+	found := ""
 	for _, name := range FileNames {
-		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
-			found = append(found, name)
-		} else if !errors.Is(err, os.ErrNotExist) {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if err == nil {
+			found = name
+			break
+		}
+		if !errors.Is(err, os.ErrNotExist) {
 			return nil, "", fmt.Errorf("data plugin %s: reading %s: %w", pluginName, name, err)
 		}
 	}
-	switch len(found) {
-	case 0:
+	if found == "" {
 		return nil, "", fmt.Errorf("data plugin %s: no manifest.json or manifest.yaml in %s: add one that declares the dumper and the uploader", pluginName, dir)
-	case 1:
-	default:
-		return nil, "", fmt.Errorf("data plugin %s: found %s in %s: keep only one manifest", pluginName, strings.Join(found, " and "), dir)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, found[0]))
+	data, err := os.ReadFile(filepath.Join(dir, found))
 	if err != nil {
 		return nil, "", fmt.Errorf("data plugin %s: %w", pluginName, err)
 	}
-	m, err := Parse(found[0], data, pluginName)
-	return m, found[0], err
+	m, err := Parse(found, data, pluginName)
+	return m, found, err
 }
 
 // Parse parses and validates a manifest. file is the manifest's name (its

@@ -66,8 +66,6 @@ uploader:
   parser_kwargs: {sep: "\t"}
   on_duplicates: merge
   mapping: mapping:get_mapping
-  parallelizer: parallelizer:jobs
-  keylookup: {input_types: [entrezgene]}
 `,
 			want: Manifest{
 				Version: "1.2", DisplayName: "CGI", BiothingType: "variant",
@@ -82,8 +80,6 @@ uploader:
 					Parser:       Parser{Spec: map[string]any{"format": "tsv", "id": "{chrom}:{pos}"}},
 					ParserKwargs: map[string]any{"sep": "\t"},
 					OnDuplicates: "merge", Mapping: "mapping:get_mapping",
-					Parallelizer: "parallelizer:jobs",
-					Keylookup:    map[string]any{"input_types": []any{"entrezgene"}},
 				}},
 				SingleUploader: true,
 			},
@@ -323,7 +319,10 @@ func TestLoad(t *testing.T) {
 	}{
 		{name: "json", files: map[string]string{"manifest.json": valid}, wantFile: "manifest.json"},
 		{name: "yaml", files: map[string]string{"manifest.yaml": "version: '1'\ndumper: {data_url: 'https://x.org/a'}\nuploader: {parser: 'p:f'}\n"}, wantFile: "manifest.yaml"},
-		{name: "both", files: map[string]string{"manifest.json": valid, "manifest.yml": "x: 1"}, wantErr: "found manifest.json and manifest.yml"},
+		// As BioThings: manifest.json first, then manifest.yaml.
+		{name: "json before yaml", files: map[string]string{"manifest.json": valid, "manifest.yaml": "x: 1"}, wantFile: "manifest.json"},
+		{name: "yaml before yml", files: map[string]string{"manifest.yaml": "version: '1'\ndumper: {data_url: 'https://x.org/a'}\nuploader: {parser: 'p:f'}\n", "manifest.yml": "x: 1"}, wantFile: "manifest.yaml"},
+		{name: "yml alone", files: map[string]string{"manifest.yml": "version: '1'\ndumper: {data_url: 'https://x.org/a'}\nuploader: {parser: 'p:f'}\n"}, wantFile: "manifest.yml"},
 		{name: "none", files: map[string]string{"parser.py": ""}, wantErr: "no manifest.json or manifest.yaml"},
 		{name: "invalid", files: map[string]string{"manifest.json": "{}"}, wantFile: "manifest.json", wantErr: "manifest.json: $.version: required key is missing"},
 	}

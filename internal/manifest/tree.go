@@ -261,20 +261,39 @@ func fromYAML(n *yaml.Node, count *int, depth int) (*value, error) {
 		}
 	case yaml.MappingNode:
 		v.kind = kindObject
+		var merged []*value
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			kn := n.Content[i]
 			if kn.Kind != yaml.ScalarNode {
 				return nil, &syntaxError{line: kn.Line, msg: "a key must be a plain string"}
 			}
-			if _, dup := v.field(kn.Value); dup {
-				return nil, &syntaxError{line: kn.Line, msg: fmt.Sprintf("duplicate key %q", kn.Value)}
-			}
 			e, err := fromYAML(n.Content[i+1], count, depth+1)
 			if err != nil {
 				return nil, err
 			}
+			if kn.ShortTag() == "!!merge" {
+				m, err := mergeSources(n.Content[i+1], e)
+				if err != nil {
+					return nil, err
+				}
+				merged = append(merged, m...)
+				continue
+			}
+			if _, dup := v.field(kn.Value); dup {
+				return nil, &syntaxError{line: kn.Line, msg: fmt.Sprintf("duplicate key %q", kn.Value)}
+			}
 			v.keys = append(v.keys, kn.Value)
 			v.vals = append(v.vals, e)
+		}
+		// Merge keys ("<<: *defaults"), which PyYAML reads: keys of the
+		// mapping itself win, then the merged mappings in the order given.
+		for _, m := range merged {
+			for j, k := range m.keys {
+				if _, taken := v.field(k); !taken {
+					v.keys = append(v.keys, k)
+					v.vals = append(v.vals, m.vals[j])
+				}
+			}
 		}
 	case yaml.ScalarNode:
 		scalarFromYAML(n, v)
@@ -284,7 +303,30 @@ func fromYAML(n *yaml.Node, count *int, depth int) (*value, error) {
 	return v, nil
 }
 
+// mergeSources checks the value of a merge key: a mapping, or a list of
+// mappings.
+func mergeSources(n *yaml.Node, v *value) ([]*value, error) {
+	bad := &syntaxError{line: n.Line, msg: `the value of a merge key "<<" must be a mapping or a list of mappings`}
+	switch v.kind {
+	case kindObject:
+		return []*value{v}, nil
+	case kindList:
+		for _, e := range v.list {
+			if e.kind != kindObject {
+				return nil, bad
+			}
+		}
+		return v.list, nil
+	}
+	return nil, bad
+}
+
 func scalarFromYAML(n *yaml.Node, v *value) {
+	const explicit = yaml.TaggedStyle | yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle | yaml.LiteralStyle | yaml.FoldedStyle
+	if n.Style&explicit == 0 {
+		yaml11Scalar(n.Value, v)
+		return
+	}
 	switch n.ShortTag() {
 	case "!!null":
 		v.kind = kindNull

@@ -273,13 +273,23 @@ func (c *checker) dataURLs(path string, v *value) []string {
 		}
 		if first == "" {
 			first = scheme
-		} else if scheme != first {
-			c.errorf(paths[i], e, "scheme %q differs from %q of the first URL: all URLs of a dumper must use one scheme", scheme, first)
+		} else if schemeFamily(scheme) != schemeFamily(first) {
+			c.errorf(paths[i], e, "scheme %q differs from %q of the first URL: all URLs of a dumper must use one scheme (http and https count as one)", scheme, first)
 			continue
 		}
 		urls = append(urls, s)
 	}
 	return urls
+}
+
+// schemeFamily groups the schemes one dumper may mix: BioThings builds the
+// same dumper for http and https, so a list may hold both (each URL is
+// still fetched by its own scheme).
+func schemeFamily(scheme string) string {
+	if scheme == "https" {
+		return "http"
+	}
+	return scheme
 }
 
 // checkURL returns the URL's scheme, or a message saying what is wrong.
@@ -388,10 +398,10 @@ func (c *checker) uploader(path string, v *value, single bool) (Uploader, bool) 
 		u.Mapping = c.modFunc(path+".mapping", e)
 	}
 	if e, ok := v.field("parallelizer"); ok {
-		u.Parallelizer = e.plain()
+		c.errorf(path+".parallelizer", e, `parallelizer is not supported yet: Studio calls the parser once, with the data folder; remove "parallelizer" and let the parser read every file itself`)
 	}
 	if e, ok := v.field("keylookup"); ok {
-		u.Keylookup = e.plain()
+		c.errorf(path+".keylookup", e, `keylookup is not supported: it converts identifiers through network calls to public BioThings APIs (biothings_client), which Studio does not make; remove "keylookup" and convert the identifiers in the parser`)
 	}
 	return u, len(c.errs) == before
 }
