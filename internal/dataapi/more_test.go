@@ -440,7 +440,9 @@ func testCache(t *testing.T, f *fixture) {
 	if err := loadIndex2(f.eng, cacheIx, map[string]map[string]any{"a": {"k": "v1"}}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Engine: f.eng, Index: cacheIx, CacheTTL: 300 * time.Millisecond})
+	// Long enough for a write and a refresh on a busy cluster in between.
+	const ttl = 2 * time.Second
+	h, err := New(Config{Engine: f.eng, Index: cacheIx, CacheTTL: ttl})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,11 +454,12 @@ func testCache(t *testing.T, f *fixture) {
 	if b := get("/v1/thing/a"); !strings.Contains(b, `"v1"`) {
 		t.Fatalf("first answer %s", b)
 	}
+	cached := time.Now() // the answer was cached before this
 	if err := loadIndex2(f.eng, cacheIx, map[string]map[string]any{"a": {"k": "v2"}}); err != nil {
 		t.Fatal(err)
 	}
 	if b := get("/v1/thing/a"); !strings.Contains(b, `"v1"`) {
-		t.Errorf("within the TTL: %s, want the cached v1", b)
+		t.Errorf("within the TTL (%v after): %s, want the cached v1", time.Since(cached), b)
 	}
 	if b := get("/v1/thing/a?fields=k"); !strings.Contains(b, `"v2"`) {
 		t.Errorf("another query string: %s, want v2", b)
@@ -464,7 +467,7 @@ func testCache(t *testing.T, f *fixture) {
 	if a, b := get("/v1/query?fetch_all=true"), get("/v1/query?fetch_all=true"); a == b {
 		t.Errorf("fetch_all answered twice the same scroll: %s", a)
 	}
-	time.Sleep(350 * time.Millisecond)
+	time.Sleep(time.Until(cached.Add(ttl + 50*time.Millisecond)))
 	if b := get("/v1/thing/a"); !strings.Contains(b, `"v2"`) {
 		t.Errorf("after the TTL: %s, want v2", b)
 	}
