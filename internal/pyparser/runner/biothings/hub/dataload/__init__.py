@@ -1,1 +1,1 @@
-"""Placeholder so that plugins importing biothings.hub.dataload.* can be loaded."""
+"""biothings.hub.dataload in Studio's runner: importable dumper, uploader and storage base classes."""
