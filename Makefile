@@ -14,7 +14,7 @@ export STUDIO_TEMPORAL_CLI := $(BIN)/temporal
 
 ESCLUSTER_SRC := $(shell find internal/testenv/escluster/java -name '*.java' -o -name pom.xml 2>/dev/null)
 
-.PHONY: all build temporal ui browser escluster jdk run test test-faults lint vet fmt-check bench fuzz clean help
+.PHONY: all build temporal ui browser escluster jdk pyref run test test-faults lint vet fmt-check bench fuzz clean help
 
 all: build
 
@@ -65,10 +65,21 @@ lint: fmt-check vet
 # Every test. STUDIO_REQUIRE_TEMPORAL makes a missing temporal CLI a failure
 # instead of a skip; STUDIO_REQUIRE_BROWSER does the same for a missing
 # chromium or an unbuilt web app, STUDIO_REQUIRE_ES for the Elasticsearch
-# test cluster.
-test: temporal browser ui escluster lint
+# test cluster, STUDIO_REQUIRE_PYREF for the biothings reference interpreter.
+test: temporal browser ui escluster pyref lint
 	cd ui && npm test
-	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_BROWSER=1 STUDIO_REQUIRE_ES=1 $(GO) test -count=1 -timeout 45m $(GO_PKGS)
+	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_BROWSER=1 STUDIO_REQUIRE_ES=1 STUDIO_REQUIRE_PYREF=1 $(GO) test -count=1 -timeout 45m $(GO_PKGS)
+
+# The reference interpreter of the biothings differential test
+# (internal/pyparser/differential_test.go): a virtualenv in bin/pyref with
+# the real biothings package from PyPI, made once (a stamp file remembers).
+PYREF_BIOTHINGS := 1.2.2
+pyref: $(BIN)/pyref/.biothings-$(PYREF_BIOTHINGS)
+$(BIN)/pyref/.biothings-$(PYREF_BIOTHINGS):
+	@mkdir -p $(BIN)
+	python3 -m venv $(BIN)/pyref
+	$(BIN)/pyref/bin/python -m pip install --quiet --disable-pip-version-check biothings==$(PYREF_BIOTHINGS)
+	@touch $@
 
 # The Elasticsearch test cluster (internal/testenv/escluster): real
 # Elasticsearch 8 nodes in one JVM, from Maven Central, built with Maven into

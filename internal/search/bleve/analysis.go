@@ -253,6 +253,7 @@ func (a *analysisSet) filters(c *chain, def map[string]any) error {
 		return fmt.Errorf(`"char_filter": %w`, err)
 	}
 	for _, f := range chars {
+		f = a.typeOnly("char_filter", f)
 		b, ok := builtinCharFilters[f]
 		if !ok || f == "asciifolding" {
 			return fmt.Errorf("char filter %q is not supported by the bleve backend", f)
@@ -280,8 +281,13 @@ func (a *analysisSet) filters(c *chain, def map[string]any) error {
 
 // filterType resolves a filter defined in settings.analysis.filter with
 // nothing but a type (e.g. {"type": "lowercase"}) to that type.
-func (a *analysisSet) filterType(name string) string {
-	if def, ok := a.def("filter", name); ok && len(def) == 1 {
+func (a *analysisSet) filterType(name string) string { return a.typeOnly("filter", name) }
+
+// typeOnly resolves a component defined in settings.analysis.<section>
+// with nothing but a type to that type; other names are returned as they
+// are.
+func (a *analysisSet) typeOnly(section, name string) string {
+	if def, ok := a.def(section, name); ok && len(def) == 1 {
 		if typ, ok := def["type"].(string); ok {
 			return typ
 		}
