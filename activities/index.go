@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"studio/internal/buildconf"
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/internal/progress"
@@ -70,10 +71,14 @@ func (a *Activities) IndexPrepare(ctx context.Context, in IndexInput) (IndexPlan
 	}
 	mapping, _ := b["mapping"].(map[string]any)
 	meta, _ := b["_meta"].(map[string]any)
-	conf, _ := b["build_config"].(map[string]any)
-	shards, _ := conf["num_shards"].(int64)
-	replicas, _ := conf["num_replicas"].(int64)
-	spec := search.ReleaseSpec(mapping, meta, int(shards), int(replicas))
+	conf, err := buildconf.Decode(b["build_config"])
+	if err != nil {
+		return plan, nonRetryable("BadBuildConfig", fmt.Errorf("build %s: %w", in.Build, err))
+	}
+	if err := conf.CheckIndexSettings(a.Search); err != nil {
+		return plan, nonRetryable("BadIndexSettings", fmt.Errorf("index %s: extra_index_settings of build configuration %s: %w", plan.Index, conf.Name, err))
+	}
+	spec := conf.ReleaseSpec(mapping, meta)
 	err = a.Search.CreateIndex(ctx, plan.Index, spec)
 	if errors.Is(err, search.ErrIndexExists) {
 		if !in.Purge {

@@ -93,13 +93,17 @@ type stack struct {
 }
 
 // newStack starts the engines and the server; inProcessWorker chooses where
-// the worker runs (see startChildWorker otherwise).
-func newStack(t *testing.T, inProcessWorker bool) *stack {
+// the worker runs (see startChildWorker otherwise); configure may change the
+// configuration first (e.g. set ESURL).
+func newStack(t *testing.T, inProcessWorker bool, configure ...func(*config.Config)) *stack {
 	t.Helper()
 	s := &stack{t: t, dev: testenv.StartDevServer(t, "")}
 	s.cfg = config.Default()
 	s.cfg.DataDir = t.TempDir()
 	s.cfg.TemporalAddress = s.dev.FrontendHostPort()
+	for _, f := range configure {
+		f(&s.cfg)
+	}
 	eng, err := engines.Open(context.Background(), s.cfg)
 	if err != nil {
 		t.Fatal(err)

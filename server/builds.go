@@ -37,6 +37,9 @@ func (s *Server) saveBuildConf(c *fiber.Ctx) error {
 	if err := conf.Validate(known); err != nil {
 		return fail(fiber.StatusBadRequest, "build configuration: "+err.Error())
 	}
+	if err := conf.CheckIndexSettings(s.deps.Search); err != nil {
+		return fail(fiber.StatusBadRequest, "build configuration: extra_index_settings: "+err.Error())
+	}
 	coll := s.deps.Hub.C(hub.SrcBuildConfig)
 	_, err = coll.Get(c.UserContext(), conf.Name)
 	switch {

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 )
@@ -10,7 +14,7 @@ import (
 var buildconfVerbs = []subVerb{
 	{"list", verb{"", "list the build configurations", runBuildconfList}},
 	{"show", verb{"<name>", "print one build configuration", runBuildconfShow}},
-	{"create", verb{"--name N --doctype T --sources a,b [--root a]", "create a build configuration: which sources a build merges, and which of them may create documents (--root; \"!x\" means all but x; none means all)", runBuildconfCreate}},
+	{"create", verb{"--name N --doctype T --sources a,b [--root a] [--extra-index-settings JSON|@file]", "create a build configuration: which sources a build merges, and which of them may create documents (--root; \"!x\" means all but x; none means all); --extra-index-settings adds index settings to its releases (e.g. analyzers)", runBuildconfCreate}},
 	{"delete", verb{"<name>", "delete a build configuration", runBuildconfDelete}},
 }
 
@@ -62,8 +66,11 @@ func runBuildconfShow(ctx context.Context, c *cli) error {
 }
 
 // buildconfBody is the body of POST /buildconf for a command line.
-func buildconfBody(name, docType string, sources, root []string, version string, shards, replicas int) map[string]any {
+func buildconfBody(name, docType string, sources, root []string, version string, shards, replicas int, extra json.RawMessage) map[string]any {
 	body := map[string]any{"name": name, "doc_type": docType, "sources": sources}
+	if extra != nil {
+		body["extra_index_settings"] = extra
+	}
 	if len(root) > 0 {
 		body["root"] = root
 	}
@@ -80,7 +87,7 @@ func buildconfBody(name, docType string, sources, root []string, version string,
 }
 
 func runBuildconfCreate(ctx context.Context, c *cli) error {
-	var name, docType, version string
+	var name, docType, version, extraSettings string
 	var sources, root listFlag
 	var shards, replicas int
 	c.fs.StringVar(&name, "name", "", "name of the configuration (letters, digits, '_', '-')")
@@ -90,8 +97,13 @@ func runBuildconfCreate(ctx context.Context, c *cli) error {
 	c.fs.StringVar(&version, "build-version", "", "strftime format of the build version (default %Y%m%d)")
 	c.fs.IntVar(&shards, "shards", 0, "shards of the released index")
 	c.fs.IntVar(&replicas, "replicas", 0, "replicas of the released index")
+	c.fs.StringVar(&extraSettings, "extra-index-settings", "", `index settings its full releases add to Studio's (BioThings' extra_index_settings): a JSON object, or @file holding one, e.g. '{"analysis": {"analyzer": {...}, "tokenizer": {...}}}'`)
 	if err := c.parse(0, 0); err != nil {
 		return err
+	}
+	extra, err := jsonObjectArg(extraSettings)
+	if err != nil {
+		return c.usageErr("--extra-index-settings: " + err.Error())
 	}
 	var missing []string
 	for flagName, v := range map[string]bool{"--name": name == "", "--doctype": docType == "", "--sources": len(sources) == 0} {
@@ -103,13 +115,43 @@ func runBuildconfCreate(ctx context.Context, c *cli) error {
 		return c.usageErr(strings.Join(sortedStrings(missing), ", ") + " required")
 	}
 	var res map[string]any
-	if err := c.do(ctx, "POST", "/buildconf", buildconfBody(name, docType, sources, root, version, shards, replicas), &res); err != nil {
+	if err := c.do(ctx, "POST", "/buildconf", buildconfBody(name, docType, sources, root, version, shards, replicas, extra), &res); err != nil {
 		return err
 	}
 	return c.output(res, func() error {
 		c.say("created build configuration %s (%s from %s); build it: studio build %s", name, docType, strings.Join(sources, ","), name)
 		return nil
 	})
+}
+
+// jsonObjectArg reads a flag's JSON object, given inline or as @file; ""
+// gives nil. The JSON is sent as written.
+func jsonObjectArg(arg string) (json.RawMessage, error) {
+	if arg == "" {
+		return nil, nil
+	}
+	data := []byte(arg)
+	if path, ok := strings.CutPrefix(arg, "@"); ok {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
+		arg = path
+	} else {
+		arg = "the value"
+	}
+	var obj map[string]any
+	if err := json.Unmarshal(data, &obj); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("%s is JSON %s, want an object", arg, te.Value)
+		}
+		return nil, fmt.Errorf("%s is not valid JSON: %v", arg, err)
+	}
+	if obj == nil {
+		return nil, fmt.Errorf("%s is JSON null, want an object", arg)
+	}
+	return json.RawMessage(bytes.TrimSpace(data)), nil
 }
 
 func runBuildconfDelete(ctx context.Context, c *cli) error {

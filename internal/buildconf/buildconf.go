@@ -7,6 +7,7 @@ package buildconf
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"studio/internal/merge"
+	"studio/internal/search"
 )
 
 // Config is one build configuration.
@@ -26,6 +28,10 @@ type Config struct {
 	NumShards    int            `json:"num_shards,omitempty"`
 	NumReplicas  int            `json:"num_replicas,omitempty"`
 	Meta         map[string]any `json:"_meta,omitempty"`
+	// ExtraIndexSettings are index settings a full release adds to
+	// Studio's own (BioThings' extra_index_settings), e.g. the analyzers a
+	// mapping names; see ReleaseSpec.
+	ExtraIndexSettings IndexSettings `json:"extra_index_settings,omitempty"`
 }
 
 var namePattern = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
@@ -73,7 +79,46 @@ func (c Config) Validate(known map[string]bool) error {
 	if _, err := Strftime(c.versionFormat(), time.Now()); err != nil {
 		errs = append(errs, err)
 	}
+	errs = append(errs, c.ExtraIndexSettings.check()...)
 	return errors.Join(errs...)
+}
+
+// Decode reads a configuration from its hub record (or the copy a build
+// keeps in src_build.build_config); nil gives the zero Config.
+func Decode(doc any) (Config, error) {
+	var c Config
+	if doc == nil {
+		return c, nil
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return c, fmt.Errorf("build configuration: %w", err)
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("build configuration: %w", err)
+	}
+	return c, nil
+}
+
+// ReleaseSpec returns the definition of the index a full release of a
+// build of this configuration creates: search.ReleaseSpec (Studio's
+// settings, with the configuration's shards and replicas; the build's
+// mapping and _meta) with ExtraIndexSettings merged into the settings
+// (search.MergeSettings: Studio's keyword_lowercase_normalizer stays unless
+// they define one of that name).
+func (c Config) ReleaseSpec(mapping, meta map[string]any) search.IndexSpec {
+	spec := search.ReleaseSpec(mapping, meta, c.NumShards, c.NumReplicas)
+	if len(c.ExtraIndexSettings) > 0 {
+		spec.Settings = search.MergeSettings(spec.Settings, c.ExtraIndexSettings)
+	}
+	return spec
+}
+
+// CheckIndexSettings checks ExtraIndexSettings against the search engine:
+// one that cannot apply some (the bleve backend, see
+// search.SettingsChecker) refuses them naming each setting.
+func (c Config) CheckIndexSettings(eng search.Engine) error {
+	return search.CheckSettings(eng, c.ExtraIndexSettings)
 }
 
 func (c Config) versionFormat() string {
