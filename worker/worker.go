@@ -104,7 +104,7 @@ func Activities(cfg config.Config, eng *engines.Engines, c client.Client, log *s
 		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search,
 		DataDir: cfg.DataDir, Temporal: c, TaskQueue: cfg.TaskQueue,
 		Unpack: archive.Limits{MaxBytes: cfg.UnpackMaxBytes},
-		Parser: pyparser.Limits{NoProgress: cfg.ParserNoProgress, MaxMemory: cfg.ParserMaxMemory},
+		Parser: pyparser.Limits{NoProgress: cfg.ParserNoProgress, MaxMemory: cfg.ParserMaxMemory, Biothings: pyparser.Biothings(cfg.ParserBiothings)},
 		Log:    log,
 	}
 }

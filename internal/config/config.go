@@ -54,6 +54,9 @@ type Config struct {
 	ParserNoProgress time.Duration
 	// ParserMaxMemory bounds a Python parser's address space (0 = no bound).
 	ParserMaxMemory int64
+	// ParserBiothings is the biothings package Python parsers import:
+	// studio (the runner's own), installed (the interpreter's) or auto.
+	ParserBiothings string
 	// FullReleasePercent is the share of changed documents (in percent of
 	// the new build) above which the Studio recommends a full release over
 	// an incremental one.
@@ -91,6 +94,7 @@ func Default() Config {
 		FullReleasePercent: 50,
 		ConnectTimeout:     10 * time.Second,
 		WorkerGoneAfter:    time.Minute,
+		ParserBiothings:    "studio",
 		LogLevel:           "info",
 	}
 }
@@ -125,6 +129,7 @@ func (c *Config) entries() []entry {
 		{"unpack-max-bytes", []string{"STUDIO_UNPACK_MAX_BYTES"}, "most one downloaded archive may unpack to, in bytes or with a unit such as 20GiB (zip bombs stop there)", big(&c.UnpackMaxBytes)},
 		{"parser-no-progress", []string{"STUDIO_PARSER_NO_PROGRESS"}, "kill a Python parser that emits no document for this long", dur(&c.ParserNoProgress)},
 		{"parser-max-memory", []string{"STUDIO_PARSER_MAX_MEMORY"}, "memory a Python parser may use, in bytes or with a unit such as 8GiB (0 = no limit)", big(&c.ParserMaxMemory)},
+		{"parser-biothings", []string{"STUDIO_PARSER_BIOTHINGS"}, "biothings package Python parsers import: studio (Studio's own), installed (the interpreter's; failing without it) or auto (installed when importable, else studio)", str(&c.ParserBiothings)},
 		{"full-release-percent", []string{"STUDIO_FULL_RELEASE_PERCENT"}, "changed documents (percent of the build) above which a full release is recommended over an incremental one", num(&c.FullReleasePercent)},
 		{"worker-gone-after", []string{"STUDIO_WORKER_GONE_AFTER"}, "`worker`: how long a step waits for the worker holding its files (a dump's downloads, a diff) before that worker is presumed gone and the files are made again elsewhere", dur(&c.WorkerGoneAfter)},
 		{"connect-timeout", []string{"STUDIO_CONNECT_TIMEOUT"}, "how long to try reaching an external engine", dur(&c.ConnectTimeout)},
@@ -184,6 +189,11 @@ func (c *Config) Validate() error {
 	}
 	if c.MongoBatch < 1 {
 		errs = append(errs, fmt.Errorf("--mongo-batch %d: want at least 1", c.MongoBatch))
+	}
+	switch c.ParserBiothings {
+	case "studio", "installed", "auto":
+	default:
+		errs = append(errs, fmt.Errorf("--parser-biothings %q: want studio, installed or auto", c.ParserBiothings))
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

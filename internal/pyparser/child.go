@@ -52,6 +52,7 @@ type payload struct {
 	MaxMemory  int64          `json:"max_memory,omitempty"`
 	MaxLine    int            `json:"max_line,omitempty"`
 	Requires   []string       `json:"requires,omitempty"`
+	Biothings  string         `json:"biothings,omitempty"`
 }
 
 // start launches the runner in mode ("run", "requires" or "call").

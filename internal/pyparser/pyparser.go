@@ -24,11 +24,37 @@ type Spec struct {
 	Logger    *slog.Logger   // receives the parser's stdout and stderr lines; default slog.Default()
 }
 
-// Limits bound a parser run.
+// Limits bound a parser run, and say which biothings package it imports.
 type Limits struct {
 	NoProgress time.Duration // kill the parser when it emits nothing for this long (0 = no limit)
 	MaxMemory  int64         // bytes of address space (RLIMIT_AS, set by the runner); 0 = no limit
 	MaxLine    int           // longest document, in bytes of JSON; 0 = DefaultMaxLine (64 MiB)
+	Biothings  Biothings     // the biothings package the parser imports; "" = BiothingsStudio
+}
+
+// Biothings says which biothings package a parser imports.
+type Biothings string
+
+const (
+	// BiothingsStudio is the runner's own package (runner/biothings), the default.
+	BiothingsStudio Biothings = "studio"
+	// BiothingsInstalled is the interpreter's installed biothings package;
+	// the run fails when the interpreter cannot import it.
+	BiothingsInstalled Biothings = "installed"
+	// BiothingsAuto is the installed package when the interpreter can
+	// import it, else the runner's own.
+	BiothingsAuto Biothings = "auto"
+)
+
+// ParseBiothings reads a Biothings choice: studio, installed or auto ("" is studio).
+func ParseBiothings(s string) (Biothings, error) {
+	switch b := Biothings(s); b {
+	case "":
+		return BiothingsStudio, nil
+	case BiothingsStudio, BiothingsInstalled, BiothingsAuto:
+		return b, nil
+	}
+	return "", fmt.Errorf("biothings package %q: want studio, installed or auto", s)
 }
 
 // Stats counts what a run produced.
@@ -51,6 +77,9 @@ const maxSamples = 10
 // emit's error stops the parser (the child is killed) and is returned.
 func Run(ctx context.Context, spec Spec, dataFolder string, lim Limits, emit func(doc map[string]any) error) (Stats, error) {
 	var st Stats
+	if _, err := ParseBiothings(string(lim.Biothings)); err != nil {
+		return st, fmt.Errorf("parser %s: %w", spec.Func, err)
+	}
 	p := runPayload(spec, dataFolder, lim)
 	c, err := start(ctx, spec, "run", p, lim)
 	if err != nil {
@@ -253,7 +282,7 @@ func absPath(p string) string {
 }
 
 func runPayload(spec Spec, dataFolder string, lim Limits) payload {
-	p := payload{Kwargs: spec.Kwargs, DataFolder: absPath(dataFolder), MaxMemory: lim.MaxMemory, MaxLine: lim.MaxLine}
+	p := payload{Kwargs: spec.Kwargs, DataFolder: absPath(dataFolder), MaxMemory: lim.MaxMemory, MaxLine: lim.MaxLine, Biothings: string(lim.Biothings)}
 	if p.MaxLine <= 0 {
 		p.MaxLine = DefaultMaxLine
 	}

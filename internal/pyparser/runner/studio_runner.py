@@ -40,6 +40,7 @@ import traceback
 import types
 
 RUNNER_FILE = os.path.abspath(__file__)
+RUNNER_DIR = os.path.dirname(RUNNER_FILE)
 DOC_FD = 3
 FLUSH_EVERY = 0.2  # seconds: documents never wait longer than this in the buffer
 MAX_SAMPLE = 60  # characters of a value quoted in a rejection reason
@@ -381,6 +382,48 @@ def _needs_argument(fn):
 MODES = {"run": mode_run, "requires": mode_requires, "call": mode_call, "callmap": mode_callmap}
 
 
+# ---------------------------------------------------------------- which biothings package
+
+BIOTHINGS_CHOICES = ("studio", "installed", "auto")
+
+
+def _forget_biothings():
+    for name in [m for m in sys.modules if m == "biothings" or m.startswith("biothings.")]:
+        del sys.modules[name]
+
+
+def select_biothings(choice):
+    """Make "import biothings" give Studio's package or the interpreter's own; return which one.
+
+    studio: Studio's package (in the runner folder, first on the path).
+    installed: the biothings package the interpreter has; an error when it
+    cannot be imported. auto: the installed one when it can be imported,
+    else Studio's.
+    """
+    if choice not in BIOTHINGS_CHOICES:
+        raise ValueError("unknown biothings package choice %r: want one of %s" % (choice, ", ".join(BIOTHINGS_CHOICES)))
+    if choice == "studio":
+        return "studio"
+    saved = list(sys.path)
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != RUNNER_DIR]
+    try:
+        import biothings  # noqa: F401 - the installed package, found without the runner folder
+
+        sys.stderr.write("studio runner: using the installed biothings package %s (%s)\n"
+                         % (getattr(biothings, "__version__", "?"), os.path.dirname(biothings.__file__ or "?")))
+        return "installed"
+    except Exception as e:  # noqa: B902 - any failure to import means it cannot be used
+        _forget_biothings()
+        sys.path[:] = saved
+        if choice == "installed":
+            raise ImportError(
+                "the runner is set to use the installed biothings package (STUDIO_PARSER_BIOTHINGS=installed), "
+                "but %s cannot import it: %s: %s; install it (%s -m pip install biothings) or use Studio's (studio)"
+                % (sys.executable, type(e).__name__, e, sys.executable)
+            ) from None
+        return "studio"
+
+
 def set_memory_limit(limit):
     if not limit:
         return
@@ -403,6 +446,10 @@ def main():
     code = 0
     try:
         set_memory_limit(spec.get("max_memory"))
+        if spec.get("data_folder"):
+            # Studio's biothings.config derives DATA_ARCHIVE_ROOT from it.
+            os.environ["STUDIO_PARSER_DATA_FOLDER"] = spec["data_folder"]
+        select_biothings(spec.get("biothings") or "studio")
         MODES[sys.argv[1]](stream, spec)
     except BrokenPipeError:
         return 3  # Studio stopped reading: nothing more to say
