@@ -9,13 +9,14 @@
 // last 100 are kept for error messages.
 //
 // The child runs studio_runner.py, a Python script embedded in the binary
-// together with Studio's own implementation of the BioThings helpers
-// plugins import most (biothings.utils.dataload: dict_sweep, open_anyfile,
-// unlist, value_convert_to_number, dict_convert, tabfile_feeder,
-// list2dict, merge_struct, to_int, to_float, ...; biothings.utils.common:
-// open_anyfile, is_str, is_int, is_float, iter_n, timesofar, ...). The
-// script tree is written once into a cache folder keyed by its content
-// hash, which goes first on PYTHONPATH, followed by the plugin folder.
+// together with Studio's own biothings package: biothings.config,
+// config_for_app, every public name of biothings.utils.dataload, .common,
+// .dotfield and .dotstring behaving as BioThings 1.2.2's do (checked by
+// TestBiothingsDifferential against the real package), and importable
+// biothings.hub.dataload classes. The script tree is written once into a
+// cache folder keyed by its content hash, which goes first on PYTHONPATH,
+// followed by the plugin folder. Limits.Biothings makes parsers import the
+// interpreter's installed biothings package instead.
 //
 // # Values
 //

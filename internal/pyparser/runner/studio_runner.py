@@ -7,7 +7,8 @@ Studio (Go) starts this script as a child process:
 MODE is "run" (call a parser and stream its documents), "requires" (report
 which required packages cannot be imported) or "call" (call a function and
 report the string it returns). SPEC_JSON carries the plugin folder, the
-"module:function" name, the keyword arguments and the limits.
+"module:function" name, the keyword arguments, the limits and which
+biothings package the plugin imports (see select_biothings).
 
 Every message goes to file descriptor 3 as one JSON object per line, so
 whatever the parser prints on stdout or stderr cannot corrupt the stream:
