@@ -116,7 +116,7 @@ test-faults: temporal
 
 # Each benchmark prints its throughput beside the raw engine's, measured in
 # the same run.
-bench: build
+bench: build escluster
 	$(GO) run ./internal/devstack/startbench -studio $(BIN)/studio -temporal $(BIN)/temporal
 	$(GO) run ./internal/docstore/docbench
 	$(GO) run ./internal/download/dlbench -size 500MB
@@ -126,9 +126,11 @@ bench: build
 	$(GO) run ./internal/inspect/inspectbench -n 1000000
 	$(GO) run ./internal/merge/mergebench -n 1000000
 	$(GO) run ./internal/search/bleve/indexbench -n 200000
+	$(GO) run ./internal/search/elasticsearch/esbench -n 1000000
 	$(GO) run ./internal/differ/diffbench -n 1000000 -changes 0.01
 	$(GO) run ./internal/syncer/syncbench -n 100000 -updates 10000
 	$(GO) run ./internal/dataapi/apibench -d 10s -c 32
+	$(GO) run ./internal/dataapi/apibench -engine elasticsearch -d 10s -c 32
 
 # Each fuzz target for FUZZTIME; corpora live in each package's testdata/fuzz.
 FUZZTIME ?= 3m

@@ -10,6 +10,16 @@
 //
 // Targets: id lookups at >= 0.5 of the bare handler's rate; p99 under 10x
 // p50.
+//
+// With -engine elasticsearch the index lives in a three-node Elasticsearch
+// cluster (internal/testenv/escluster, built by `make escluster`; ES_URL
+// when set), one shard and no replica, and the bare handler forwards each
+// request to the cluster instead: the Elasticsearch request the data API
+// makes for that URL (recorded once, untimed, through a loopback proxy) is
+// sent with net/http round the nodes, and the cluster's answer is copied
+// to the client as it is.
+//
+//	go run ./internal/dataapi/apibench -engine elasticsearch -d 10s -c 32
 package main
 
 import (
@@ -30,6 +40,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +48,8 @@ import (
 	"studio/internal/dataapi"
 	"studio/internal/search"
 	"studio/internal/search/bleve"
+	"studio/internal/search/elasticsearch"
+	"studio/internal/testenv/escluster"
 )
 
 func main() {
@@ -45,14 +58,19 @@ func main() {
 	rounds := flag.Int("rounds", 5, "the scenarios take turns in this many rounds of d/rounds each, so that other load on the machine falls on all alike")
 	cacheTTL := flag.Duration("cache", time.Second, "CacheTTL of the extra cached-handler rows (0: leave them out)")
 	data := flag.String("data", "", "folder holding mygene/test_data.ndjson and test_mapping.json (default: $STUDIO_SHARED_DATA, else ../shared/data beside the repository)")
+	engine := flag.String("engine", "bleve", "search engine under the data API: bleve, or elasticsearch (a cluster started with escluster, or ES_URL)")
 	flag.Parse()
-	if err := run(*dur, *conc, max(*rounds, 1), *cacheTTL, *data); err != nil {
+	if *engine != "bleve" && *engine != "elasticsearch" {
+		fmt.Fprintf(os.Stderr, "apibench: -engine %q: want bleve or elasticsearch\n", *engine)
+		os.Exit(2)
+	}
+	if err := run(*engine, *dur, *conc, max(*rounds, 1), *cacheTTL, *data); err != nil {
 		fmt.Fprintln(os.Stderr, "apibench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dur time.Duration, conc, rounds int, cacheTTL time.Duration, dataDir string) error {
+func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Duration, dataDir string) error {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if dataDir == "" {
 		var err error
@@ -73,11 +91,32 @@ func run(dur time.Duration, conc, rounds int, cacheTTL time.Duration, dataDir st
 		return err
 	}
 	defer os.RemoveAll(dir)
-	eng, err := bleve.Open(dir)
-	if err != nil {
-		return err
+	var eng search.Engine
+	esURL := ""
+	if engine == "elasticsearch" {
+		var stop func()
+		if esURL, stop, err = startES(dir); err != nil {
+			return err
+		}
+		defer stop()
+		es, err := elasticsearch.Open(context.Background(), esURL)
+		if err != nil {
+			return err
+		}
+		defer es.Close()
+		eng = es
+		// One shard and no replica: Elasticsearch would give it one.
+		spec.Settings["index"].(map[string]any)["number_of_replicas"] = 0
+		_ = es.DeleteIndex(context.Background(), "mygene_bench") // a run on ES_URL before this one
+		defer func() { _ = es.DeleteIndex(context.Background(), "mygene_bench") }()
+	} else {
+		b, err := bleve.Open(dir)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		eng = b
 	}
-	defer eng.Close()
 	if err := load(eng, "mygene_bench", spec, ids, docs); err != nil {
 		return err
 	}
@@ -93,26 +132,22 @@ func run(dur time.Duration, conc, rounds int, cacheTTL time.Duration, dataDir st
 		sym, _ := docs[i]["symbol"].(string)
 		qURLs[i] = "/v1/query?q=" + url.QueryEscape(sym)
 	}
-	// The bare handler answers from memory what the API answers.
-	answers := map[string][]byte{}
-	for _, u := range append(append([]string{}, idURLs...), qURLs...) {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", u, nil))
-		if rec.Code != 200 {
-			return fmt.Errorf("%s: status %d: %s", u, rec.Code, rec.Body)
+	allURLs := append(append([]string{}, idURLs...), qURLs...)
+	var bare http.Handler
+	bareName := "bare"
+	if esURL != "" {
+		fw, err := forwarding(esURL, "mygene_bench", allURLs, conc)
+		if err != nil {
+			return err
 		}
-		answers[u] = rec.Body.Bytes()
+		bare, bareName = fw, "bare->ES"
+		for _, u := range []string{idURLs[0], qURLs[0]} {
+			es := fw.routes[u]
+			fmt.Printf("for %s the bare handler sends %s %s %s\n", u, es.method, es.uri, es.body)
+		}
+	} else if bare, err = fromMemory(h, allURLs); err != nil {
+		return err
 	}
-	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, ok := answers[r.URL.RequestURI()]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		_, _ = w.Write(body)
-	})
 
 	apiURL, stopAPI, err := serve(h)
 	if err != nil {
@@ -143,17 +178,17 @@ func run(dur time.Duration, conc, rounds int, cacheTTL time.Duration, dataDir st
 		MaxIdleConnsPerHost: conc * 4,
 		IdleConnTimeout:     time.Minute,
 	}}
-	fmt.Printf("apibench: %d documents, %d clients, %s per scenario in %d interleaved rounds, GOMAXPROCS %d\n\n",
-		len(ids), conc, dur, rounds, runtime.GOMAXPROCS(0))
+	fmt.Printf("apibench: %d documents on %s, %d clients, %s per scenario in %d interleaved rounds, GOMAXPROCS %d\n\n",
+		len(ids), engine, conc, dur, rounds, runtime.GOMAXPROCS(0))
 	type scenario struct {
 		name, base string
 		urls       []string
 	}
 	scenarios := []scenario{
 		{"id lookup  dataapi", apiURL, idURLs},
-		{"id lookup  bare", bareURL, idURLs},
+		{"id lookup  " + bareName, bareURL, idURLs},
 		{"q= query   dataapi", apiURL, qURLs},
-		{"q= query   bare", bareURL, qURLs},
+		{"q= query   " + bareName, bareURL, qURLs},
 	}
 	if cachedURL != "" {
 		scenarios = append(scenarios,
@@ -394,4 +429,191 @@ func load(eng search.Engine, name string, spec search.IndexSpec, ids []string, d
 		return fmt.Errorf("bulk: %d documents failed, first: %+v", len(res.Failed), res.Failed[0])
 	}
 	return eng.Refresh(ctx, name)
+}
+
+// fromMemory is the bare handler of the Bleve runs: it answers from memory
+// what the API answers.
+func fromMemory(h http.Handler, urls []string) (http.Handler, error) {
+	answers := map[string][]byte{}
+	for _, u := range urls {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", u, nil))
+		if rec.Code != 200 {
+			return nil, fmt.Errorf("%s: status %d: %s", u, rec.Code, rec.Body)
+		}
+		answers[u] = rec.Body.Bytes()
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := answers[r.URL.RequestURI()]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		_, _ = w.Write(body)
+	}), nil
+}
+
+// startES returns ES_URL when it is set, else starts a cluster of
+// escluster.Nodes nodes with its data under dir.
+func startES(dir string) (string, func(), error) {
+	if u := os.Getenv("ES_URL"); u != "" {
+		return u, func() {}, nil
+	}
+	root, err := repoRoot()
+	if err != nil {
+		return "", nil, err
+	}
+	c, err := escluster.Start(context.Background(), root, filepath.Join(dir, "es"), escluster.Nodes)
+	if err != nil {
+		return "", nil, err
+	}
+	return c.URL(), c.Stop, nil
+}
+
+// repoRoot is the folder holding go.mod, above the working folder.
+func repoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("go.mod not found above the working folder: run apibench from the repository")
+		}
+		dir = parent
+	}
+}
+
+// esRequest is one request the data API sent to Elasticsearch.
+type esRequest struct {
+	method, uri, contentType string
+	body                     []byte
+}
+
+// forwarder is the bare handler of the Elasticsearch runs: for each data
+// API URL it sends the Elasticsearch request the API makes for it, with
+// net/http round the nodes, and copies the answer through.
+type forwarder struct {
+	nodes  []string
+	next   atomic.Uint64
+	client *http.Client
+	routes map[string]esRequest
+}
+
+func (f *forwarder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	es, ok := f.routes[r.URL.RequestURI()]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	var body io.Reader
+	if es.body != nil {
+		body = bytes.NewReader(es.body)
+	}
+	node := f.nodes[int(f.next.Add(1)-1)%len(f.nodes)]
+	req, err := http.NewRequestWithContext(r.Context(), es.method, node+es.uri, body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	if es.contentType != "" {
+		req.Header.Set("Content-Type", es.contentType)
+	}
+	res, err := f.client.Do(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer res.Body.Close()
+	w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+	w.WriteHeader(res.StatusCode)
+	_, _ = io.Copy(w, res.Body)
+}
+
+// forwarding records, through a loopback proxy in front of the cluster,
+// the requests a data API over that proxy sends for each URL, and returns
+// the forwarder sending the last of them (the lookup or the search; one
+// before it may read the mapping).
+func forwarding(esURL, index string, urls []string, conc int) (*forwarder, error) {
+	var nodes []string
+	for _, u := range strings.Split(esURL, ",") {
+		nodes = append(nodes, strings.TrimSuffix(strings.TrimSpace(u), "/"))
+	}
+	client := &http.Client{Transport: &http.Transport{
+		MaxIdleConns:        conc * 4,
+		MaxIdleConnsPerHost: conc * 2,
+		IdleConnTimeout:     time.Minute,
+	}}
+	var mu sync.Mutex
+	var seen []esRequest
+	proxy := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		es := esRequest{method: r.Method, uri: r.URL.RequestURI(), contentType: r.Header.Get("Content-Type")}
+		if len(body) > 0 {
+			es.body = body
+		}
+		mu.Lock()
+		seen = append(seen, es)
+		mu.Unlock()
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, nodes[0]+es.uri, bytes.NewReader(body))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		req.Header = r.Header.Clone()
+		res, err := client.Do(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer res.Body.Close()
+		for k, v := range res.Header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(res.StatusCode)
+		_, _ = io.Copy(w, res.Body)
+	})
+	proxyURL, stop, err := serve(proxy)
+	if err != nil {
+		return nil, err
+	}
+	defer stop()
+	eng, err := elasticsearch.Open(context.Background(), proxyURL)
+	if err != nil {
+		return nil, fmt.Errorf("through the recording proxy: %w", err)
+	}
+	defer eng.Close()
+	h, err := dataapi.New(dataapi.Config{Engine: eng, Index: index})
+	if err != nil {
+		return nil, err
+	}
+	f := &forwarder{nodes: nodes, client: client, routes: map[string]esRequest{}}
+	for _, u := range urls {
+		mu.Lock()
+		seen = seen[:0]
+		mu.Unlock()
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", u, nil))
+		if rec.Code != 200 {
+			return nil, fmt.Errorf("%s: status %d: %s", u, rec.Code, rec.Body)
+		}
+		mu.Lock()
+		if len(seen) == 0 {
+			mu.Unlock()
+			return nil, fmt.Errorf("%s: the data API sent no request to Elasticsearch", u)
+		}
+		f.routes[u] = seen[len(seen)-1]
+		mu.Unlock()
+	}
+	return f, nil
 }
