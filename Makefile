@@ -21,7 +21,7 @@ all: build
 help:
 	@echo "make run    - install what is needed, build, start studio dev (http://127.0.0.1:8080)"
 	@echo "make test   - lint and run every test"
-	@echo "make test-faults - kill -9 every pipeline at random points, bad inputs; writes docs/reliability.md"
+	@echo "make test-faults - kill -9 every pipeline at random points, faults of the production topology, bad inputs; writes docs/reliability.md"
 	@echo "make bench  - every benchmark, each beside its raw engine"
 	@echo "make fuzz   - every fuzz target for FUZZTIME (default 3m)"
 	@echo "make build  - bin/studio and the pinned temporal CLI in bin/"
@@ -107,12 +107,14 @@ browser:
 	fi
 
 # Fault injection: each pipeline killed -9 at FAULT_KILLS random points
-# (STUDIO_FAULT_SEED replays a run), `studio dev` killed mid-upload, and
-# every bad-input class; prints the summary and writes docs/reliability.md.
+# (STUDIO_FAULT_SEED replays a run), `studio dev` killed mid-upload, the
+# faults of the production topology (workers, the server and an
+# Elasticsearch node), and every bad-input class; prints the summary and
+# writes docs/reliability.md.
 FAULT_KILLS ?= 3
-test-faults: temporal
-	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_FAULT_KILLS=$(FAULT_KILLS) $(GO) test -count=1 -json -timeout 40m \
-		-run 'TestFaults|Kill|Bad|Fail|Busy' ./e2e/ | $(GO) run ./internal/faultreport -o docs/reliability.md
+test-faults: temporal escluster
+	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_ES=1 STUDIO_FAULT_KILLS=$(FAULT_KILLS) $(GO) test -count=1 -json -timeout 50m \
+		-run 'TestFaults|Kill|Bad|Fail|Busy|TestTopology' ./e2e/ | $(GO) run ./internal/faultreport -o docs/reliability.md
 
 # Each benchmark prints its throughput beside the raw engine's, measured in
 # the same run.

@@ -13,6 +13,17 @@ type Fault struct {
 	Pipeline, Kill, At, Result, Checksum, Reference, Landed, Test string
 }
 
+// TopologyCase is one fault of the production topology (a "FAULT
+// topology case=... result=..." line): what the test measured, in the
+// order it printed it.
+type TopologyCase struct {
+	Case, Result, Test string
+	Measured           []Pair
+}
+
+// Pair is one key=value of a FAULT line.
+type Pair struct{ Key, Value string }
+
 // BadInput is one bad input tried (a BADINPUT line).
 type BadInput struct {
 	Class, Case, Result, Test string
@@ -31,6 +42,7 @@ type Report struct {
 	Date         time.Time
 	Seed, Kills  string
 	Faults       []Fault
+	Topology     []TopologyCase
 	BadInputs    []BadInput
 	Tests        []TestResult
 	Failed       []TestResult
@@ -116,6 +128,9 @@ func (r *Report) line(test, line string) {
 	kind, rest, _ := strings.Cut(msg, " ")
 	switch kind {
 	case "FAULT":
+		if r.topologyLine(test, rest) {
+			return
+		}
 		f := fields(rest)
 		r.Faults = append(r.Faults, Fault{Pipeline: f["pipeline"], Kill: f["kill"], At: f["at"], Result: f["result"],
 			Checksum: f["checksum"], Reference: f["reference"], Landed: f["landed"], Test: test})
@@ -136,20 +151,50 @@ func (r *Report) line(test, line string) {
 	}
 }
 
-// fields reads key=value pairs; a word without "=" belongs to the value
-// before it, so values may hold spaces.
-func fields(s string) map[string]string {
-	out := map[string]string{}
-	last := ""
+// topologyLine reads a "FAULT topology ..." line, and says whether it was
+// one.
+func (r *Report) topologyLine(test, rest string) bool {
+	words, ok := strings.CutPrefix(rest, "topology ")
+	if !ok {
+		return false
+	}
+	c := TopologyCase{Test: test}
+	for _, p := range pairs(words) {
+		switch p.Key {
+		case "case":
+			c.Case = p.Value
+		case "result":
+			c.Result = p.Value
+		default:
+			c.Measured = append(c.Measured, p)
+		}
+	}
+	r.Topology = append(r.Topology, c)
+	return true
+}
+
+// pairs reads key=value pairs in order; a word without "=" belongs to the
+// value before it, so values may hold spaces.
+func pairs(s string) []Pair {
+	var out []Pair
 	for _, w := range strings.Fields(s) {
 		k, v, ok := strings.Cut(w, "=")
 		if ok && k != "" && !strings.ContainsAny(k, `"'`) {
-			out[k], last = v, k
+			out = append(out, Pair{k, v})
 			continue
 		}
-		if last != "" {
-			out[last] += " " + w
+		if len(out) > 0 {
+			out[len(out)-1].Value += " " + w
 		}
+	}
+	return out
+}
+
+// fields reads key=value pairs into a map (see pairs).
+func fields(s string) map[string]string {
+	out := map[string]string{}
+	for _, p := range pairs(s) {
+		out[p.Key] = p.Value
 	}
 	return out
 }
@@ -252,7 +297,123 @@ func (r *Report) Markdown() string {
 	for _, l := range r.SummaryLines {
 		w("\n`%s`\n", l)
 	}
+	if len(r.Topology) > 0 {
+		w("\n%s", r.TopologyMarkdown())
+	}
 	return b.String()
+}
+
+// TopologyHeading starts the section of the production topology.
+const TopologyHeading = "## The production topology"
+
+// topologyCommand is how the section alone is made again.
+const topologyCommand = "STUDIO_REQUIRE_ES=1 STUDIO_REQUIRE_TEMPORAL=1 go test -count=1 -json -timeout 30m -run TestTopology ./e2e/ | go run ./internal/faultreport -topology -o docs/reliability.md"
+
+// topologyCases says what each known case does and checks.
+var topologyCases = map[string]string{
+	"kill_worker_mid_upload": "An upload of `docs` documents runs once undisturbed (`reference`, its checksum), then again; once it has stored `killed_at_docs`, the worker running it, which holds the dumped files, is killed with SIGKILL and never comes back. " +
+		"The other worker must dump again (`redumped_on`) and upload there; the source collection's checksum (count and an order-independent hash of every document) must equal the reference. `recovered_ms`: from the kill to the upload's end (heartbeat timeout 15 s, then the holder presumed gone after `STUDIO_WORKER_GONE_AFTER`=5s, a new dump, a whole upload).",
+	"kill_worker_mid_index": "A full release of a build of `docs` documents into Elasticsearch; once `killed_at_docs` are indexed, the worker running IndexDocs is killed with SIGKILL and never comes back. " +
+		"The other worker must resume (`resumed_on`, `attempt`) and the index must hold exactly the build's documents (`checksum` of the scrolled index = `reference`, the build collection's). The build is a real one of 2,000 documents, completed by the test with plain inserts of the documents a bigger merge would write: a merge writes with upserts, which FerretDB v1 (the stand-in for MongoDB) serves by scanning the collection, so that on FerretDB a build beyond a few thousand documents outlasts BuildMerge's 15 s heartbeat timeout.",
+	"restart_server_mid_upload": "The `studio server` process is killed with SIGKILL once an upload has stored `killed_at_docs` of `docs`, and started again 3 s later (`server_down_ms` until it answers). " +
+		"The upload, run by the workers, must complete; the restarted server's hub API must show it completed with every document, its live channel the upload's end, and the collection's checksum must be the parser's (`reference`).",
+	"es_node_stop_under_load": "A release of `docs` documents with `replicas` replica(s) (build configuration `num_replicas`), served by two `studio api` processes given every node's URL; 4 clients send queries (the right total required) and document lookups (the right document required) round-robin to both for at least 25 s. " +
+		"The node holding the primary shard (`stopped_node`, `stopped_master`: whether it was the elected master) stops 5 s in and starts again `stopped_ms` later. Counted, not failed: `failed` (5xx or no answer), by phase, their `window_ms` (first to last) and `longest_run`; latency `p50_ms`, `p99_ms`, `max_ms`. " +
+		"Failed: any wrong answer, any failure once the node is back and the cluster green.",
+}
+
+// TopologyMarkdown is the section of the production topology.
+func (r *Report) TopologyMarkdown() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	passed := 0
+	for _, c := range r.Topology {
+		if c.Result == "pass" {
+			passed++
+		}
+	}
+	w("%s\n\n", TopologyHeading)
+	w("Studio as separate processes of the built binary (`studio server`, two `studio worker`s with data folders of their own, `studio api`s) on an external Temporal (the dev server), FerretDB standing in for MongoDB and a three-node Elasticsearch 8 cluster (e2e/topology_faults_test.go). ")
+	w("From a run on %s of:\n\n    %s\n\n", r.Date.UTC().Format("2006-01-02 15:04 MST"), topologyCommand)
+	w("(`make test-faults` writes this section too, with the rest of the file.) Cases: %d, passed: %d. Times are measured on a shared machine and are reported, never asserted.\n\n", len(r.Topology), passed)
+	w("| case | result | seconds | measured | test |\n|---|---|---|---|---|\n")
+	elapsed := map[string]float64{}
+	for _, t := range r.Tests {
+		elapsed[t.Name] = t.Elapsed
+	}
+	for _, c := range r.Topology {
+		m := make([]string, len(c.Measured))
+		for i, p := range c.Measured {
+			m[i] = fmt.Sprintf("%s=%s", p.Key, p.Value)
+		}
+		secs := "-"
+		if e, ok := elapsed[c.Test]; ok {
+			secs = fmt.Sprintf("%.1f", e)
+		}
+		w("| %s | %s | %s | %s | %s |\n", c.Case, orDash(c.Result), secs, strings.Join(m, ", "), c.Test)
+	}
+	w("\n")
+	seen := map[string]bool{}
+	for _, c := range r.Topology {
+		if d, ok := topologyCases[c.Case]; ok && !seen[c.Case] {
+			seen[c.Case] = true
+			w("- **%s**: %s\n", c.Case, d)
+		}
+	}
+	w("\nKeys ending in `_ms` are milliseconds; `_docs` are documents done (the last heartbeat) at that moment.\n")
+	return b.String()
+}
+
+// replaceSection returns doc with its section starting at heading (up to
+// the next "## " heading) replaced by section, or section appended when
+// doc has none.
+func replaceSection(doc, heading, section string) string {
+	start := sectionStart(doc, heading)
+	if start < 0 {
+		if doc != "" && !strings.HasSuffix(doc, "\n") {
+			doc += "\n"
+		}
+		if doc != "" {
+			doc += "\n"
+		}
+		return doc + section
+	}
+	end := len(doc)
+	if i := strings.Index(doc[start+len(heading):], "\n## "); i >= 0 {
+		end = start + len(heading) + i + 1
+		section += "\n"
+	}
+	return doc[:start] + section + doc[end:]
+}
+
+// section returns doc's section starting at heading, ending with one
+// newline, or "".
+func section(doc, heading string) string {
+	start := sectionStart(doc, heading)
+	if start < 0 {
+		return ""
+	}
+	rest := doc[start:]
+	if i := strings.Index(rest[len(heading):], "\n## "); i >= 0 {
+		rest = rest[:len(heading)+i+1]
+	}
+	return strings.TrimRight(rest, "\n") + "\n"
+}
+
+// sectionStart finds the line that is heading.
+func sectionStart(doc, heading string) int {
+	for off := 0; ; {
+		i := strings.Index(doc[off:], heading)
+		if i < 0 {
+			return -1
+		}
+		at := off + i
+		end := at + len(heading)
+		if (at == 0 || doc[at-1] == '\n') && (end == len(doc) || doc[end] == '\n') {
+			return at
+		}
+		off = end
+	}
 }
 
 func countPass(l []BadInput) int {
