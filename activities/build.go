@@ -116,8 +116,12 @@ func (a *Activities) BuildMerge(ctx context.Context, in MergeInput) (merge.Stats
 	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &last) == nil {
 		opts.After = last.LastID
 	}
-	opts.Progress = func(s merge.Stats) { activity.RecordHeartbeat(ctx, s) }
+	// A slow store (one batch taking longer than the heartbeat timeout)
+	// must not pass for a dead worker: the last progress is repeated.
+	beat := keepBeating(ctx, last)
+	opts.Progress = func(s merge.Stats) { beat.set(s) }
 	st, err := merge.Source(ctx, a.Src.C(in.Source), a.Target.C(in.BuildID), opts)
+	beat.close()
 	if err != nil {
 		return st, fmt.Errorf("build %s: merge %s: %w", in.BuildID, in.Source, err)
 	}

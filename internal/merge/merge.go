@@ -117,8 +117,16 @@ func Source(ctx context.Context, src, target docstore.Collection, opts Options) 
 // write merges one batch into the target.
 func write(ctx context.Context, target docstore.Collection, batch []docstore.Doc, opts Options, st *Stats) error {
 	if opts.CreateNew && opts.Root {
-		// Upsert rather than insert: a resumed batch may be partly written.
-		if err := target.Upsert(ctx, batch); err != nil {
+		// Plain inserts: a store finds nothing to compare (an upsert looks
+		// each _id up, which FerretDB does by scanning). A batch that a
+		// crashed attempt already wrote, in whole or part, is refused as a
+		// duplicate and written again with an upsert: the same documents.
+		err := target.Insert(ctx, batch)
+		var dup *docstore.DuplicateError
+		if errors.As(err, &dup) {
+			err = target.Upsert(ctx, batch)
+		}
+		if err != nil {
 			return fmt.Errorf("write %s: %w", target.Name(), err)
 		}
 		st.Created += int64(len(batch))
