@@ -1,5 +1,7 @@
 // Package jsonenc holds the JSON string writer that Studio's fast document
-// encoders share (the SQLite store, the search source, the data API).
+// encoders share (the SQLite store, the search source, the data API), and
+// CutMember, which takes a member out of stored JSON without decoding it
+// (a release sending stored documents through).
 package jsonenc
 
 import "unicode/utf8"
