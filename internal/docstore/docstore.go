@@ -100,6 +100,26 @@ type ScanOptions struct {
 	Batch int    // documents fetched per round trip; 0 = backend default
 }
 
+// RawDoc is one stored document as JSON text.
+type RawDoc struct {
+	ID string
+	// JSON is the whole document, "_id" included: one JSON object that
+	// DecodeJSON turns into the document Scan yields.
+	JSON []byte
+}
+
+// RawScanner is implemented by collections that keep documents as JSON
+// text and can hand it out undecoded, which spares a reader that only
+// forwards documents (a full release) a decode and an encode. It is
+// optional: callers check for it with a type assertion and fall back to
+// Scan.
+type RawScanner interface {
+	// ScanRaw streams the documents as Scan does (ascending _id order,
+	// after opts.After, opts.Limit and opts.Batch alike). The JSON bytes
+	// are the caller's: they stay valid and may be changed.
+	ScanRaw(ctx context.Context, opts ScanOptions) iter.Seq2[RawDoc, error]
+}
+
 // Query is a simple filter for hub records.
 type Query struct {
 	Filter map[string]any // dotted path -> value that must be equal

@@ -162,6 +162,18 @@ func scanIDs(t *testing.T, ctx context.Context, c docstore.Collection, opts docs
 	return out
 }
 
+func rawScan(t *testing.T, ctx context.Context, rs docstore.RawScanner, opts docstore.ScanOptions) []docstore.RawDoc {
+	t.Helper()
+	var out []docstore.RawDoc
+	for r, err := range rs.ScanRaw(ctx, opts) {
+		if err != nil {
+			t.Fatalf("ScanRaw %+v: %v", opts, err)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
 func numbered(prefix string, n int) []doc {
 	docs := make([]doc, n)
 	for i := range docs {
@@ -456,6 +468,66 @@ func readCases() []testCase {
 			// The store must still work (no leaked transaction or cursor).
 			insert(t, ctx, c, doc{"_id": "after_break"})
 			wantCount(t, ctx, c, 31)
+		}},
+		{"ScanRaw", func(t *testing.T, ctx context.Context, s docstore.Store) {
+			c := s.C("scanraw")
+			rs, ok := c.(docstore.RawScanner)
+			if !ok {
+				t.Skip("the backend does not implement docstore.RawScanner")
+			}
+			wantEqual(t, "raw scan of a missing collection", len(rawScan(t, ctx, rs, docstore.ScanOptions{})), 0)
+			vals, _ := roundTrip()
+			odd := "odd/ é?#%\"\\ \u2028\t漢"
+			insert(t, ctx, c, append(numbered("s", 25), vals, doc{"_id": odd, "n": int64(1<<53 + 1)})...)
+			for _, opts := range []docstore.ScanOptions{
+				{}, {Batch: 3}, {Batch: 1}, {After: "s004"}, {After: "s004x", Limit: 5, Batch: 2},
+				{Limit: 7, Batch: 3}, {After: "s024"}, {After: "vals"}, {After: odd}, {Limit: 100, Batch: 10},
+			} {
+				var want []doc
+				for d, err := range c.Scan(ctx, opts) {
+					if err != nil {
+						t.Fatalf("Scan %+v: %v", opts, err)
+					}
+					want = append(want, d)
+				}
+				raws := rawScan(t, ctx, rs, opts) // all kept: earlier pages' bytes must stay valid
+				if len(raws) != len(want) {
+					t.Fatalf("ScanRaw %+v: %d documents, Scan %d", opts, len(raws), len(want))
+				}
+				for i, r := range raws {
+					if r.ID != want[i]["_id"] {
+						t.Fatalf("ScanRaw %+v: document %d has _id %q, Scan gives %q", opts, i, r.ID, want[i]["_id"])
+					}
+					got, err := docstore.DecodeJSON(r.JSON)
+					if err != nil {
+						t.Fatalf("ScanRaw %+v: _id %q: %s: %v", opts, r.ID, r.JSON, err)
+					}
+					wantEqual(t, fmt.Sprintf("ScanRaw %+v: _id %q decoded", opts, r.ID), got, want[i])
+				}
+			}
+			// The bytes are the caller's: changing them changes nothing else.
+			raws := rawScan(t, ctx, rs, docstore.ScanOptions{Limit: 3})
+			for i := range raws[0].JSON {
+				raws[0].JSON[i] = 'x'
+			}
+			_ = append(raws[0].JSON, `,"more":1}`...)
+			for _, r := range raws[1:] {
+				if _, err := docstore.DecodeJSON(r.JSON); err != nil {
+					t.Fatalf("_id %q after changing the bytes of %q: %s: %v", r.ID, raws[0].ID, r.JSON, err)
+				}
+			}
+			wantEqual(t, "Get after changing raw bytes", get(t, ctx, c, "s000"), doc{"_id": "s000", "i": int64(0)})
+			n := 0
+			for _, err := range rs.ScanRaw(ctx, docstore.ScanOptions{Batch: 4}) {
+				if err != nil {
+					t.Fatalf("ScanRaw: %v", err)
+				}
+				if n++; n == 5 {
+					break
+				}
+			}
+			insert(t, ctx, c, doc{"_id": "after_break"})
+			wantCount(t, ctx, c, 28)
 		}},
 		{"Count", func(t *testing.T, ctx context.Context, s docstore.Store) {
 			c := s.C("cnt")

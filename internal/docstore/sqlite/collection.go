@@ -25,7 +25,10 @@ type collection struct {
 	stmts   map[string]*sql.Stmt
 }
 
-var _ docstore.Collection = (*collection)(nil)
+var (
+	_ docstore.Collection = (*collection)(nil)
+	_ docstore.RawScanner = (*collection)(nil)
+)
 
 // SQL of the prepared statements; %s is the quoted table name.
 const (
@@ -452,8 +455,51 @@ func (c *collection) exists(ctx context.Context) bool {
 // read transaction stays open while the caller works on a document.
 func (c *collection) Scan(ctx context.Context, opts docstore.ScanOptions) iter.Seq2[docstore.Doc, error] {
 	return func(yield func(docstore.Doc, error) bool) {
+		for page, err := range c.pages(ctx, opts) {
+			if err != nil {
+				yield(nil, c.errf("scan", err))
+				return
+			}
+			docs := make([]docstore.Doc, len(page))
+			for i, r := range page {
+				d, err := decodeDoc(r.JSON)
+				if err != nil {
+					yield(nil, c.errf("scan", fmt.Errorf("_id %q: %w", r.ID, err)))
+					return
+				}
+				docs[i] = d
+			}
+			for _, d := range docs {
+				if !yield(d, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// ScanRaw is Scan without the decoding: the stored JSON text as it is.
+func (c *collection) ScanRaw(ctx context.Context, opts docstore.ScanOptions) iter.Seq2[docstore.RawDoc, error] {
+	return func(yield func(docstore.RawDoc, error) bool) {
+		for page, err := range c.pages(ctx, opts) {
+			if err != nil {
+				yield(docstore.RawDoc{}, c.errf("scan", err))
+				return
+			}
+			for _, r := range page {
+				if !yield(r, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// pages yields the rows of a scan a batch at a time, one query each.
+func (c *collection) pages(ctx context.Context, opts docstore.ScanOptions) iter.Seq2[[]docstore.RawDoc, error] {
+	return func(yield func([]docstore.RawDoc, error) bool) {
 		if c.nameErr != nil {
-			yield(nil, c.errf("scan", c.nameErr))
+			yield(nil, c.nameErr)
 			return
 		}
 		batch := opts.Batch
@@ -466,55 +512,61 @@ func (c *collection) Scan(ctx context.Context, opts docstore.ScanOptions) iter.S
 			if opts.Limit > 0 {
 				n = min(n, left)
 			}
-			docs, last, err := c.scanPage(ctx, after, n)
+			page, err := c.scanPage(ctx, after, n)
 			if err != nil {
-				yield(nil, c.errf("scan", err))
+				yield(nil, err)
 				return
 			}
-			for _, d := range docs {
-				if !yield(d, nil) {
-					return
-				}
-			}
-			left -= len(docs)
-			if len(docs) < n || (opts.Limit > 0 && left <= 0) {
+			if len(page) > 0 && !yield(page, nil) {
 				return
 			}
-			after = last
+			left -= len(page)
+			if len(page) < n || (opts.Limit > 0 && left <= 0) {
+				return
+			}
+			after = page[len(page)-1].ID
 		}
 	}
 }
 
-func (c *collection) scanPage(ctx context.Context, after string, n int) ([]docstore.Doc, string, error) {
+// arenaSize is the size of the buffers a page's documents are copied
+// into, several to a buffer.
+const arenaSize = 64 << 10
+
+func (c *collection) scanPage(ctx context.Context, after string, n int) ([]docstore.RawDoc, error) {
 	st, err := c.stmt(ctx, false, sqlScan)
 	if isNoTable(err) {
-		return nil, "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	rows, err := st.QueryContext(ctx, after, n)
 	if isNoTable(err) {
-		return nil, "", nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
 	defer rows.Close()
-	docs := make([]docstore.Doc, 0, n)
-	var last string
+	page := make([]docstore.RawDoc, 0, n)
+	var arena []byte
+	var raw sql.RawBytes
 	for rows.Next() {
-		var raw []byte
-		if err := rows.Scan(&last, &raw); err != nil {
-			return nil, "", err
+		var id string
+		if err := rows.Scan(&id, &raw); err != nil {
+			return nil, err
 		}
-		d, err := decodeDoc(raw)
-		if err != nil {
-			return nil, "", fmt.Errorf("_id %q: %w", last, err)
+		if len(arena)+len(raw) > cap(arena) {
+			arena = make([]byte, 0, max(len(raw), arenaSize))
 		}
-		docs = append(docs, d)
+		start := len(arena)
+		arena = append(arena, raw...)
+		// Capped, so that appending to one document never writes over
+		// the next.
+		page = append(page, docstore.RawDoc{ID: id, JSON: arena[start:len(arena):len(arena)]})
 	}
-	return docs, last, rows.Err()
+	return page, rows.Err()
 }
 
 // Count counts the rows; a missing table has none.
