@@ -23,3 +23,24 @@ type RawGetter interface {
 	// MGetRaw returns the documents in the order of ids.
 	MGetRaw(ctx context.Context, index string, ids []string) ([]RawHit, error)
 }
+
+// RawDoc is one document to index given as JSON text: Source is its
+// _source, one JSON object without "_id" at its top level.
+type RawDoc struct {
+	ID     string
+	Source []byte
+}
+
+// RawBulker is implemented by engines that can index documents given as
+// JSON text, which spares a caller that holds them as JSON (a release
+// reading a store that keeps JSON) a decode and an encode. It is
+// optional: callers check for it with a type assertion and fall back to
+// Bulk.
+type RawBulker interface {
+	// BulkRaw indexes (creates or replaces) the documents in order, as
+	// Bulk does BulkIndex operations: same requests, retries and
+	// per-item failures. Sources go to the engine as they are: the caller
+	// makes sure they are JSON objects (one the engine cannot read is a
+	// failed item).
+	BulkRaw(ctx context.Context, index string, docs []RawDoc) (BulkResult, error)
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/elastic/go-elasticsearch/v8/typedapi/types"
 
+	"studio/internal/jsonenc"
 	"studio/internal/search"
 )
 
@@ -128,62 +129,128 @@ func pathSegment(s string) string {
 // Bulk sends the operations in _bulk requests of at most bulkMaxOps
 // operations and bulkMaxBytes bytes.
 func (e *Engine) Bulk(ctx context.Context, index string, ops []search.BulkOp) (search.BulkResult, error) {
-	var res search.BulkResult
 	if err := search.ValidateIndexName(index); err != nil {
-		return res, fmt.Errorf("elasticsearch: %w", err)
+		return search.BulkResult{}, fmt.Errorf("elasticsearch: %w", err)
 	}
 	if len(ops) == 0 {
-		return res, nil
+		return search.BulkResult{}, nil
 	}
 	if err := e.mustExist(ctx, index); err != nil {
-		return res, err
+		return search.BulkResult{}, err
 	}
-	var body bytes.Buffer
-	var ids []string
-	flush := func() error {
-		if len(ids) == 0 {
-			return nil
-		}
-		err := e.bulk(ctx, index, body.Bytes(), ids, &res)
-		body.Reset()
-		ids = ids[:0]
-		return err
-	}
+	b := bulkBody{e: e, index: index}
 	for _, op := range ops {
 		if op.ID == "" {
-			res.Failed = append(res.Failed, search.ItemError{Reason: "the document has no _id"})
+			b.res.Failed = append(b.res.Failed, search.ItemError{Reason: "the document has no _id"})
 			continue
 		}
 		action := "index"
 		if op.Kind == search.BulkDelete {
 			action = "delete"
 		} else if op.Kind != search.BulkIndex {
-			res.Failed = append(res.Failed, search.ItemError{ID: op.ID, Reason: fmt.Sprintf("unknown bulk operation %d", op.Kind)})
+			b.res.Failed = append(b.res.Failed, search.ItemError{ID: op.ID, Reason: fmt.Sprintf("unknown bulk operation %d", op.Kind)})
 			continue
 		}
 		var doc []byte
 		if action == "index" {
 			var err error
 			if doc, _, err = search.MarshalDoc(op.Doc); err != nil {
-				res.Failed = append(res.Failed, search.ItemError{ID: op.ID, Reason: "encode the document: " + err.Error()})
+				b.res.Failed = append(b.res.Failed, search.ItemError{ID: op.ID, Reason: "encode the document: " + err.Error()})
 				continue
 			}
 		}
-		meta, _ := json.Marshal(map[string]any{action: map[string]string{"_id": op.ID}})
-		body.Write(meta)
-		body.WriteByte('\n')
-		if doc != nil {
-			body.Write(doc)
-			body.WriteByte('\n')
-		}
-		ids = append(ids, op.ID)
-		if len(ids) >= bulkMaxOps || body.Len() >= bulkMaxBytes {
-			if err := flush(); err != nil {
-				return res, err
-			}
+		if err := b.add(ctx, action, op.ID, doc); err != nil {
+			return b.res, err
 		}
 	}
-	return res, flush()
+	return b.res, b.flush(ctx)
+}
+
+var _ search.RawBulker = (*Engine)(nil)
+
+// BulkRaw indexes documents given as JSON, sent as they are in the same
+// _bulk requests as Bulk's.
+func (e *Engine) BulkRaw(ctx context.Context, index string, docs []search.RawDoc) (search.BulkResult, error) {
+	if err := search.ValidateIndexName(index); err != nil {
+		return search.BulkResult{}, fmt.Errorf("elasticsearch: %w", err)
+	}
+	if len(docs) == 0 {
+		return search.BulkResult{}, nil
+	}
+	if err := e.mustExist(ctx, index); err != nil {
+		return search.BulkResult{}, err
+	}
+	b := bulkBody{e: e, index: index}
+	size := 0
+	for _, d := range docs {
+		size += len(d.Source) + len(d.ID) + 24
+	}
+	b.buf.Grow(min(size, bulkMaxBytes+64<<10))
+	for _, d := range docs {
+		if d.ID == "" {
+			b.res.Failed = append(b.res.Failed, search.ItemError{Reason: "the document has no _id"})
+			continue
+		}
+		src := d.Source
+		if bytes.IndexByte(src, '\n') >= 0 {
+			// A _bulk body is lines: a line break between tokens would cut
+			// the document in two.
+			var c bytes.Buffer
+			if err := json.Compact(&c, src); err != nil {
+				b.res.Failed = append(b.res.Failed, search.ItemError{ID: d.ID, Reason: "the document is not JSON: " + err.Error()})
+				continue
+			}
+			src = c.Bytes()
+		}
+		if len(bytes.TrimSpace(src)) == 0 {
+			b.res.Failed = append(b.res.Failed, search.ItemError{ID: d.ID, Reason: "the document is empty"})
+			continue
+		}
+		if err := b.add(ctx, "index", d.ID, src); err != nil {
+			return b.res, err
+		}
+	}
+	return b.res, b.flush(ctx)
+}
+
+// bulkBody fills the bodies of _bulk requests, of at most bulkMaxOps
+// operations and bulkMaxBytes bytes, and sends each when it is full.
+type bulkBody struct {
+	e     *Engine
+	index string
+	buf   bytes.Buffer
+	ids   []string
+	res   search.BulkResult
+}
+
+// add appends an action on id and its source (nil for a delete).
+func (b *bulkBody) add(ctx context.Context, action, id string, source []byte) error {
+	meta := b.buf.AvailableBuffer()
+	meta = append(meta, `{"`...)
+	meta = append(meta, action...)
+	meta = append(meta, `":{"_id":`...)
+	meta = jsonenc.AppendString(meta, id)
+	meta = append(meta, "}}\n"...)
+	b.buf.Write(meta)
+	if source != nil {
+		b.buf.Write(source)
+		b.buf.WriteByte('\n')
+	}
+	b.ids = append(b.ids, id)
+	if len(b.ids) >= bulkMaxOps || b.buf.Len() >= bulkMaxBytes {
+		return b.flush(ctx)
+	}
+	return nil
+}
+
+func (b *bulkBody) flush(ctx context.Context) error {
+	if len(b.ids) == 0 {
+		return nil
+	}
+	err := b.e.bulk(ctx, b.index, b.buf.Bytes(), b.ids, &b.res)
+	b.buf.Reset()
+	b.ids = b.ids[:0]
+	return err
 }
 
 // mustExist returns search.ErrIndexNotFound when the index (or alias) does

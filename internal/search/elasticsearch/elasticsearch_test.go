@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -223,6 +225,87 @@ func TestBulkSplits(t *testing.T) {
 	}
 	if n, err := e.Count(ctx, name, nil); err != nil || n != int64(len(ops)-1) {
 		t.Errorf("Count = %d, %v", n, err)
+	}
+}
+
+// TestBulkRaw indexes documents given as JSON and reads them back as
+// Bulk's documents: the same values, and a failed item for each source
+// the engine cannot take, beside the others.
+func TestBulkRaw(t *testing.T) {
+	ctx := context.Background()
+	e, prefix := openCluster(t)
+	raw, decoded := prefix+"raw", prefix+"decoded"
+	for _, ix := range []string{raw, decoded} {
+		if err := e.CreateIndex(ctx, ix, search.IndexSpec{Settings: search.DefaultSettings(1, 0)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := []search.RawDoc{
+		{ID: "plain", Source: []byte(`{"name":"cdk2","taxid":9606,"score":1.5,"exact":2.0}`)},
+		{ID: "unicode", Source: []byte(`{"name":"é漢字🧬 \"q\" \\ \u2028","tags":["α","β"]}`)},
+		{ID: "big", Source: []byte(`{"n":9007199254740993,"neg":-9223372036854775808}`)},
+		{ID: "nested", Source: []byte(`{"a":{"b":{"c":[{"d":null,"e":true},{"d":"x","f":[1,2]}]}},"empty":{},"list":[]}`)},
+		{ID: "odd/ é?#%\"\\&<>", Source: []byte(`{"name":"odd"}`)},
+		{ID: "lines", Source: []byte("{\n  \"name\": \"on lines\",\n  \"n\": [1,\n 2]\n}\n")},
+	}
+	bad := []search.RawDoc{
+		{ID: "", Source: []byte(`{"name":"no id"}`)},
+		{ID: "empty", Source: nil},
+		{ID: "cut", Source: []byte("{\"a\":\n")},
+		{ID: "not-json", Source: []byte(`{"a":}`)},
+	}
+	res, err := e.BulkRaw(ctx, raw, append(slices.Clone(good), bad...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Indexed != len(good) || len(res.Failed) != len(bad) {
+		t.Fatalf("BulkRaw = %d indexed, failed %+v; want %d indexed and %d failed", res.Indexed, res.Failed, len(good), len(bad))
+	}
+	for _, f := range res.Failed {
+		if f.Reason == "" {
+			t.Errorf("failed item %q without a reason", f.ID)
+		}
+	}
+	ops := make([]search.BulkOp, len(good))
+	for i, d := range good {
+		doc, err := search.DecodeDoc(d.Source)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops[i] = search.BulkOp{Kind: search.BulkIndex, ID: d.ID, Doc: doc}
+	}
+	if res, err := e.Bulk(ctx, decoded, ops); err != nil || res.Indexed != len(ops) {
+		t.Fatalf("Bulk = %+v, %v", res, err)
+	}
+	for _, op := range ops {
+		got, err := e.Get(ctx, raw, op.ID)
+		if err != nil {
+			t.Fatalf("Get %q: %v", op.ID, err)
+		}
+		want, err := e.Get(ctx, decoded, op.ID)
+		if err != nil {
+			t.Fatalf("Get %q: %v", op.ID, err)
+		}
+		if !reflect.DeepEqual(got.Source, op.Doc) || !reflect.DeepEqual(got.Source, want.Source) {
+			t.Errorf("document %q: raw %v, decoded %v; want %v", op.ID, got.Source, want.Source, op.Doc)
+		}
+	}
+	if _, err := e.BulkRaw(ctx, prefix+"missing", good); !errors.Is(err, search.ErrIndexNotFound) {
+		t.Errorf("BulkRaw into a missing index = %v, want ErrIndexNotFound", err)
+	}
+	// More documents than one request takes.
+	many := make([]search.RawDoc, 2*bulkMaxOps+10)
+	for i := range many {
+		many[i] = search.RawDoc{ID: fmt.Sprint("m", i), Source: fmt.Appendf(nil, `{"n":%d}`, i)}
+	}
+	if res, err := e.BulkRaw(ctx, raw, many); err != nil || res.Indexed != len(many) || len(res.Failed) != 0 {
+		t.Fatalf("BulkRaw of %d = %+v, %v", len(many), res, err)
+	}
+	if err := e.Refresh(ctx, raw); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := e.Count(ctx, raw, nil); err != nil || n != int64(len(good)+len(many)) {
+		t.Errorf("Count = %d, %v; want %d", n, err, len(good)+len(many))
 	}
 }
 
