@@ -1,7 +1,8 @@
 // Package jsonenc holds the JSON string writer that Studio's fast document
 // encoders share (the SQLite store, the search source, the data API), and
-// CutMember, which takes a member out of stored JSON without decoding it
-// (a release sending stored documents through).
+// AppendCanonical, which rewrites stored JSON as the search source's
+// encoder would write it, without decoding it (a release sending stored
+// documents through).
 package jsonenc
 
 import "unicode/utf8"
