@@ -1,9 +1,11 @@
 package activities
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -11,6 +13,7 @@ import (
 	"studio/internal/buildconf"
 	"studio/internal/docstore"
 	"studio/internal/hub"
+	"studio/internal/jsonenc"
 	"studio/internal/progress"
 	"studio/internal/search"
 )
@@ -106,10 +109,15 @@ func (a *Activities) IndexPrepare(ctx context.Context, in IndexInput) (IndexPlan
 	return plan, err
 }
 
+// indexBatch is the number of documents IndexDocs reads and sends at a
+// time.
+const indexBatch = 1000
+
 // IndexDocs indexes the build's documents in _id order, in bulk batches,
 // heartbeating the count and the last _id; a retry resumes after it
 // (re-indexing a document is idempotent, so a lagging heartbeat duplicates
-// nothing).
+// nothing). When the store hands out its stored JSON and the engine takes
+// JSON, the documents go through undecoded (indexRaw).
 func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats, error) {
 	var st IndexStats
 	if activity.HasHeartbeatDetails(ctx) {
@@ -119,8 +127,14 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 		}
 	}
 	meter := progress.NewMeter("index", "docs", plan.Total)
-	const batchSize = 1000
-	ops := make([]search.BulkOp, 0, batchSize)
+	opts := docstore.ScanOptions{After: st.LastID, Batch: indexBatch}
+	coll := a.Target.C(plan.Build)
+	if rs, ok := coll.(docstore.RawScanner); ok {
+		if rb, ok := a.Search.(search.RawBulker); ok {
+			return indexRaw(ctx, plan, rs.ScanRaw(ctx, opts), rb, st, meter)
+		}
+	}
+	ops := make([]search.BulkOp, 0, indexBatch)
 	flush := func() error {
 		if len(ops) == 0 {
 			return nil
@@ -129,38 +143,131 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 		if err != nil {
 			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
 		}
-		st.Indexed += int64(res.Indexed)
-		for _, f := range res.Failed {
-			st.reject(f.ID + ": " + f.Reason)
-		}
-		st.LastID = ops[len(ops)-1].ID
+		st.sent(res, ops[len(ops)-1].ID)
 		ops = ops[:0]
 		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
 		return nil
 	}
-	for d, err := range a.Target.C(plan.Build).Scan(ctx, docstore.ScanOptions{After: st.LastID, Batch: batchSize}) {
+	for d, err := range coll.Scan(ctx, opts) {
 		if err != nil {
 			return st, fmt.Errorf("read build %s: %w", plan.Build, err)
 		}
-		id, ok := d["_id"].(string)
-		if !ok || id == "" || len(id) > 512 {
-			st.reject(fmt.Sprintf("_id %v: want a non-empty string of at most 512 bytes", d["_id"]))
+		id, doc, ok := st.indexable(d)
+		if !ok {
 			continue
 		}
-		doc := make(map[string]any, len(d))
-		for k, v := range d {
-			if k != "_id" {
-				doc[k] = v
-			}
-		}
 		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: doc})
-		if len(ops) == batchSize {
+		if len(ops) == indexBatch {
 			if err := flush(); err != nil {
 				return st, err
 			}
 		}
 	}
 	return st, flush()
+}
+
+// indexRaw is IndexDocs sending the stored JSON of the documents through
+// without decoding it: jsonenc.AppendCanonical cuts the top-level "_id"
+// out and writes the rest as search.MarshalDoc writes the decoded
+// document, so the engine gets the very bytes of the decoded path. A
+// document it cannot vouch for that way (see AppendCanonical), or whose
+// "_id" member is not its stored _id or too long, is decoded and goes the
+// decoded path's way; both paths index, reject and report alike.
+func indexRaw(ctx context.Context, plan IndexPlan, docs iter.Seq2[docstore.RawDoc, error], rb search.RawBulker, st IndexStats, meter *progress.Meter) (IndexStats, error) {
+	batch := make([]search.RawDoc, 0, indexBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		res, err := rb.BulkRaw(ctx, plan.Index, batch)
+		if err != nil {
+			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
+		}
+		st.sent(res, batch[len(batch)-1].ID)
+		batch = batch[:0]
+		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
+		return nil
+	}
+	var arena, quoted []byte // arena holds the sources, several to a buffer
+	for r, err := range docs {
+		if err != nil {
+			return st, fmt.Errorf("read build %s: %w", plan.Build, err)
+		}
+		if cap(arena)-len(arena) < len(r.JSON)+64 {
+			arena = make([]byte, 0, max(256<<10, 2*len(r.JSON)))
+		}
+		start := len(arena)
+		out, idJSON, err := jsonenc.AppendCanonical(arena, r.JSON, "_id")
+		quoted = jsonenc.AppendString(quoted[:0], r.ID)
+		id, src := r.ID, []byte(nil)
+		if err == nil && bytes.Equal(idJSON, quoted) && id != "" && len(id) <= maxIDBytes {
+			arena = out
+			src = out[start:len(out):len(out)]
+		} else {
+			v, err := docstore.DecodeJSON(r.JSON)
+			if err != nil {
+				return st, fmt.Errorf("read build %s: _id %q: %w", plan.Build, r.ID, err)
+			}
+			d, ok := v.(map[string]any)
+			if !ok {
+				return st, fmt.Errorf("read build %s: _id %q: stored document is a %T, not an object", plan.Build, r.ID, v)
+			}
+			if id, src, ok = st.decodedSource(d); !ok {
+				continue
+			}
+		}
+		batch = append(batch, search.RawDoc{ID: id, Source: src})
+		if len(batch) == indexBatch {
+			if err := flush(); err != nil {
+				return st, err
+			}
+		}
+	}
+	return st, flush()
+}
+
+// maxIDBytes is the longest _id a release indexes (Elasticsearch's limit).
+const maxIDBytes = 512
+
+// indexable returns the _id of a stored document and the document to
+// index (without "_id"), or records why it cannot be indexed.
+func (st *IndexStats) indexable(d docstore.Doc) (string, map[string]any, bool) {
+	id, ok := d["_id"].(string)
+	if !ok || id == "" || len(id) > maxIDBytes {
+		st.reject(fmt.Sprintf("_id %v: want a non-empty string of at most %d bytes", d["_id"], maxIDBytes))
+		return "", nil, false
+	}
+	doc := make(map[string]any, len(d))
+	for k, v := range d {
+		if k != "_id" {
+			doc[k] = v
+		}
+	}
+	return id, doc, true
+}
+
+// decodedSource is the _id and the source the decoded path sends for a
+// decoded stored document, or false when it rejects it.
+func (st *IndexStats) decodedSource(d docstore.Doc) (string, []byte, bool) {
+	id, doc, ok := st.indexable(d)
+	if !ok {
+		return "", nil, false
+	}
+	src, _, err := search.MarshalDoc(doc)
+	if err != nil { // as Engine.Bulk reports it
+		st.reject(id + ": encode the document: " + err.Error())
+		return "", nil, false
+	}
+	return id, src, true
+}
+
+// sent counts a bulk request's answer; lastID is its last document's.
+func (st *IndexStats) sent(res search.BulkResult, lastID string) {
+	st.Indexed += int64(res.Indexed)
+	for _, f := range res.Failed {
+		st.reject(f.ID + ": " + f.Reason)
+	}
+	st.LastID = lastID
 }
 
 func (st *IndexStats) reject(reason string) {
