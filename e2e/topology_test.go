@@ -283,19 +283,8 @@ func TestProductionTopology(t *testing.T) {
 
 	lab := serveLabFile(t, "cgi.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
 	cli.ok("register", cgiPluginRepo(t, "cgi", lab.URL))
-	var dumped struct {
-		Dump   commands.Command
-		Upload *commands.Command
-	}
-	cli.json(&dumped, "dump", "cgi")
-	if dumped.Dump.Status != "completed" || dumped.Upload == nil || dumped.Upload.Status != "completed" {
-		t.Fatalf("dump --json = %+v", dumped)
-	}
-	var sources []sourceRowJSON
-	cli.json(&sources, "sources")
-	if len(sources) != 1 || sources[0].Upload.Jobs["cgi"].Count != int64(wantDocs) {
-		t.Fatalf("sources --json = %+v, want %d documents", sources, wantDocs)
-	}
+	dumped := cli.dumpAndUpload("cgi")
+	cli.requireUploaded("cgi", wantDocs)
 	cli.ok("inspect", "cgi")
 	cli.ok("mapping", "field", "cgi", "cgi.gene", "--search-by-default")
 	cli.ok("mapping", "commit", "cgi")
@@ -391,15 +380,7 @@ func TestWorkersWithoutSharedFolder(t *testing.T) {
 	wantDocs, _ := cgiExpectations(t, tsv)
 	lab := serveLabFile(t, "cgi.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
 	cli.ok("register", cgiPluginRepo(t, "cgi", lab.URL))
-
-	var dumped struct {
-		Dump   commands.Command
-		Upload *commands.Command
-	}
-	cli.json(&dumped, "dump", "cgi")
-	if dumped.Dump.Status != "completed" || dumped.Upload == nil || dumped.Upload.Status != "completed" {
-		t.Fatalf("dump on worker-a --json = %+v", dumped)
-	}
+	dumped := cli.dumpAndUpload("cgi")
 	holds := func(worker string) bool {
 		files, _ := filepath.Glob(filepath.Join(tp.dir, worker, "datasources", "cgi", "*", "cgi.zip"))
 		return len(files) > 0
@@ -429,9 +410,34 @@ func TestWorkersWithoutSharedFolder(t *testing.T) {
 	if dumped.Upload == nil || dumped.Upload.Status != "completed" {
 		t.Fatalf("the upload after worker-a is gone: %+v", dumped.Upload)
 	}
+	cli.requireUploaded("cgi", wantDocs)
+}
+
+// cliDump is what `studio dump --json` prints.
+type cliDump struct {
+	Dump   commands.Command
+	Upload *commands.Command
+}
+
+// dumpAndUpload runs `studio dump source` and requires the dump and the
+// upload it starts to complete.
+func (c *studioCLI) dumpAndUpload(source string) cliDump {
+	c.t.Helper()
+	var d cliDump
+	c.json(&d, "dump", source)
+	if d.Dump.Status != "completed" || d.Upload == nil || d.Upload.Status != "completed" {
+		c.t.Fatalf("dump %s --json = %+v", source, d)
+	}
+	return d
+}
+
+// requireUploaded requires `studio sources` to show n documents uploaded
+// by the source's uploader of its own name.
+func (c *studioCLI) requireUploaded(source string, n int) {
+	c.t.Helper()
 	var sources []sourceRowJSON
-	cli.json(&sources, "sources")
-	if len(sources) != 1 || sources[0].Upload.Jobs["cgi"].Count != int64(wantDocs) {
-		t.Fatalf("sources --json = %+v, want %d documents", sources, wantDocs)
+	c.json(&sources, "sources")
+	if len(sources) != 1 || sources[0].Upload.Jobs[source].Count != int64(n) {
+		c.t.Fatalf("sources --json = %+v, want %d documents of %s", sources, n, source)
 	}
 }
