@@ -95,6 +95,31 @@ func (c *studioCLI) json(out any, args ...string) cliRun {
 	return r
 }
 
+// cliBuild is `studio build --json`: the command, and the build id and
+// document count of its result.
+type cliBuild struct {
+	commands.Command
+	BuildID string
+	Total   int64
+}
+
+// build runs `studio build conf --json` (which must exit 0) and decodes
+// its result.
+func (c *studioCLI) build(conf string) cliBuild {
+	c.t.Helper()
+	var cmd commands.Command
+	c.json(&cmd, "build", conf)
+	var res struct {
+		BuildID string `json:"build_id"`
+		Total   int64
+	}
+	b, _ := json.Marshal(cmd.Result)
+	if err := json.Unmarshal(b, &res); err != nil {
+		c.t.Fatalf("build %s --json: result %s: %v", conf, b, err)
+	}
+	return cliBuild{Command: cmd, BuildID: res.BuildID, Total: res.Total}
+}
+
 // TestCLITutorial runs the tutorial from the command line, verb by verb,
 // against a running hub: register, dump (the upload follows), sources,
 // inspect, mapping edit and commit, build configuration, build, full
@@ -203,15 +228,10 @@ func TestCLITutorial(t *testing.T) {
 		t.Fatalf("buildconf list --json = %v", confs)
 	}
 
-	var built commands.Command
-	cli.json(&built, "build", "default")
-	var build struct {
-		BuildID string `json:"build_id"`
-		Total   int64
-	}
-	b, _ = json.Marshal(built.Result)
-	if err := json.Unmarshal(b, &build); err != nil || built.Status != "completed" || build.Total != 323 || build.BuildID == "" {
-		t.Fatalf("build --json = %s %s", built.Status, b)
+	build := cli.build("default")
+	built := build.Command
+	if built.Status != "completed" || build.Total != 323 || build.BuildID == "" {
+		t.Fatalf("build --json = %+v", build)
 	}
 	var builds []struct {
 		ID     string `json:"_id"`
@@ -273,14 +293,9 @@ func TestCLITutorial(t *testing.T) {
 	if dumped.Upload == nil || dumped.Upload.Status != "completed" {
 		t.Fatalf("second dump --json = %+v", dumped)
 	}
-	var built2 commands.Command
-	cli.json(&built2, "build", "default")
-	var build2 struct {
-		BuildID string `json:"build_id"`
-	}
-	b, _ = json.Marshal(built2.Result)
-	if json.Unmarshal(b, &build2) != nil || build2.BuildID == "" || build2.BuildID == build.BuildID {
-		t.Fatalf("second build = %s", b)
+	build2 := cli.build("default")
+	if build2.BuildID == "" || build2.BuildID == build.BuildID {
+		t.Fatalf("second build = %+v", build2)
 	}
 	rel.Commands = nil
 	cli.json(&rel, "release", build2.BuildID, "--index", "cgi_live")

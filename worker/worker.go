@@ -29,15 +29,7 @@ import (
 // New returns a worker polling queue with every workflow and activity
 // registered. Start it with Start and stop it with Stop.
 func New(c client.Client, queue string, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, queue, sdkworker.Options{
-		// Progress is shown live from heartbeats: send them every second
-		// rather than the SDK's default of most of the heartbeat timeout.
-		MaxHeartbeatThrottleInterval:     time.Second,
-		DefaultHeartbeatThrottleInterval: time.Second,
-		// The process's own name, also used by its memory reports
-		// (package procstat), so the Workers view can match the two.
-		Identity: procstat.Identity(),
-	})
+	w := sdkworker.New(c, queue, options())
 	for name, fn := range workflows.Registered {
 		w.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
 	}
@@ -49,13 +41,22 @@ func New(c client.Client, queue string, acts *activities.Activities) sdkworker.W
 // OwnQueue) with the activities only: the steps that read files this worker
 // wrote are sent there.
 func NewOwn(c client.Client, queue string, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, queue, sdkworker.Options{
-		MaxHeartbeatThrottleInterval:     time.Second,
-		DefaultHeartbeatThrottleInterval: time.Second,
-		Identity:                         procstat.Identity(),
-	})
+	w := sdkworker.New(c, queue, options())
 	w.RegisterActivity(acts)
 	return w
+}
+
+// options are the worker options of both queues.
+func options() sdkworker.Options {
+	return sdkworker.Options{
+		// Progress is shown live from heartbeats: send them every second
+		// rather than the SDK's default of most of the heartbeat timeout.
+		MaxHeartbeatThrottleInterval:     time.Second,
+		DefaultHeartbeatThrottleInterval: time.Second,
+		// The process's own name, also used by its memory reports
+		// (package procstat), so the Workers view can match the two.
+		Identity: procstat.Identity(),
+	}
 }
 
 // OwnQueue is the task queue of the worker whose data folder is dataDir:

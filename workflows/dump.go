@@ -53,47 +53,24 @@ func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpRes
 			return res, err
 		}
 	}
-	if holdersOn(ctx) {
-		// The worker holding the last dump's files compares and downloads
-		// (an unchanged release is not downloaded again); if it is gone,
-		// any worker downloads everything anew.
-		var h activities.Holder
+	// The worker holding the last dump's files compares and downloads (an
+	// unchanged release is not downloaded again); if it is gone, any worker
+	// downloads everything anew. Runs from before holders take the shared
+	// queue (an empty holder).
+	var h activities.Holder
+	on := holdersOn(ctx)
+	if on {
 		if h, err = filesAt(ctx, activities.DumpFilesKey(in.Source)); err != nil {
 			return res, err
 		}
-		res, err = dumpOn(ctx, in, h, &plan)
-		if holderGone(err) {
-			workflow.GetLogger(ctx).Warn("the worker holding the last dump is gone: dumping again on another worker", "source", in.Source, "queue", h.Queue)
-			in.Force = true
-			res, err = dumpOn(ctx, in, activities.Holder{}, &plan)
-		}
-		if err != nil || plan.Nothing {
-			return res, err
-		}
-		startUpload(ctx, in.Source)
-		return res, nil
 	}
-	if err := workflow.ExecuteActivity(shortActivity(ctx), a.DumpPrepare, in).Get(ctx, &plan); err != nil {
-		return res, err
+	res, err = dumpOn(ctx, in, h, &plan)
+	if on && holderGone(err) {
+		workflow.GetLogger(ctx).Warn("the worker holding the last dump is gone: dumping again on another worker", "source", in.Source, "queue", h.Queue)
+		in.Force = true
+		res, err = dumpOn(ctx, in, activities.Holder{}, &plan)
 	}
-	if plan.Nothing {
-		return activities.DumpResult{Source: in.Source, Status: "nothing to dump", Release: plan.Release, Reason: plan.Reason}, nil
-	}
-	// Several URLs download side by side, one activity each.
-	futures := make([]workflow.Future, len(plan.URLs))
-	for i, u := range plan.URLs {
-		futures[i] = workflow.ExecuteActivity(transferActivity(ctx), a.DumpFetch, activities.FetchInput{
-			Source: in.Source, URL: u, DataFolder: plan.DataFolder,
-		})
-	}
-	files := make([]activities.FetchedFile, len(futures))
-	for i, f := range futures {
-		if err := f.Get(ctx, &files[i]); err != nil {
-			return res, err
-		}
-	}
-	err = workflow.ExecuteActivity(transferActivity(ctx), a.DumpFinish, activities.DumpFinishInput{Plan: plan, Files: files}).Get(ctx, &res)
-	if err != nil {
+	if err != nil || plan.Nothing {
 		return res, err
 	}
 	startUpload(ctx, in.Source)
@@ -110,6 +87,7 @@ func dumpOn(ctx workflow.Context, in activities.DumpInput, h activities.Holder, 
 	if plan.Nothing {
 		return activities.DumpResult{Source: in.Source, Status: "nothing to dump", Release: plan.Release, Reason: plan.Reason}, nil
 	}
+	// Several URLs download side by side, one activity each.
 	tctx := onHolder(transferActivity(ctx), plan.Holder)
 	futures := make([]workflow.Future, len(plan.URLs))
 	for i, u := range plan.URLs {
@@ -118,14 +96,10 @@ func dumpOn(ctx workflow.Context, in activities.DumpInput, h activities.Holder, 
 		})
 	}
 	files := make([]activities.FetchedFile, len(futures))
-	var firstErr error
 	for i, f := range futures {
-		if err := f.Get(ctx, &files[i]); err != nil && firstErr == nil {
-			firstErr = err
+		if err := f.Get(ctx, &files[i]); err != nil {
+			return res, err
 		}
-	}
-	if firstErr != nil {
-		return res, firstErr
 	}
 	err := workflow.ExecuteActivity(tctx, a.DumpFinish, activities.DumpFinishInput{Plan: *plan, Files: files}).Get(ctx, &res)
 	return res, err

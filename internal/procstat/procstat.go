@@ -64,28 +64,40 @@ func Sample(role string) Stats {
 
 // residentBytes reads VmRSS from /proc/self/status, or returns 0 where
 // there is no /proc.
-func residentBytes() int64 {
+func residentBytes() int64 { return max(statusBytes("VmRSS:"), 0) }
+
+// PeakBytes is this process's peak resident memory (VmHWM) since it started
+// or since ResetPeak; -1 where there is no /proc.
+func PeakBytes() int64 { return statusBytes("VmHWM:") }
+
+// ResetPeak asks Linux to restart the peak at the current resident memory,
+// so that the next PeakBytes covers one phase of a program.
+func ResetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// statusBytes reads one "<field> <n> kB" line of /proc/self/status, in
+// bytes; -1 when it cannot.
+func statusBytes(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
-		return 0
+		return -1
 	}
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for sc.Scan() {
 		line := sc.Bytes()
-		if !bytes.HasPrefix(line, []byte("VmRSS:")) {
+		if !bytes.HasPrefix(line, []byte(field)) {
 			continue
 		}
-		f := bytes.Fields(line[len("VmRSS:"):])
+		f := bytes.Fields(line[len(field):])
 		if len(f) == 0 {
-			return 0
+			return -1
 		}
 		kb, err := strconv.ParseInt(string(f[0]), 10, 64)
 		if err != nil {
-			return 0
+			return -1
 		}
 		return kb << 10
 	}
-	return 0
+	return -1
 }
 
 // Reporter records this process's sample in a hub collection every

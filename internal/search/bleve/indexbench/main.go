@@ -23,6 +23,7 @@ import (
 
 	blevesearch "github.com/blevesearch/bleve/v2"
 
+	"studio/internal/procstat"
 	"studio/internal/search"
 	studiobleve "studio/internal/search/bleve"
 )
@@ -54,20 +55,20 @@ func run(n, batch int, dir string) error {
 	spec := benchSpec()
 	fmt.Printf("indexing %d generated documents in batches of %d (%s)\n", n, batch, dir)
 
-	resetPeakRSS()
+	procstat.ResetPeak()
 	rawRate, err := indexRaw(filepath.Join(dir, "raw"), spec, n, batch)
 	if err != nil {
 		return fmt.Errorf("bleve batch: %w", err)
 	}
-	rawPeak := peakRSS()
+	rawPeak := procstat.PeakBytes()
 	fmt.Printf("bleve Index.Batch: %10.0f docs/s   peak RSS %s\n", rawRate, mib(rawPeak))
 
-	resetPeakRSS()
+	procstat.ResetPeak()
 	studioRate, err := indexStudio(filepath.Join(dir, "studio"), spec, n, batch)
 	if err != nil {
 		return fmt.Errorf("engine bulk: %w", err)
 	}
-	studioPeak := peakRSS()
+	studioPeak := procstat.PeakBytes()
 	fmt.Printf("Engine.Bulk:       %10.0f docs/s   peak RSS %s\n", studioRate, mib(studioPeak))
 	fmt.Printf("ratio Engine.Bulk / Index.Batch: %.2f (target >= 0.80)\n", studioRate/rawRate)
 	return nil
@@ -202,24 +203,6 @@ func indexStudio(dir string, spec search.IndexSpec, n, size int) (float64, error
 		return 0, fmt.Errorf("the index holds %d documents, want %d", st.Docs, n)
 	}
 	return rate, nil
-}
-
-// resetPeakRSS resets the kernel's high-water mark of resident memory
-// (Linux); peakRSS reads it.
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-func peakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return -1
 }
 
 func mib(b int64) string {

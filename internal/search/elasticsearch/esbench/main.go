@@ -63,6 +63,7 @@ import (
 	"studio/activities"
 	"studio/internal/docstore"
 	"studio/internal/docstore/sqlite"
+	"studio/internal/procstat"
 	"studio/internal/search"
 	"studio/internal/search/elasticsearch"
 	"studio/internal/testenv/escluster"
@@ -526,13 +527,13 @@ func (p phase) rate(n int) float64 { return float64(n) / p.took.Seconds() }
 
 // measure adds the time f takes to p.took, and keeps the peak memory.
 func (p *phase) measure(f func() error) error {
-	resetPeakRSS()
+	procstat.ResetPeak()
 	c0 := cpuTime()
 	t0 := time.Now()
 	err := f()
 	p.took += time.Since(t0)
 	p.cpu += cpuTime() - c0
-	p.peak = max(p.peak, peakRSS())
+	p.peak = max(p.peak, procstat.PeakBytes())
 	return err
 }
 
@@ -795,24 +796,6 @@ func (c *bareClient) finish(ctx context.Context, index string, n int, p *phase) 
 		return fmt.Errorf("index %s holds %d documents, want %d", index, got, n)
 	}
 	return nil
-}
-
-// resetPeakRSS resets the kernel's high-water mark of this process's
-// resident memory (Linux); peakRSS reads it.
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-func peakRSS() int64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			return kb << 10
-		}
-	}
-	return -1
 }
 
 func mib(b int64) string {
