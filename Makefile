@@ -70,15 +70,20 @@ test: temporal browser ui escluster pyref lint
 	cd ui && npm test
 	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_BROWSER=1 STUDIO_REQUIRE_ES=1 STUDIO_REQUIRE_PYREF=1 $(GO) test -count=1 -timeout 45m $(GO_PKGS)
 
-# The reference interpreter of the biothings differential test
-# (internal/pyparser/differential_test.go): a virtualenv in bin/pyref with
-# the real biothings package from PyPI, made once (a stamp file remembers).
+# The reference interpreter (bin/pyref): a virtualenv with packages from
+# PyPI, made once (a stamp file remembers the pins). It holds the real
+# biothings package of the differential test
+# (internal/pyparser/differential_test.go), the BioThings Python client the
+# client test runs against the data API, and pandas and numpy, which the
+# BioThings tutorial's PharmGKB plugin requires.
 PYREF_BIOTHINGS := 1.2.2
-pyref: $(BIN)/pyref/.biothings-$(PYREF_BIOTHINGS)
-$(BIN)/pyref/.biothings-$(PYREF_BIOTHINGS):
+PYREF_PACKAGES  := biothings==$(PYREF_BIOTHINGS) biothings_client==0.5.1 pandas==3.1.1 numpy==2.4.6
+PYREF_STAMP     := $(BIN)/pyref/.pins-$(shell echo '$(PYREF_PACKAGES)' | cksum | cut -d' ' -f1)
+pyref: $(PYREF_STAMP)
+$(PYREF_STAMP):
 	@mkdir -p $(BIN)
-	python3 -m venv $(BIN)/pyref
-	$(BIN)/pyref/bin/python -m pip install --quiet --disable-pip-version-check biothings==$(PYREF_BIOTHINGS)
+	test -x $(BIN)/pyref/bin/python || python3 -m venv $(BIN)/pyref
+	$(BIN)/pyref/bin/python -m pip install --quiet --disable-pip-version-check $(PYREF_PACKAGES)
 	@touch $@
 
 # The Elasticsearch test cluster (internal/testenv/escluster): real

@@ -47,7 +47,15 @@ type Activities struct {
 	Unpack archive.Limits
 	// Parser bounds each Python parser run (time without progress, memory).
 	Parser pyparser.Limits
+	// Python is the interpreter plugin code runs under ("" = python3).
+	Python string
 	Log    *slog.Logger
+}
+
+// pySpec is how a plugin function of source runs: in its plugin folder,
+// under the configured interpreter, with the packages its manifest requires.
+func (a *Activities) pySpec(source, fn string, requires []string) pyparser.Spec {
+	return pyparser.Spec{PluginDir: a.pluginDir(source), Func: fn, Requires: requires, Python: a.Python}
 }
 
 // pluginsDir holds the data plugins' code, one folder per plugin.

@@ -113,7 +113,7 @@ func (a *Activities) PluginRemove(ctx context.Context, name string) error {
 
 // callRelease runs the manifest's release function (Python).
 func (a *Activities) callRelease(ctx context.Context, source string, m *manifest.Manifest) (string, error) {
-	rel, err := pyparser.CallString(ctx, pyparser.Spec{PluginDir: a.pluginDir(source), Func: m.Dumper.Release, Requires: m.Requires})
+	rel, err := pyparser.CallString(ctx, a.pySpec(source, m.Dumper.Release, m.Requires))
 	if err != nil {
 		return "", nonRetryable("ReleaseFunction", fmt.Errorf("source %s: release function %s: %w", source, m.Dumper.Release, err))
 	}

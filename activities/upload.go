@@ -103,7 +103,7 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	// upload before anything is stored.
 	var mapping map[string]any
 	if up.Mapping != "" {
-		mapping, err = pyparser.CallMapping(ctx, pyparser.Spec{PluginDir: a.pluginDir(in.Source), Func: up.Mapping, Requires: m.Requires})
+		mapping, err = pyparser.CallMapping(ctx, a.pySpec(in.Source, up.Mapping, m.Requires))
 		if err != nil {
 			return UploadResult{}, nonRetryable("BadMapping", fmt.Errorf("source %s, uploader %s: mapping function %s: %w", in.Source, in.Sub, up.Mapping, err))
 		}
@@ -168,10 +168,9 @@ func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.M
 		_, err = tableparse.Run(ctx, spec, in.DataFolder, tableparse.Options{}, emit)
 		return err
 	}
-	spec := pyparser.Spec{
-		PluginDir: a.pluginDir(in.Source), Func: up.Parser.Func, Kwargs: up.ParserKwargs,
-		Requires: m.Requires, Logger: a.log().With("source", in.Source, "sub", in.Sub),
-	}
+	spec := a.pySpec(in.Source, up.Parser.Func, m.Requires)
+	spec.Kwargs = up.ParserKwargs
+	spec.Logger = a.log().With("source", in.Source, "sub", in.Sub)
 	if err := pyparser.CheckRequires(ctx, spec); err != nil {
 		return nonRetryable("MissingRequires", err)
 	}

@@ -106,6 +106,7 @@ func Activities(cfg config.Config, eng *engines.Engines, c client.Client, log *s
 		DataDir: cfg.DataDir, Temporal: c, TaskQueue: cfg.TaskQueue,
 		Unpack: archive.Limits{MaxBytes: cfg.UnpackMaxBytes},
 		Parser: pyparser.Limits{NoProgress: cfg.ParserNoProgress, MaxMemory: cfg.ParserMaxMemory, Biothings: pyparser.Biothings(cfg.ParserBiothings)},
+		Python: cfg.Python,
 		Log:    log,
 	}
 }

@@ -2,25 +2,14 @@
 
 usage: python3 biothings_client_check.py <API base URL, e.g. http://127.0.0.1:8000/v1>
 
-The client's source comes from its public repository (never committed
-here); put its folder on PYTHONPATH. It needs httpx (Debian: python3-httpx).
-Prints one line per check and exits non-zero on the first failure.
+The client is the biothings_client package from PyPI, as users install it
+(`make pyref` puts it in bin/pyref). Prints one line per check and exits
+non-zero on the first failure.
 """
 
-import os
 import sys
-import tempfile
 
-# The client reads its version from installed package metadata: give it
-# some when it runs from a source checkout.
-meta = tempfile.mkdtemp()
-info = os.path.join(meta, "biothings_client-0.0.0.dist-info")
-os.makedirs(info)
-with open(os.path.join(info, "METADATA"), "w") as f:
-    f.write("Metadata-Version: 2.1\nName: biothings_client\nVersion: 0.0.0\n")
-sys.path.insert(0, meta)
-
-from biothings_client import get_client  # noqa: E402
+from biothings_client import get_client
 
 
 def check(name, cond, detail=""):

@@ -54,6 +54,8 @@ type Config struct {
 	ParserNoProgress time.Duration
 	// ParserMaxMemory bounds a Python parser's address space (0 = no bound).
 	ParserMaxMemory int64
+	// Python is the interpreter data plugins' Python code runs under.
+	Python string
 	// ParserBiothings is the biothings package Python parsers import:
 	// studio (the runner's own), installed (the interpreter's) or auto.
 	ParserBiothings string
@@ -95,6 +97,7 @@ func Default() Config {
 		ConnectTimeout:     10 * time.Second,
 		WorkerGoneAfter:    time.Minute,
 		ParserBiothings:    "studio",
+		Python:             "python3",
 		LogLevel:           "info",
 	}
 }
@@ -129,6 +132,7 @@ func (c *Config) entries() []entry {
 		{"unpack-max-bytes", []string{"STUDIO_UNPACK_MAX_BYTES"}, "most one downloaded archive may unpack to, in bytes or with a unit such as 20GiB (zip bombs stop there)", big(&c.UnpackMaxBytes)},
 		{"parser-no-progress", []string{"STUDIO_PARSER_NO_PROGRESS"}, "kill a Python parser that emits no document for this long", dur(&c.ParserNoProgress)},
 		{"parser-max-memory", []string{"STUDIO_PARSER_MAX_MEMORY"}, "memory a Python parser may use, in bytes or with a unit such as 8GiB (0 = no limit)", big(&c.ParserMaxMemory)},
+		{"python", []string{"STUDIO_PYTHON"}, "Python interpreter that runs data plugins' code (parsers, release and mapping functions); the packages a plugin requires must be importable by it", str(&c.Python)},
 		{"parser-biothings", []string{"STUDIO_PARSER_BIOTHINGS"}, "biothings package Python parsers import: studio (Studio's own), installed (the interpreter's; failing without it) or auto (installed when importable, else studio)", str(&c.ParserBiothings)},
 		{"full-release-percent", []string{"STUDIO_FULL_RELEASE_PERCENT"}, "changed documents (percent of the build) above which a full release is recommended over an incremental one", num(&c.FullReleasePercent)},
 		{"worker-gone-after", []string{"STUDIO_WORKER_GONE_AFTER"}, "`worker`: how long a step waits for the worker holding its files (a dump's downloads, a diff) before that worker is presumed gone and the files are made again elsewhere", dur(&c.WorkerGoneAfter)},

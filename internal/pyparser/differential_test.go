@@ -3,7 +3,6 @@ package pyparser
 import (
 	"bytes"
 	"context"
-	"errors"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -12,49 +11,15 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"studio/internal/testenv"
 )
 
 // pyrefVersion is the biothings release the reference interpreter holds.
-const pyrefVersion = "1.2.2"
+const pyrefVersion = testenv.PyrefVersion
 
-// pyrefPython returns the reference interpreter, bin/pyref/bin/python at
-// the top of the repository (`make pyref` makes it: a virtualenv with
-// biothings==1.2.2 from PyPI). Without it the test is skipped, or fails
-// when STUDIO_REQUIRE_PYREF=1 (as `make test` sets).
-func pyrefPython(t *testing.T) string {
-	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	py := filepath.Join(root, "bin", "pyref", "bin", "python")
-	if _, err := os.Stat(py); err != nil {
-		msg := "the reference interpreter " + py + " is missing: run `make pyref` (a virtualenv with biothings==" + pyrefVersion + " from PyPI)"
-		if os.Getenv("STUDIO_REQUIRE_PYREF") == "1" {
-			t.Fatal(msg + " (STUDIO_REQUIRE_PYREF=1)")
-		}
-		t.Skip(msg)
-	}
-	return py
-}
-
-// repoRoot is the folder holding go.mod, above the working folder.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working folder")
-		}
-		dir = parent
-	}
-}
+// pyrefPython returns the reference interpreter (testenv.Pyref).
+func pyrefPython(t *testing.T) string { return testenv.Pyref(t) }
 
 // TestBiothingsDifferential runs testdata/differential/bt_differential.py
 // with the reference interpreter: every public function of Studio's

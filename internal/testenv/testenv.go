@@ -125,3 +125,23 @@ func WaitHTTP(t testing.TB, url string, timeout time.Duration) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// PyrefVersion is the biothings release the reference interpreter holds.
+const PyrefVersion = "1.2.2"
+
+// Pyref is the reference interpreter, bin/pyref/bin/python (`make pyref`
+// makes it: a virtualenv with biothings, biothings_client, pandas and numpy
+// from PyPI). Without it the test is skipped, or fails when
+// STUDIO_REQUIRE_PYREF is set (as `make test` does).
+func Pyref(t testing.TB) string {
+	t.Helper()
+	py := filepath.Join(RepoRoot(t), "bin", "pyref", "bin", "python")
+	if _, err := os.Stat(py); err != nil {
+		msg := "the reference interpreter " + py + " is missing: run `make pyref` (a virtualenv with biothings==" + PyrefVersion + ", biothings_client, pandas and numpy from PyPI)"
+		if os.Getenv("STUDIO_REQUIRE_PYREF") != "" {
+			t.Fatal(msg + " (STUDIO_REQUIRE_PYREF is set)")
+		}
+		t.Skip(msg)
+	}
+	return py
+}
