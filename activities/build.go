@@ -161,15 +161,13 @@ func (a *Activities) BuildFinish(ctx context.Context, in BuildFinishInput) (Buil
 		return BuildResult{}, nonRetryable("NoMapping", err)
 	}
 	now := time.Now().UTC()
-	meta := map[string]any{}
-	for k, v := range conf.Meta {
-		meta[k] = v
-	}
-	meta["biothing_type"] = conf.DocType
-	meta["src"] = srcMeta
-	meta["stats"] = map[string]any{"total": total}
-	meta["build_version"] = in.Input.Version
-	meta["build_date"] = now.Format(time.RFC3339)
+	meta := conf.BuildMeta(map[string]any{
+		"biothing_type": conf.DocType,
+		"src":           srcMeta,
+		"stats":         map[string]any{"total": total},
+		"build_version": in.Input.Version,
+		"build_date":    now.Format(time.RFC3339),
+	})
 	started, _ := time.Parse(time.RFC3339, in.Plan.StartedAt)
 	statsAny := map[string]any{}
 	for k, v := range mergeStats {

@@ -184,3 +184,35 @@ func Strftime(format string, t time.Time) (string, error) {
 	}
 	return out, nil
 }
+
+// BuildMeta is a build's _meta: what the build computed (biothing_type,
+// src, stats, build_version, build_date) with the configuration's _meta laid
+// over it. Objects merge key by key, so a key the configuration gives is
+// kept as given (BioThings lets the configuration's _meta win) while the
+// build still adds its own beside it: a configuration's
+// src.<source>.license_url sits next to the source's version, and its
+// stats next to the total. Neither argument is modified.
+func (c Config) BuildMeta(computed map[string]any) map[string]any {
+	out := make(map[string]any, len(computed)+len(c.Meta))
+	overlay(out, computed)
+	overlay(out, c.Meta)
+	return out
+}
+
+// overlay copies src into dst, merging objects key by key; src wins
+// elsewhere.
+func overlay(dst, src map[string]any) {
+	for k, v := range src {
+		add, isMap := v.(map[string]any)
+		if !isMap {
+			dst[k] = v
+			continue
+		}
+		have, ok := dst[k].(map[string]any)
+		if !ok {
+			have = make(map[string]any, len(add))
+			dst[k] = have
+		}
+		overlay(have, add)
+	}
+}

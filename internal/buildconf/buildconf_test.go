@@ -1,6 +1,7 @@
 package buildconf
 
 import (
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -56,5 +57,54 @@ func TestNewBuildID(t *testing.T) {
 	}
 	if s, _ := Strftime("%y-%j_%H%M%S%%", at); s != "26-331_080509%" {
 		t.Fatalf("Strftime = %q", s)
+	}
+}
+
+func TestBuildMeta(t *testing.T) {
+	computed := func() map[string]any {
+		return map[string]any{
+			"biothing_type": "gene",
+			"src":           map[string]any{"cgi": map[string]any{"version": "2024-01", "stats": map[string]any{"cgi": 93}}},
+			"stats":         map[string]any{"total": 93},
+			"build_version": "20261204",
+		}
+	}
+	cases := []struct {
+		name string
+		meta map[string]any
+		want map[string]any
+	}{
+		{"no _meta", nil, computed()},
+		{"new keys are kept", map[string]any{"build_name": "mybuild", "maintainer": map[string]any{"name": "lab"}},
+			map[string]any{"biothing_type": "gene", "src": computed()["src"], "stats": map[string]any{"total": 93}, "build_version": "20261204",
+				"build_name": "mybuild", "maintainer": map[string]any{"name": "lab"}}},
+		{"a key the configuration gives wins", map[string]any{"biothing_type": "variant", "build_version": "v2"},
+			map[string]any{"biothing_type": "variant", "src": computed()["src"], "stats": map[string]any{"total": 93}, "build_version": "v2"}},
+		{"objects merge: license beside the version, stats beside the total",
+			map[string]any{"src": map[string]any{"cgi": map[string]any{"license_url": "https://x.org/l"}}, "stats": map[string]any{"note": "curated"}},
+			map[string]any{"biothing_type": "gene", "build_version": "20261204",
+				"src":   map[string]any{"cgi": map[string]any{"version": "2024-01", "stats": map[string]any{"cgi": 93}, "license_url": "https://x.org/l"}},
+				"stats": map[string]any{"total": 93, "note": "curated"}}},
+		{"a value replaces an object", map[string]any{"stats": "none"},
+			map[string]any{"biothing_type": "gene", "src": computed()["src"], "stats": "none", "build_version": "20261204"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			conf := Config{Meta: c.meta}
+			in := computed()
+			got := conf.BuildMeta(in)
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("BuildMeta:\n got %v\nwant %v", got, c.want)
+			}
+			if !reflect.DeepEqual(in, computed()) {
+				t.Errorf("BuildMeta modified its argument: %v", in)
+			}
+			if src, ok := c.meta["src"].(map[string]any); ok {
+				got["src"].(map[string]any)["added"] = true
+				if _, ok := src["added"]; ok {
+					t.Error("BuildMeta shares the configuration's maps")
+				}
+			}
+		})
 	}
 }
