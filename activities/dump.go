@@ -80,8 +80,10 @@ func releaseFolder(release string) string {
 }
 
 // nonRetryable marks errors that a retry cannot fix.
+// Its message is err's whole text; err is not kept as a cause, which
+// Temporal would record and show a second time.
 func nonRetryable(kind string, err error) error {
-	return temporal.NewNonRetryableApplicationError(err.Error(), kind, err)
+	return temporal.NewNonRetryableApplicationError(err.Error(), kind, nil)
 }
 
 // isNonRetryable says whether err already carries a non-retryable mark.

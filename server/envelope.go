@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/gofiber/fiber/v2"
+
+	"studio/internal/commands"
 )
 
 // ok writes the hub envelope of a success.
@@ -38,8 +40,11 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 			err = fmt.Errorf("request body too large: the hub API takes at most %d MiB", bodyLimit>>20)
 		}
 	}
+	msg := err.Error()
 	if code >= 500 {
 		s.deps.Log.Error("hub api", "method", c.Method(), "path", c.Path(), "err", err)
+		// Engine failures reach people without Temporal's wrapping.
+		msg = commands.ErrorText(err)
 	}
-	return c.Status(code).JSON(fiber.Map{"status": "error", "error": err.Error(), "code": code})
+	return c.Status(code).JSON(fiber.Map{"status": "error", "error": msg, "code": code})
 }

@@ -16,7 +16,7 @@ import (
 func (s *Server) startSelfCheck(c *fiber.Ctx) error {
 	var in activities.SelfCheckInput
 	if len(c.Body()) > 0 {
-		if err := c.BodyParser(&in); err != nil {
+		if err := readBody(c, &in); err != nil {
 			return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
 		}
 	}

@@ -328,3 +328,71 @@ func TestStatusAndErrors(t *testing.T) {
 		t.Fatalf("GET / = %d %.200s", resp.StatusCode, body)
 	}
 }
+
+// TestJSONBodyAnyContentTypeAndCleanFailures: a JSON body is read whatever
+// its Content-Type says (curl -d sends a form type, some clients
+// text/plain or none), and a registration the plugin's manifest fails
+// answers one clean message: no Temporal wrapping, nothing said twice.
+func TestJSONBodyAnyContentTypeAndCleanFailures(t *testing.T) {
+	s := startStack(t)
+	dir := t.TempDir() + "/badplug"
+	for _, args := range [][]string{
+		{"init", "-q", "-b", "main", dir},
+		{"-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "--allow-empty", "-m", "empty"},
+	} {
+		if out, err := exec.Command("git", args...).CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	body := `{"url": "` + dir + `"}`
+	for _, ct := range []string{"application/json", "", "text/plain", "application/x-www-form-urlencoded"} {
+		t.Run("content type "+ct, func(t *testing.T) {
+			req, err := http.NewRequest("POST", s.base+"/dataplugin/register_url", strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ct != "" {
+				req.Header.Set("Content-Type", ct)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var env envelope
+			if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 400 || !strings.Contains(env.Error, "manifest") {
+				t.Fatalf("%d %q, want a 400 about the plugin's missing manifest", resp.StatusCode, env.Error)
+			}
+			for _, noise := range []string{"body must be JSON", "(type:", "retryable", "activity error", "workflow execution error"} {
+				if strings.Contains(env.Error, noise) {
+					t.Errorf("message %q holds %q", env.Error, noise)
+				}
+			}
+			parts := strings.Split(env.Error, ": ")
+			seen := map[string]bool{}
+			for _, p := range parts {
+				if seen[p] {
+					t.Errorf("message %q says %q twice", env.Error, p)
+				}
+				seen[p] = true
+			}
+		})
+	}
+	// A real form still reads as a form.
+	req, _ := http.NewRequest("POST", s.base+"/dataplugin/register_url", strings.NewReader("url="+dir))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env envelope
+	_ = json.NewDecoder(resp.Body).Decode(&env)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(env.Error, "manifest") {
+		t.Fatalf("form body: %d %q, want the same 400 about the manifest", resp.StatusCode, env.Error)
+	}
+	t.Logf("message: %s", env.Error)
+}

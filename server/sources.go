@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"studio/activities"
+	"studio/internal/commands"
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/internal/manifest"
@@ -48,7 +49,7 @@ func waitResult(ctx context.Context, run client.WorkflowRun, out any) error {
 	err := run.Get(ctx, out)
 	var app *temporal.ApplicationError
 	if errors.As(err, &app) && app.NonRetryable() {
-		return fail(fiber.StatusBadRequest, app.Error())
+		return fail(fiber.StatusBadRequest, commands.ErrorText(err))
 	}
 	return err
 }
@@ -56,7 +57,7 @@ func waitResult(ctx context.Context, run client.WorkflowRun, out any) error {
 // registerPlugin is POST /dataplugin/register_url {"url": ..., "ref": ...}.
 func (s *Server) registerPlugin(c *fiber.Ctx) error {
 	var in activities.RegisterInput
-	if err := c.BodyParser(&in); err != nil || in.URL == "" {
+	if err := readBody(c, &in); err != nil || in.URL == "" {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"url": "<git URL or folder>", "ref": "<optional commit, branch or tag>"}`)
 	}
 	name, err := manifest.PluginName(in.URL)
@@ -80,7 +81,7 @@ func (s *Server) unregisterPlugin(c *fiber.Ctx) error {
 		URL  string `json:"url"`
 		Name string `json:"name"`
 	}
-	if err := c.BodyParser(&in); err != nil || (in.URL == "" && in.Name == "") {
+	if err := readBody(c, &in); err != nil || (in.URL == "" && in.Name == "") {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"url": "<the URL the plugin was registered with>"}`)
 	}
 	name := in.Name
@@ -133,7 +134,7 @@ func (s *Server) uploadSource(c *fiber.Ctx) error {
 func (s *Server) startForSource(c *fiber.Ctx, in any, source *string, id, workflow, what string) error {
 	name := c.Params("name")
 	if len(c.Body()) > 0 {
-		if err := c.BodyParser(in); err != nil {
+		if err := readBody(c, in); err != nil {
 			return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
 		}
 	}
@@ -229,7 +230,7 @@ func (s *Server) setSchedule(c *fiber.Ctx) error {
 	var in struct {
 		Paused *bool `json:"paused"`
 	}
-	if err := c.BodyParser(&in); err != nil || in.Paused == nil {
+	if err := readBody(c, &in); err != nil || in.Paused == nil {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"paused": true|false}`)
 	}
 	name := c.Params("name")

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	workflowpb "go.temporal.io/api/workflow/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 )
 
 // ErrNotFound is returned for an unknown command id.
@@ -201,17 +203,69 @@ func DecodePayloads(p *commonpb.Payloads) any {
 	return vals
 }
 
-// FailureText joins a failure's message with its causes' messages.
+// FailureText is a failure as people read it: each message of the chain
+// once, without Temporal's wrapping. Temporal's generic wrappers ("activity
+// error", "child workflow execution error") and the details its errors add
+// ("(type: BadPlugin, retryable: false)", event ids, identities) are
+// dropped, and a message already said by its wrapper is not said again, so
+// an upload that fails reads "upload cgi: source cgi: manifest.json: ...".
 func FailureText(f *failurepb.Failure) string {
-	var parts []string
+	var text string
 	for ; f != nil; f = f.GetCause() {
-		// A cause already quoted at the end of its wrapper's message is
-		// not repeated.
-		if m := f.GetMessage(); m != "" && (len(parts) == 0 || !strings.HasSuffix(parts[len(parts)-1], m)) {
-			parts = append(parts, m)
+		if f.GetActivityFailureInfo() != nil || f.GetChildWorkflowExecutionFailureInfo() != nil {
+			continue
+		}
+		m := cleanFailure(f.GetMessage())
+		switch {
+		case m == "" || strings.Contains(text, m):
+		case text == "":
+			text = m
+		default:
+			text += ": " + m
 		}
 	}
-	return strings.Join(parts, ": ")
+	return text
+}
+
+// ErrorText is FailureText for an error a Temporal client or workflow
+// returned (a workflow's failure seen through WorkflowRun.Get, an
+// application error): the message people should read.
+func ErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return FailureText(temporal.GetDefaultFailureConverter().ErrorToFailure(err))
+}
+
+var (
+	// appDetail is what Temporal's application errors add to a message.
+	appDetail = regexp.MustCompile(` \(type: [^()]*, retryable: (?:true|false)\)`)
+	// wrapper is one of Temporal's generic wrappers, with its details.
+	wrapper = regexp.MustCompile(`(?:child workflow execution|workflow execution|activity) error(?: \([^()]*\))?(?:: |$)`)
+)
+
+// cleanFailure removes Temporal's wrapping from one message. An application
+// error's text is "<message> (type: T, retryable: R): <cause>", where a
+// wrapped Go error's message already ends with its cause: that cause is
+// then said once.
+func cleanFailure(m string) string {
+	loc := appDetail.FindStringIndex(m)
+	if loc == nil {
+		return strings.TrimSpace(wrapper.ReplaceAllString(m, ""))
+	}
+	left := strings.TrimSpace(wrapper.ReplaceAllString(m[:loc[0]], ""))
+	rest, ok := strings.CutPrefix(m[loc[1]:], ": ")
+	if !ok {
+		return left + cleanFailure(m[loc[1]:])
+	}
+	right := cleanFailure(rest)
+	switch {
+	case right == "" || strings.HasSuffix(left, right):
+		return left
+	case left == "" || strings.HasPrefix(right, left):
+		return right
+	}
+	return left + ": " + right
 }
 
 func (r Reader) closeFailure(ctx context.Context, id, runID string) string {

@@ -71,8 +71,26 @@ func Launcher(root string) (java string, classpath string, err error) {
 
 // Start runs a cluster of n nodes with its data under dir (a temporary
 // folder, removed by Stop, when dir is empty), and waits until every node
-// has joined and the cluster is green.
+// has joined and the cluster is green. The launcher picks free ports; when
+// another process takes one before a node binds it (several clusters
+// starting on one machine), a cluster in a temporary folder is started
+// again on new ports, up to three times.
 func Start(ctx context.Context, root, dir string, n int) (*Cluster, error) {
+	for attempt := 1; ; attempt++ {
+		c, err := start(ctx, root, dir, n)
+		if err == nil || dir != "" || attempt == 3 || !portTaken(err) {
+			return c, err
+		}
+	}
+}
+
+// portTaken says whether a start failed because a port was taken.
+func portTaken(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "BindException") || strings.Contains(msg, "Address already in use")
+}
+
+func start(ctx context.Context, root, dir string, n int) (*Cluster, error) {
 	java, cp, err := Launcher(root)
 	if err != nil {
 		return nil, err
