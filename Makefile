@@ -123,7 +123,7 @@ test-faults: temporal escluster
 
 # Each benchmark prints its throughput beside the raw engine's, measured in
 # the same run.
-bench: build escluster
+bench: build escluster pyref
 	$(GO) run ./internal/devstack/startbench -studio $(BIN)/studio -temporal $(BIN)/temporal
 	$(GO) run ./internal/docstore/docbench
 	$(GO) run ./internal/download/dlbench -size 500MB
@@ -137,7 +137,7 @@ bench: build escluster
 	$(GO) run ./internal/differ/diffbench -n 1000000 -changes 0.01
 	$(GO) run ./internal/syncer/syncbench -n 100000 -updates 10000
 	$(GO) run ./internal/dataapi/apibench -d 10s -c 32
-	$(GO) run ./internal/dataapi/apibench -engine elasticsearch -d 10s -c 32
+	$(GO) run ./internal/dataapi/apibench -engine elasticsearch -peer biothings -d 10s -c 32
 
 # Each fuzz target for FUZZTIME; corpora live in each package's testdata/fuzz.
 FUZZTIME ?= 3m

@@ -20,6 +20,16 @@
 // to the client as it is.
 //
 //	go run ./internal/dataapi/apibench -engine elasticsearch -d 10s -c 32
+//
+// With -peer biothings (Elasticsearch only), BioThings' own data API,
+// biothings.web from the biothings package on PyPI (the reference
+// interpreter bin/pyref, `make pyref`; -python to choose another), serves
+// the same index beside it, and the same requests from the same load
+// generator run against both in the same rounds: the rates and p99 of
+// each, and the ratio (target: the data API at 2x biothings.web's rate or
+// more, at an equal or lower p99).
+//
+//	go run ./internal/dataapi/apibench -engine elasticsearch -peer biothings -d 10s -c 32
 package main
 
 import (
@@ -59,18 +69,24 @@ func main() {
 	cacheTTL := flag.Duration("cache", time.Second, "CacheTTL of the extra cached-handler rows (0: leave them out)")
 	data := flag.String("data", "", "folder holding mygene/test_data.ndjson and test_mapping.json (default: $STUDIO_SHARED_DATA, else ../shared/data beside the repository)")
 	engine := flag.String("engine", "bleve", "search engine under the data API: bleve, or elasticsearch (a cluster started with escluster, or ES_URL)")
+	peer := flag.String("peer", "", "biothings: also measure biothings.web serving the same index (with -engine elasticsearch)")
+	python := flag.String("python", "", "interpreter holding the biothings package, for -peer (default: bin/pyref/bin/python of the repository)")
 	flag.Parse()
 	if *engine != "bleve" && *engine != "elasticsearch" {
 		fmt.Fprintf(os.Stderr, "apibench: -engine %q: want bleve or elasticsearch\n", *engine)
 		os.Exit(2)
 	}
-	if err := run(*engine, *dur, *conc, max(*rounds, 1), *cacheTTL, *data); err != nil {
+	if *peer != "" && (*peer != "biothings" || *engine != "elasticsearch") {
+		fmt.Fprintf(os.Stderr, "apibench: -peer %q: the only peer is biothings, which serves Elasticsearch (-engine elasticsearch)\n", *peer)
+		os.Exit(2)
+	}
+	if err := run(*engine, *dur, *conc, max(*rounds, 1), *cacheTTL, *data, *peer, *python); err != nil {
 		fmt.Fprintln(os.Stderr, "apibench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Duration, dataDir string) error {
+func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Duration, dataDir, peer, python string) error {
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if dataDir == "" {
 		var err error
@@ -173,6 +189,22 @@ func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Durat
 		defer stop()
 	}
 
+	var bt *biothingsWeb
+	if peer == "biothings" {
+		if python == "" {
+			root, err := repoRoot()
+			if err != nil {
+				return err
+			}
+			python = filepath.Join(root, "bin", "pyref", "bin", "python")
+		}
+		if bt, err = startBiothingsWeb(python, dir, esURL, "mygene_bench", ids[0]); err != nil {
+			return err
+		}
+		defer bt.Stop()
+		fmt.Printf("peer: biothings.web %s (%s) on %s\n", bt.Version, python, bt.URL)
+	}
+
 	client := &http.Client{Transport: &http.Transport{
 		MaxIdleConns:        conc * 4,
 		MaxIdleConnsPerHost: conc * 4,
@@ -194,6 +226,12 @@ func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Durat
 		scenarios = append(scenarios,
 			scenario{fmt.Sprintf("id lookup  cache %s", cacheTTL), cachedURL, idURLs},
 			scenario{fmt.Sprintf("q= query   cache %s", cacheTTL), cachedURL, qURLs})
+	}
+	peerAt := len(scenarios)
+	if bt != nil {
+		scenarios = append(scenarios,
+			scenario{"id lookup  biothings.web", bt.URL, idURLs},
+			scenario{"q= query   biothings.web", bt.URL, qURLs})
 	}
 	for _, s := range scenarios {
 		warmUp(client, s.base, s.urls, conc)
@@ -220,6 +258,15 @@ func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Durat
 		fmt.Printf("with CacheTTL %s: id lookups %.2f of bare (p99/p50 %.1f), q= queries %.2f of bare (p99/p50 %.1f)\n", cacheTTL,
 			results[4].rate/results[1].rate, ratio(results[4].p99, results[4].p50),
 			results[5].rate/results[3].rate, ratio(results[5].p99, results[5].p50))
+	}
+	if bt != nil {
+		for _, c := range []struct {
+			what       string
+			ours, peer result
+		}{{"id lookups", results[0], results[peerAt]}, {"q= queries", results[2], results[peerAt+1]}} {
+			fmt.Printf("%s: dataapi / biothings.web rate = %.2f (target >= 2); p99 %s beside %s (target: equal or lower)\n",
+				c.what, c.ours.rate/c.peer.rate, c.ours.p99.Round(time.Microsecond), c.peer.p99.Round(time.Microsecond))
+		}
 	}
 	return nil
 }
