@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"studio/internal/advanced"
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/internal/manifest"
@@ -65,7 +66,7 @@ func (a *Activities) recordPlugin(ctx context.Context, info plugin.Info, m *mani
 	}
 	err := a.Hub.C(hub.DataPlugin).Update(ctx, info.Name, map[string]any{
 		"plugin.url": info.URL, "plugin.type": info.Type, "plugin.folder": info.Folder,
-		"plugin.active": true, "plugin.loader": "manifest", "plugin.commit": info.Commit,
+		"plugin.active": true, "plugin.loader": loaderOf(m), "plugin.commit": info.Commit,
 		"plugin.branch": info.Branch, "plugin.ref": info.Ref, "plugin.release": info.Release,
 		"plugin.registered_at": hub.Now(),
 		"manifest.version":     m.Version, "manifest.display_name": m.DisplayName,
@@ -92,6 +93,15 @@ func (a *Activities) recordPlugin(ctx context.Context, info plugin.Info, m *mani
 		return res, err
 	}
 	return res, nil
+}
+
+// loaderOf names how the plugin was read, as BioThings does: "manifest",
+// or "advanced" for a Python package without a manifest.
+func loaderOf(m *manifest.Manifest) string {
+	if m.Package != "" {
+		return advanced.Loader
+	}
+	return "manifest"
 }
 
 // PluginRemove deletes a plugin's schedule, code folder and records. The
