@@ -127,11 +127,15 @@ def _overrides(cls, attr, package):
     return d is not None and _is_plugin_class(d, package)
 
 
-def _where(cls):
+def _where(cls, base=None):
+    """'D (dump.py)', or 'D (dump.py, derived from HTTPDumper)' given its base."""
     try:
-        return "%s (%s)" % (cls.__name__, os.path.basename(inspect.getsourcefile(cls) or "?"))
+        where = [os.path.basename(inspect.getsourcefile(cls) or "?")]
     except (TypeError, OSError):
-        return cls.__name__
+        where = []
+    if base:
+        where.append("derived from " + base)
+    return "%s (%s)" % (cls.__name__, ", ".join(where)) if where else cls.__name__
 
 
 def find_classes(mod, package):
@@ -194,9 +198,9 @@ def _offline_todump(cls, base):
         d.create_todump_list(force=True)
     except Exception as e:  # noqa: B902 - any failure means Studio cannot honour it
         raise Refused(
-            "%s (a %s) overrides create_todump_list, which Studio runs once without network to list the "
+            "dumper %s overrides create_todump_list, which Studio runs once without network to list the "
             "files to download, and it raised %s: %s; list the URLs in SRC_URLS of a LastModifiedHTTPDumper "
-            "instead, or give the plugin a manifest" % (_where(cls), base, type(e).__name__, e)
+            "instead, or give the plugin a manifest" % (_where(cls, base), type(e).__name__, e)
         )
     urls = []
     for item in d.to_dump:
@@ -226,14 +230,14 @@ def describe_dumper(cls, package):
     if base in REFUSED_DUMPERS or base is None:
         why = REFUSED_DUMPERS.get(base, "Studio downloads only over HTTP(S) and FTP")
         raise Refused(
-            "dumper %s derives from %s: %s; use a LastModifiedHTTPDumper, HTTPDumper or FTPDumper with SRC_URLS, "
-            "or give the plugin a manifest" % (_where(cls), base or _first_biothings_base(cls), why)
+            "dumper %s: %s; use a LastModifiedHTTPDumper, HTTPDumper or FTPDumper with SRC_URLS, "
+            "or give the plugin a manifest" % (_where(cls, base or _first_biothings_base(cls)), why)
         )
     for meth in REFUSED_DUMPER_OVERRIDES:
         if _overrides(cls, meth, package):
             raise Refused(
-                "dumper %s (a %s) overrides %s: Studio downloads with its own code and cannot run that; "
-                "list the URLs in SRC_URLS, or give the plugin a manifest" % (_where(cls), base, meth)
+                "dumper %s overrides %s: Studio downloads with its own code and cannot run that; "
+                "list the URLs in SRC_URLS, or give the plugin a manifest" % (_where(cls, base), meth)
             )
     if _overrides(cls, "create_todump_list", package):
         urls = _offline_todump(cls, base)
@@ -243,8 +247,8 @@ def describe_dumper(cls, package):
         urls = [_ftp_url(cls, u) for u in urls]
     if not urls:
         raise Refused(
-            "dumper %s (a %s) lists no URL: set SRC_URLS (or, for an FTPDumper, a create_todump_list that "
-            "lists the files)" % (_where(cls), base)
+            "dumper %s lists no URL: set SRC_URLS (or, for an FTPDumper, a create_todump_list that "
+            "lists the files)" % _where(cls, base)
         )
     uncompress = bool(getattr(cls, "UNCOMPRESS", False))
     if _overrides(cls, "post_dump", package):
@@ -275,7 +279,7 @@ def describe_uploader(cls, package):
     elif _biothings_base(cls, ("ParallelizedSourceUploader",)):
         kind = "parallelized"
     elif _biothings_base(cls, ("NoDataSourceUploader",)):
-        raise Refused("uploader %s derives from NoDataSourceUploader, which stores nothing; use a DummySourceUploader" % _where(cls))
+        raise Refused("uploader %s stores nothing; use a DummySourceUploader" % _where(cls, "NoDataSourceUploader"))
     for meth in REFUSED_UPLOADER_OVERRIDES:
         if _overrides(cls, meth, package):
             raise Refused(
@@ -315,8 +319,8 @@ def introspect(plugin_dir, package):
     out = {"package": package, "dumpers": [], "uploaders": [], "problems": []}
     for cls in managers:
         out["problems"].append(
-            "class %s is a custom %s: Studio runs dumps and uploads itself and cannot use a hub manager; remove it"
-            % (_where(cls), _first_biothings_base(cls))
+            "class %s is a custom manager: Studio runs dumps and uploads itself and cannot use a hub manager; remove it"
+            % _where(cls, _first_biothings_base(cls))
         )
     for cls, describe, key in [(c, describe_dumper, "dumpers") for c in dumpers] + [(c, describe_uploader, "uploaders") for c in uploaders]:
         try:
