@@ -8,16 +8,17 @@ import biothings.hub.dataload.dumper
 from biothings.utils.common import uncompressall
 from config import DATA_ARCHIVE_ROOT
 
-# The data URLs: STUDIO_TEST_PHARMGKB_URL is the test server's base URL.
-BASE = os.environ.get("STUDIO_TEST_PHARMGKB_URL", "https://s3.pgkb.org/data")
-
 
 class PharmgkbDumper(biothings.hub.dataload.dumper.LastModifiedHTTPDumper):
     SRC_NAME = "pharmgkb"
     SRC_ROOT_FOLDER = os.path.join(DATA_ARCHIVE_ROOT, SRC_NAME)
     SCHEDULE = None
     UNCOMPRESS = True
-    SRC_URLS = [BASE + "/annotations.zip", BASE + "/drugLabels.zip", BASE + "/occurrences.zip"]
+    SRC_URLS = [
+        "https://s3.pgkb.org/data/annotations.zip",
+        "https://s3.pgkb.org/data/drugLabels.zip",
+        "https://s3.pgkb.org/data/occurrences.zip",
+    ]
     __metadata__ = {"src_meta": {}}
 
     def post_dump(self, *args, **kwargs):

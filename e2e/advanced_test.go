@@ -1,0 +1,190 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"studio/activities"
+	"studio/internal/docstore"
+	"studio/internal/hubclient"
+	"studio/internal/testenv"
+)
+
+// pharmgkbPlugin reads the PharmGKB-shaped advanced plugin (BioThings'
+// tutorial, branch pharmgkb_v4: a LastModifiedHTTPDumper and three
+// uploaders, its parser on csv rather than pandas), its data URLs pointed
+// at base.
+func pharmgkbPlugin(t *testing.T, base string) map[string]string {
+	t.Helper()
+	dir := filepath.Join(testenv.RepoRoot(t), "internal", "pyparser", "testdata", "advanced", "pharmgkb")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".py") {
+			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[e.Name()] = strings.ReplaceAll(string(b), "https://s3.pgkb.org/data", base)
+		}
+	}
+	return files
+}
+
+// servePharmgkb serves PharmGKB's three zips, each holding one small TSV
+// with PharmGKB's column names, with Last-Modified and ranges.
+func servePharmgkb(t *testing.T) *httptest.Server {
+	t.Helper()
+	data := filepath.Join(testenv.RepoRoot(t), "internal", "pyparser", "testdata", "advanced", "pharmgkb_data")
+	zips := map[string][]byte{}
+	for zipName, tsv := range map[string]string{
+		"annotations.zip": "var_drug_ann.tsv", "drugLabels.zip": "drugLabels.byGene.tsv", "occurrences.zip": "occurrences.tsv",
+	} {
+		b, err := os.ReadFile(filepath.Join(data, tsv))
+		if err != nil {
+			t.Fatal(err)
+		}
+		zips["/"+zipName] = zipOf(t, tsv, b)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, ok := zips[r.URL.Path]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		http.ServeContent(w, r, r.URL.Path, lastModified, bytes.NewReader(b))
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestAdvancedPluginPharmgkb registers an advanced plugin (no manifest)
+// shaped like the tutorial's pharmgkb_v4, dumps its three zips from a
+// loopback server, and checks that the dump's upload ran each uploader
+// class, storing exactly the documents its load_data yields, with the
+// class's get_mapping and __metadata__ recorded.
+func TestAdvancedPluginPharmgkb(t *testing.T) {
+	srv := servePharmgkb(t)
+	repo := gitRepo(t, "pharmgkb", pharmgkbPlugin(t, srv.URL))
+	s := newStack(t, true)
+	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
+
+	plug, err := s.eng.Hub.C("data_plugin").Get(context.Background(), "pharmgkb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loader, _ := docstore.GetPath(plug, "plugin.loader"); loader != "advanced" {
+		t.Errorf("data_plugin.pharmgkb plugin.loader = %v, want advanced", loader)
+	}
+	if ups, _ := docstore.GetPath(plug, "manifest.uploaders"); !reflect.DeepEqual(ups, []any{"annotations", "druglabels", "occurrences"}) {
+		t.Errorf("data_plugin.pharmgkb manifest.uploaders = %v", ups)
+	}
+
+	var started struct{ ID string }
+	s.do("PUT", "/source/pharmgkb/dump", nil, &started)
+	var dump activities.DumpResult
+	result(t, s.wait(started.ID, time.Minute), &dump)
+	if len(dump.Files) != 3 || len(dump.Unpacked) != 3 || dump.Release != lastModified.Format("2006-01-02") {
+		t.Fatalf("dump = %+v: want three zips unpacked (post_dump's uncompressall), release the Last-Modified date", dump)
+	}
+	s.waitStarted("upload/pharmgkb")
+	var res []activities.UploadResult
+	result(t, s.wait("upload/pharmgkb", 2*time.Minute), &res)
+
+	want := map[string][]string{
+		"annotations": {"PA124", "PA128"},
+		"druglabels":  {"PA124", "PA128", "PA999"},
+		"occurrences": {"PA124", "PA128"},
+	}
+	if len(res) != len(want) {
+		t.Fatalf("upload results = %+v, want one per uploader class", res)
+	}
+	for _, r := range res {
+		if r.Count != int64(len(want[r.Sub])) || r.Stats.Rejected != 0 {
+			t.Errorf("uploader %s: %+v, want %d documents", r.Sub, r, len(want[r.Sub]))
+		}
+	}
+	for coll, ids := range want {
+		var got []string
+		for _, d := range all(t, s, coll) {
+			got = append(got, d["_id"].(string))
+		}
+		if !reflect.DeepEqual(got, ids) {
+			t.Errorf("collection %s holds %v, want %v", coll, got, ids)
+		}
+	}
+	doc, err := s.eng.Src.C("annotations").Get(context.Background(), "PA128")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if anns, _ := doc["annotations"].([]any); len(anns) != 2 || anns[0].(map[string]any)["chemical"] != "tamoxifen (PA451581)" {
+		t.Errorf("annotations PA128 = %v", doc)
+	}
+	master, err := s.eng.Hub.C("src_master").Get(context.Background(), "annotations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := docstore.GetPath(master, "mapping.annotations.properties.gene.type"); m != "text" {
+		t.Errorf("src_master.annotations mapping = %v, want get_mapping's", master["mapping"])
+	}
+	if u, _ := docstore.GetPath(master, "src_meta.url"); u != "https://www.pharmgkb.org" {
+		t.Errorf("src_master.annotations src_meta = %v, want the class's __metadata__", master["src_meta"])
+	}
+}
+
+// TestAdvancedPluginRefused registers advanced plugins with classes Studio
+// cannot run: one 400 naming each class, its base and what to do.
+func TestAdvancedPluginRefused(t *testing.T) {
+	s := newStack(t, true)
+	repo := gitRepo(t, "gdrive", map[string]string{
+		"__init__.py": `from biothings.hub.dataload.dumper import GoogleDriveDumper, HTTPDumper
+from biothings.hub.dataload.uploader import BaseSourceUploader
+
+
+class DriveDumper(GoogleDriveDumper):
+    SRC_URLS = ["https://drive.google.com/uc?id=1"]
+
+
+class CustomDumper(HTTPDumper):
+    def create_todump_list(self, force=False):
+        for name in self.client.get("https://example.org/index").json():
+            self.to_dump.append({"remote": name, "local": name})
+
+
+class Up(BaseSourceUploader):
+    name = "gdrive"
+
+    def load_data(self, data_folder):
+        return []
+`,
+	})
+	var he *hubclient.Error
+	err := s.doErr("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
+	if !errors.As(err, &he) || he.Code != 400 {
+		t.Fatalf("register a plugin with a GoogleDriveDumper: %v", err)
+	}
+	for _, want := range []string{
+		"dumper DriveDumper (__init__.py, derived from GoogleDriveDumper): Studio does not download from Google Drive",
+		"dumper CustomDumper (__init__.py, derived from HTTPDumper) overrides create_todump_list",
+		"SRC_URLS",
+	} {
+		if !strings.Contains(he.Message, want) {
+			t.Errorf("error does not say %q:\n%s", want, he.Message)
+		}
+	}
+	if _, err := s.eng.Hub.C("data_plugin").Get(context.Background(), "gdrive"); !errors.Is(err, docstore.ErrNotFound) {
+		t.Errorf("refused plugin recorded: %v", err)
+	}
+}
