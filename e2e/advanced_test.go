@@ -142,6 +142,29 @@ func TestAdvancedPluginPharmgkb(t *testing.T) {
 	if u, _ := docstore.GetPath(master, "src_meta.url"); u != "https://www.pharmgkb.org" {
 		t.Errorf("src_master.annotations src_meta = %v, want the class's __metadata__", master["src_meta"])
 	}
+
+	// Inspect and build take the uploaders' collections as any others.
+	s.do("PUT", "/inspect", map[string]any{"data_provider": []string{"src", "occurrences"}, "mode": []string{"type", "mapping"}}, &started)
+	var insp activities.InspectResult
+	result(t, s.wait(started.ID, 2*time.Minute), &insp)
+	if insp.Result.Count != 2 || len(insp.Result.Errors) != 0 {
+		t.Fatalf("inspect occurrences: count %d, errors %v", insp.Result.Count, insp.Result.Errors)
+	}
+	s.do("POST", "/buildconf", map[string]any{"name": "pgkb", "doc_type": "gene", "sources": []string{"annotations", "occurrences"}}, nil)
+	var build struct {
+		ID      string
+		BuildID string `json:"build_id"`
+	}
+	s.do("PUT", "/build/pgkb/new", nil, &build)
+	var br activities.BuildResult
+	result(t, s.wait(build.ID, 2*time.Minute), &br)
+	if br.Total != 2 || br.MergeStats["annotations"] != 2 || br.MergeStats["occurrences"] != 2 {
+		t.Fatalf("build = %+v, want PA124 and PA128 merged from both sources", br)
+	}
+	merged := scanTarget(t, s, br.BuildID)
+	if len(merged) != 2 || merged[1]["annotations"] == nil || merged[1]["occurrences"] == nil {
+		t.Fatalf("build documents = %v, want each with annotations and occurrences", merged)
+	}
 }
 
 // TestAdvancedPluginRefused registers advanced plugins with classes Studio
