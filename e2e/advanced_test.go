@@ -58,8 +58,14 @@ func servePharmgkb(t *testing.T) *httptest.Server {
 		}
 		zips["/"+zipName] = zipOf(t, tsv, b)
 	}
+	return serveFiles(t, zips)
+}
+
+// serveFiles serves files by path, with Last-Modified and ranges.
+func serveFiles(t *testing.T, files map[string][]byte) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := zips[r.URL.Path]
+		b, ok := files[r.URL.Path]
 		if !ok {
 			http.NotFound(w, r)
 			return
@@ -209,5 +215,81 @@ class Up(BaseSourceUploader):
 	}
 	if _, err := s.eng.Hub.C("data_plugin").Get(context.Background(), "gdrive"); !errors.Is(err, docstore.ErrNotFound) {
 		t.Errorf("refused plugin recorded: %v", err)
+	}
+}
+
+// kindsPlugin is an advanced plugin with a ParallelizedSourceUploader (one
+// job per downloaded file) and a DummySourceUploader.
+const kindsPlugin = `import os
+
+from biothings.hub.dataload.dumper import LastModifiedHTTPDumper
+from biothings.hub.dataload.uploader import DummySourceUploader, ParallelizedSourceUploader
+
+
+class KindsDumper(LastModifiedHTTPDumper):
+    SRC_NAME = "kinds"
+    SRC_URLS = ["BASE/part1.tsv", "BASE/part2.tsv"]
+
+
+class PartsUploader(ParallelizedSourceUploader):
+    name = "kinds_parts"
+
+    def jobs(self):
+        return [(os.path.join(self.data_folder, f),) for f in ("part1.tsv", "part2.tsv")]
+
+    def load_data(self, path):
+        with open(path) as f:
+            for line in f:
+                key, value = line.rstrip("\n").split("\t")
+                yield {"_id": key, "value": int(value), "part": os.path.basename(path)}
+
+
+class KnownUploader(DummySourceUploader):
+    name = "kinds_known"
+    __metadata__ = {"src_meta": {"url": "https://example.org/known"}}
+
+    @classmethod
+    def get_mapping(klass):
+        return {"known": {"type": "keyword"}}
+`
+
+// TestAdvancedPluginUploaderKinds dumps and uploads an advanced plugin
+// whose ParallelizedSourceUploader runs load_data once per job (in one
+// run, in order) and whose DummySourceUploader stores nothing but
+// registers its source with its mapping and metadata.
+func TestAdvancedPluginUploaderKinds(t *testing.T) {
+	srv := serveFiles(t, map[string][]byte{"/part1.tsv": []byte("a\t1\nb\t2\n"), "/part2.tsv": []byte("c\t3\n")})
+	repo := gitRepo(t, "kinds", map[string]string{"__init__.py": strings.ReplaceAll(kindsPlugin, "BASE", srv.URL)})
+	s := newStack(t, true)
+	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
+	var started struct{ ID string }
+	s.do("PUT", "/source/kinds/dump", nil, &started)
+	result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
+	s.waitStarted("upload/kinds")
+	var res []activities.UploadResult
+	result(t, s.wait("upload/kinds", 2*time.Minute), &res)
+	counts := map[string]int64{}
+	for _, r := range res {
+		counts[r.Sub] = r.Count
+	}
+	if !reflect.DeepEqual(counts, map[string]int64{"kinds_parts": 3, "kinds_known": 0}) {
+		t.Fatalf("upload results = %+v", res)
+	}
+	var parts []string
+	for _, d := range all(t, s, "kinds_parts") {
+		parts = append(parts, d["_id"].(string)+"@"+d["part"].(string))
+	}
+	if want := []string{"a@part1.tsv", "b@part1.tsv", "c@part2.tsv"}; !reflect.DeepEqual(parts, want) {
+		t.Errorf("kinds_parts holds %v, want %v", parts, want)
+	}
+	master, err := s.eng.Hub.C("src_master").Get(context.Background(), "kinds_known")
+	if err != nil {
+		t.Fatalf("the dummy uploader's source is not registered: %v", err)
+	}
+	if m, _ := docstore.GetPath(master, "mapping.known.type"); m != "keyword" {
+		t.Errorf("src_master.kinds_known mapping = %v", master["mapping"])
+	}
+	if u, _ := docstore.GetPath(master, "src_meta.url"); u != "https://example.org/known" {
+		t.Errorf("src_master.kinds_known src_meta = %v", master["src_meta"])
 	}
 }
