@@ -3,6 +3,7 @@ package pyparser
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -339,5 +340,73 @@ func TestIntrospectImportError(t *testing.T) {
 	_, err := Introspect(context.Background(), Spec{PluginDir: dir, Package: "broken"})
 	if !IsParserError(err) || !strings.Contains(err.Error(), "no_such_module_here") {
 		t.Errorf("err = %v, want a ParserError naming the missing module", err)
+	}
+}
+
+// tutorialsRepo is the BioThings tutorials repository (a bare git dir)
+// holding the PharmGKB plugin's branches: $STUDIO_TUTORIALS_REPO, else
+// the shared mirror.
+func tutorialsRepo(t *testing.T) string {
+	t.Helper()
+	repo := envOr("STUDIO_TUTORIALS_REPO", "/work/.mirror/biothings+tutorials/repo")
+	if _, err := os.Stat(repo); err != nil {
+		t.Skipf("the BioThings tutorials repository is not at %s (set STUDIO_TUTORIALS_REPO to a clone): %v", repo, err)
+	}
+	return repo
+}
+
+// TestTutorialPharmgkbBranches runs the real tutorial plugin, branches
+// pharmgkb_v3 and pharmgkb_v4, unchanged: introspected, and each uploader
+// run on the TSVs. Its parser needs pandas, which the reference
+// interpreter (bin/pyref) has and system python3 may not.
+func TestTutorialPharmgkbBranches(t *testing.T) {
+	repo := tutorialsRepo(t)
+	py := pyrefPython(t)
+	if out, err := exec.Command(py, "-c", "import pandas, numpy").CombinedOutput(); err != nil {
+		t.Skipf("%s cannot import pandas and numpy, which the tutorial's parser needs: %v: %s", py, err, out)
+	}
+	tests := []struct {
+		branch string
+		want   map[string]int64 // uploader class -> documents
+	}{
+		{"pharmgkb_v3", map[string]int64{"PharmgkbUploader": 2}},
+		{"pharmgkb_v4", map[string]int64{"AnnotationsUploader": 2, "DrugLabelsUploader": 3, "OccurrencesUploader": 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.branch, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "pharmgkb")
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			archive := exec.Command("git", "-C", repo, "archive", tt.branch)
+			untar := exec.Command("tar", "-x", "-C", dir)
+			untar.Stdin, _ = archive.StdoutPipe()
+			if err := untar.Start(); err != nil {
+				t.Fatal(err)
+			}
+			if err := archive.Run(); err != nil {
+				t.Skipf("branch %s not in %s: %v", tt.branch, repo, err)
+			}
+			if err := untar.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			p, err := Introspect(context.Background(), Spec{PluginDir: dir, Package: "pharmgkb", Python: py})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Problems) != 0 || len(p.Dumpers) != 1 || p.Dumpers[0].Base != "LastModifiedHTTPDumper" || !p.Dumpers[0].Uncompress || len(p.Uploaders) != len(tt.want) {
+				t.Fatalf("introspected %+v", p)
+			}
+			for _, u := range p.Uploaders {
+				st, err := RunUploader(context.Background(), Spec{PluginDir: dir, Package: "pharmgkb", Func: "pharmgkb:" + u.Class, Python: py},
+					u.Kind, pharmgkbData, Limits{}, func(map[string]any) error { return nil })
+				if err != nil {
+					t.Fatalf("%s: %v", u.Class, err)
+				}
+				if st.Docs != tt.want[u.Class] || st.Rejected != 0 {
+					t.Errorf("%s: %+v, want %d documents", u.Class, st, tt.want[u.Class])
+				}
+			}
+		})
 	}
 }
