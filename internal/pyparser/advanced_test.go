@@ -410,3 +410,17 @@ func TestTutorialPharmgkbBranches(t *testing.T) {
 		})
 	}
 }
+
+// TestIntrospectNameClash refuses a plugin named like a module Python
+// finds elsewhere: its package would hide that module (or be hidden).
+func TestIntrospectNameClash(t *testing.T) {
+	needPython(t)
+	t.Parallel()
+	for _, name := range []string{"json", "biothings"} {
+		dir := writePlugin(t, name, map[string]string{"__init__.py": "\n"})
+		_, err := Introspect(context.Background(), Spec{PluginDir: dir, Package: name})
+		if err == nil || !strings.Contains(err.Error(), "is also the name of a Python module") {
+			t.Errorf("plugin %s: err = %v", name, err)
+		}
+	}
+}

@@ -81,8 +81,10 @@ def install_config_shim():
 
 def import_plugin(plugin_dir, package):
     """Import the plugin folder as the package named package and return it."""
-    if package in sys.modules:
-        return sys.modules[package]
+    mod = sys.modules.get(package)
+    if mod is not None and list(getattr(mod, "__path__", [])) == [plugin_dir]:
+        return mod
+    _check_name_free(plugin_dir, package)
     init = os.path.join(plugin_dir, "__init__.py")
     if not os.path.exists(init):
         raise ImportError("plugin folder %s has no __init__.py: an advanced plugin is a Python package" % plugin_dir)
@@ -96,6 +98,26 @@ def import_plugin(plugin_dir, package):
         del sys.modules[package]
         raise
     return mod
+
+
+def _check_name_free(plugin_dir, package):
+    """Refuse a plugin named like a module Python would find elsewhere (json, biothings, ...)."""
+    where = None
+    if package in sys.modules:
+        where = getattr(sys.modules[package], "__file__", None) or "built in"
+    else:
+        try:
+            spec = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None:
+            where = spec.origin or "a namespace package"
+    if where is not None and not os.path.abspath(where).startswith(os.path.abspath(plugin_dir) + os.sep):
+        raise ImportError(
+            "the plugin's name %r is also the name of a Python module (%s): the plugin's package would hide it, "
+            "or be hidden by it; register the plugin under another name (rename its repository or folder)"
+            % (package, where)
+        )
 
 
 # ---------------------------------------------------------------- introspection
@@ -191,10 +213,10 @@ def _post_dump_uncompresses(cls):
 
 def _offline_todump(cls, base):
     """Run cls's own create_todump_list once, without network, and return the URLs it lists."""
-    d = cls()
-    d.to_dump = []
-    d.release = None
     try:
+        d = cls()
+        d.to_dump = []
+        d.release = None
         d.create_todump_list(force=True)
     except Exception as e:  # noqa: B902 - any failure means Studio cannot honour it
         raise Refused(
