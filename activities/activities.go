@@ -15,6 +15,7 @@ import (
 	"studio/internal/archive"
 	"studio/internal/docstore"
 	"studio/internal/hub"
+	"studio/internal/manifest"
 	"studio/internal/pyparser"
 	"studio/internal/search"
 )
@@ -53,9 +54,10 @@ type Activities struct {
 }
 
 // pySpec is how a plugin function of source runs: in its plugin folder,
-// under the configured interpreter, with the packages its manifest requires.
-func (a *Activities) pySpec(source, fn string, requires []string) pyparser.Spec {
-	return pyparser.Spec{PluginDir: a.pluginDir(source), Func: fn, Requires: requires, Python: a.Python}
+// under the configured interpreter, with the packages its manifest
+// requires (and, for an advanced plugin, imported as its package).
+func (a *Activities) pySpec(source, fn string, m *manifest.Manifest) pyparser.Spec {
+	return pyparser.Spec{PluginDir: a.pluginDir(source), Func: fn, Requires: m.Requires, Package: m.Package, Python: a.Python}
 }
 
 // pluginsDir holds the data plugins' code, one folder per plugin.

@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"studio/internal/advanced"
 	"studio/internal/archive"
 	"studio/internal/download"
 	"studio/internal/hub"
@@ -92,7 +93,8 @@ func isNonRetryable(err error) bool {
 	return errors.As(err, &app) && app.NonRetryable()
 }
 
-// loadManifest loads the registered plugin's manifest.
+// loadManifest loads the registered plugin's manifest (for an advanced
+// plugin, the one its classes amount to).
 func (a *Activities) loadManifest(ctx context.Context, source string) (*manifest.Manifest, error) {
 	rec, err := a.records().Plugin(ctx, source)
 	if err != nil {
@@ -101,7 +103,7 @@ func (a *Activities) loadManifest(ctx context.Context, source string) (*manifest
 	if err := a.ensurePlugin(ctx, source, rec); err != nil {
 		return nil, err
 	}
-	m, _, err := manifest.Load(a.pluginDir(source), source)
+	m, err := advanced.Load(ctx, a.pluginDir(source), source, a.Python)
 	if err != nil {
 		return nil, nonRetryable("BadManifest", err)
 	}

@@ -94,7 +94,7 @@ func (a *Activities) ensurePlugin(ctx context.Context, source string, rec docsto
 		return nonRetryable("NoPluginCode", fmt.Errorf("source %s: this worker has no copy of its plugin and the hub records no URL to fetch it from: register the plugin again", source))
 	}
 	a.log().InfoContext(ctx, "fetching the plugin's code on this worker", "source", source, "url", url, "commit", want)
-	if _, _, err := plugin.Fetch(ctx, a.pluginsDir(), plugin.Source{URL: url, Ref: want}); err != nil {
+	if _, _, err := (plugin.Fetcher{Python: a.Python}).Fetch(ctx, a.pluginsDir(), plugin.Source{URL: url, Ref: want}); err != nil {
 		return nonRetryable("BadPlugin", fmt.Errorf("source %s: this worker has no copy of its plugin, and fetching it from %s failed: %w", source, url, err))
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"studio/internal/advanced"
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/internal/manifest"
@@ -39,7 +40,7 @@ type PluginResult struct {
 // records the plugin (data_plugin) and its source (src_dump).
 func (a *Activities) PluginFetch(ctx context.Context, in RegisterInput) (PluginResult, error) {
 	activity.RecordHeartbeat(ctx, "fetching "+in.URL)
-	info, m, err := plugin.Fetch(ctx, a.pluginsDir(), plugin.Source{URL: in.URL, Ref: in.Ref})
+	info, m, err := plugin.Fetcher{Python: a.Python}.Fetch(ctx, a.pluginsDir(), plugin.Source{URL: in.URL, Ref: in.Ref})
 	if err != nil {
 		return PluginResult{}, nonRetryable("BadPlugin", err)
 	}
@@ -65,7 +66,7 @@ func (a *Activities) recordPlugin(ctx context.Context, info plugin.Info, m *mani
 	}
 	err := a.Hub.C(hub.DataPlugin).Update(ctx, info.Name, map[string]any{
 		"plugin.url": info.URL, "plugin.type": info.Type, "plugin.folder": info.Folder,
-		"plugin.active": true, "plugin.loader": "manifest", "plugin.commit": info.Commit,
+		"plugin.active": true, "plugin.loader": loaderOf(m), "plugin.commit": info.Commit,
 		"plugin.branch": info.Branch, "plugin.ref": info.Ref, "plugin.release": info.Release,
 		"plugin.registered_at": hub.Now(),
 		"manifest.version":     m.Version, "manifest.display_name": m.DisplayName,
@@ -94,6 +95,15 @@ func (a *Activities) recordPlugin(ctx context.Context, info plugin.Info, m *mani
 	return res, nil
 }
 
+// loaderOf names how the plugin was read, as BioThings does: "manifest",
+// or "advanced" for a Python package without a manifest.
+func loaderOf(m *manifest.Manifest) string {
+	if m.Package != "" {
+		return advanced.Loader
+	}
+	return "manifest"
+}
+
 // PluginRemove deletes a plugin's schedule, code folder and records. The
 // data it downloaded stays in the data folder.
 func (a *Activities) PluginRemove(ctx context.Context, name string) error {
@@ -113,7 +123,7 @@ func (a *Activities) PluginRemove(ctx context.Context, name string) error {
 
 // callRelease runs the manifest's release function (Python).
 func (a *Activities) callRelease(ctx context.Context, source string, m *manifest.Manifest) (string, error) {
-	rel, err := pyparser.CallString(ctx, a.pySpec(source, m.Dumper.Release, m.Requires))
+	rel, err := pyparser.CallString(ctx, a.pySpec(source, m.Dumper.Release, m))
 	if err != nil {
 		return "", nonRetryable("ReleaseFunction", fmt.Errorf("source %s: release function %s: %w", source, m.Dumper.Release, err))
 	}

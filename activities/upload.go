@@ -103,10 +103,13 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	// upload before anything is stored.
 	var mapping map[string]any
 	if up.Mapping != "" {
-		mapping, err = pyparser.CallMapping(ctx, a.pySpec(in.Source, up.Mapping, m.Requires))
+		mapping, err = pyparser.CallMapping(ctx, a.pySpec(in.Source, up.Mapping, m))
 		if err != nil {
 			return UploadResult{}, nonRetryable("BadMapping", fmt.Errorf("source %s, uploader %s: mapping function %s: %w", in.Source, in.Sub, up.Mapping, err))
 		}
+	}
+	if up.Kind == pyparser.UploaderDummy {
+		return a.uploadDummy(ctx, in, m, mapping, started)
 	}
 	opts := store.Options{OnDuplicates: up.OnDuplicates}
 	var last progress.Progress
@@ -158,6 +161,17 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	return res, nil
 }
 
+// uploadDummy records a DummySourceUploader's source: its data is what its
+// collection holds already, nothing is parsed or stored.
+func (a *Activities) uploadDummy(ctx context.Context, in UploadSubInput, m *manifest.Manifest, mapping map[string]any, started time.Time) (UploadResult, error) {
+	n, err := a.Src.C(in.Sub).Count(ctx)
+	if err != nil {
+		return UploadResult{}, fmt.Errorf("source %s, uploader %s: counting its collection: %w", in.Source, in.Sub, err)
+	}
+	res := UploadResult{Sub: in.Sub, Count: n, Stats: store.Stats{Stored: n}, Duration: time.Since(started).Round(time.Millisecond).Seconds()}
+	return res, a.recordUpload(ctx, in, m, res, mapping)
+}
+
 // parse runs the uploader's parser, Python or declarative, into emit.
 func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.Manifest, up manifest.Uploader, emit func(map[string]any) error) error {
 	if up.Parser.Spec != nil {
@@ -168,9 +182,15 @@ func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.M
 		_, err = tableparse.Run(ctx, spec, in.DataFolder, tableparse.Options{}, emit)
 		return err
 	}
-	spec := a.pySpec(in.Source, up.Parser.Func, m.Requires)
+	spec := a.pySpec(in.Source, up.Parser.Func, m)
 	spec.Kwargs = up.ParserKwargs
 	spec.Logger = a.log().With("source", in.Source, "sub", in.Sub)
+	if up.Class != "" {
+		// An advanced plugin's uploader class: its load_data runs in the runner.
+		spec.Func = up.Class
+		_, err := pyparser.RunUploader(ctx, spec, up.Kind, in.DataFolder, a.Parser, emit)
+		return err
+	}
 	if err := pyparser.CheckRequires(ctx, spec); err != nil {
 		return nonRetryable("MissingRequires", err)
 	}
@@ -220,7 +240,11 @@ func (a *Activities) recordUpload(ctx context.Context, in UploadSubInput, m *man
 		return err
 	}
 	meta := map[string]any{}
-	for k, v := range m.Metadata {
+	srcMeta := m.Metadata
+	if up, ok := findUploader(m, in.Sub); ok && up.Metadata != nil {
+		srcMeta = up.Metadata // an advanced plugin's uploader class has its own __metadata__
+	}
+	for k, v := range srcMeta {
 		meta[k] = v
 	}
 	meta["code"] = map[string]any{

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,25 +23,10 @@ import (
 // (three zips, three uploaders, pandas): manifest.json, then manifest.yaml.
 var pharmgkbBranches = []string{"pharmgkb_v5", "pharmgkb_v6"}
 
-// tutorialsRepo is a clone of github.com/biothings/tutorials, named by
-// STUDIO_BIOTHINGS_TUTORIALS; the plugin's code is not part of this
-// repository, so the test skips without it.
-func tutorialsRepo(t *testing.T) string {
-	t.Helper()
-	repo := os.Getenv("STUDIO_BIOTHINGS_TUTORIALS")
-	if repo == "" {
-		t.Skip("STUDIO_BIOTHINGS_TUTORIALS is not set: point it at a clone of github.com/biothings/tutorials (its pharmgkb_v5 and pharmgkb_v6 branches) to run the PharmGKB plugin")
-	}
-	if out, err := exec.Command("git", "-C", repo, "rev-parse", "--verify", "-q", pharmgkbBranches[0]).CombinedOutput(); err != nil {
-		t.Fatalf("STUDIO_BIOTHINGS_TUTORIALS=%s has no branch %s: %v\n%s", repo, pharmgkbBranches[0], err, out)
-	}
-	return repo
-}
-
-// pharmgkbPlugin clones branch of the tutorials repository into a folder
+// pharmgkbManifestPlugin clones branch of the tutorials repository into a folder
 // named pharmgkb and points its data URLs at base, the one change made to
 // the plugin; it returns the plugin's git repository.
-func pharmgkbPlugin(t *testing.T, tutorials, branch, base string) string {
+func pharmgkbManifestPlugin(t *testing.T, tutorials, branch, base string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "pharmgkb")
 	git := func(args ...string) {
@@ -132,18 +116,18 @@ func makePharmgkbData() pharmgkbData {
 // by its three pandas uploaders under the reference interpreter,
 // inspected, built into gene documents and served by a data API.
 func TestPharmGKBPlugin(t *testing.T) {
-	tutorials := tutorialsRepo(t)
+	tutorials := testenv.TutorialsRepo(t)
 	python := testenv.Pyref(t)
 	data := makePharmgkbData()
 	files := map[string][]byte{
-		"annotations.zip": zipOf(t, "var_drug_ann.tsv", data.annotations),
-		"drugLabels.zip":  zipOf(t, "drugLabels.byGene.tsv", data.labels),
-		"occurrences.zip": zipOf(t, "occurrences.tsv", data.occurrences),
+		"/annotations.zip": zipOf(t, "var_drug_ann.tsv", data.annotations),
+		"/drugLabels.zip":  zipOf(t, "drugLabels.byGene.tsv", data.labels),
+		"/occurrences.zip": zipOf(t, "occurrences.tsv", data.occurrences),
 	}
 	for _, branch := range pharmgkbBranches {
 		t.Run(branch, func(t *testing.T) {
 			srv := serveFiles(t, files)
-			repo := pharmgkbPlugin(t, tutorials, branch, srv.URL)
+			repo := pharmgkbManifestPlugin(t, tutorials, branch, srv.URL)
 			s := newStack(t, true, func(c *config.Config) { c.Python = python })
 			testPharmGKB(t, s, repo, data)
 		})
@@ -267,18 +251,4 @@ func findDoc(t *testing.T, docs []docstore.Doc, id string) docstore.Doc {
 	}
 	t.Fatalf("no document %s among %d", id, len(docs))
 	return nil
-}
-
-// serveFiles serves files by name, with Last-Modified and Range support.
-func serveFiles(t *testing.T, files map[string][]byte) *fileServer {
-	fs := &fileServer{}
-	mux := http.NewServeMux()
-	for name, data := range files {
-		mux.HandleFunc("/"+name, func(w http.ResponseWriter, r *http.Request) {
-			http.ServeContent(w, r, name, lastModified, bytes.NewReader(data))
-		})
-	}
-	fs.Server = httptest.NewServer(mux)
-	t.Cleanup(fs.Close)
-	return fs
 }

@@ -28,6 +28,9 @@ type Manifest struct {
 	// SingleUploader is true when the manifest used "uploader" (one
 	// uploader named after the plugin) rather than "uploaders".
 	SingleUploader bool
+	// Package is set for an advanced plugin (no manifest file; internal/advanced
+	// describes its classes): the package name its folder is imported as.
+	Package string
 }
 
 // Dumper is the manifest's "dumper" section.
@@ -37,6 +40,8 @@ type Dumper struct {
 	Schedule   string
 	Release    string // "module:function" or ""
 	Disabled   bool
+	Class      string // advanced plugin: the dumper class (its base in ClassBase)
+	ClassBase  string
 }
 
 // Uploader is one entry of "uploaders", or the single "uploader".
@@ -46,6 +51,12 @@ type Uploader struct {
 	ParserKwargs map[string]any
 	OnDuplicates string // error (default) | ignore | merge
 	Mapping      string // "module:function" or ""
+	// Class, for an advanced plugin, is the uploader class
+	// ("package:Class") Studio runs instead of Parser, as Kind says
+	// (pyparser.UploaderBase, ...); Metadata is its __metadata__.
+	Class    string
+	Kind     string
+	Metadata map[string]any
 }
 
 // Parser names the code that turns downloaded files into documents: either
@@ -70,6 +81,15 @@ const (
 // more than one, the first is used, as BioThings does (manifest.json before
 // manifest.yaml).
 var FileNames = []string{"manifest.json", "manifest.yaml", "manifest.yml"}
+
+// ErrNoManifest is wrapped by Load's error when the folder has no manifest
+// file (it may then hold an advanced plugin: see internal/advanced).
+var ErrNoManifest = errors.New("no manifest")
+
+type noManifestError string
+
+func (e noManifestError) Error() string        { return string(e) }
+func (e noManifestError) Is(target error) bool { return target == ErrNoManifest }
 
 // Error is one problem of a manifest.
 type Error struct {
@@ -113,7 +133,7 @@ func Load(dir, pluginName string) (*Manifest, string, error) {
 		}
 	}
 	if found == "" {
-		return nil, "", fmt.Errorf("data plugin %s: no manifest.json or manifest.yaml in %s: add one that declares the dumper and the uploader", pluginName, dir)
+		return nil, "", noManifestError(fmt.Sprintf("data plugin %s: no manifest.json or manifest.yaml in %s: add one that declares the dumper and the uploader", pluginName, dir))
 	}
 	data, err := os.ReadFile(filepath.Join(dir, found))
 	if err != nil {

@@ -50,7 +50,7 @@ func (p place) fetchGit(ctx context.Context, s source, ref string) (Info, *manif
 		return Info{}, nil, err
 	}
 	rec := record{Type: TypeGit, URL: s.shown, Key: s.key(), Ref: ref, DefaultBranch: defaultBranch}
-	m, err := p.install(repo, tmp, hash, branch, rec, what)
+	m, err := p.install(ctx, repo, tmp, hash, branch, rec, what)
 	if err != nil {
 		return Info{}, nil, err
 	}
@@ -142,7 +142,7 @@ func gitError(err error, shown string) error {
 // install checks out hash in the work repository (on branch, or detached
 // when branch is ""), checks the tree and the manifest, records the source
 // and swaps the work folder in.
-func (p place) install(repo *git.Repository, tmp string, hash plumbing.Hash, branch string, rec record, what string) (*manifest.Manifest, error) {
+func (p place) install(ctx context.Context, repo *git.Repository, tmp string, hash plumbing.Hash, branch string, rec record, what string) (*manifest.Manifest, error) {
 	w, err := repo.Worktree()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -161,7 +161,7 @@ func (p place) install(repo *git.Repository, tmp string, hash plumbing.Hash, bra
 	if err := checkTree(tmp, p.f.MaxBytes, what); err != nil {
 		return nil, err
 	}
-	m, err := p.loadManifest(tmp, rec.URL)
+	m, err := p.loadManifest(ctx, tmp, rec.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ func (p place) checkout(ctx context.Context, ref string) (Info, *manifest.Manife
 		return Info{}, nil, err
 	}
 	rec.Ref = ref
-	m, err := p.install(repo, tmp, hash, branch, rec, what)
+	m, err := p.install(ctx, repo, tmp, hash, branch, rec, what)
 	if err != nil {
 		return Info{}, nil, err
 	}

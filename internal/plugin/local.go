@@ -27,7 +27,7 @@ func (p place) copyLocal(ctx context.Context, s source) (Info, *manifest.Manifes
 	if err := checkTree(tmp, p.f.MaxBytes, what); err != nil {
 		return Info{}, nil, err
 	}
-	m, err := p.loadManifest(tmp, s.shown)
+	m, err := p.loadManifest(ctx, tmp, s.shown)
 	if err != nil {
 		return Info{}, nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 
+	"studio/internal/advanced"
 	"studio/internal/manifest"
 )
 
@@ -70,6 +71,8 @@ type Fetcher struct {
 	MaxBytes int64        // size limit of a plugin folder; 0 = DefaultMaxBytes
 	Progress io.Writer    // receives git's progress messages; nil = none
 	Logger   *slog.Logger // nil = no logging
+	// Python is the interpreter that imports advanced plugins ("" = python3).
+	Python string
 }
 
 // Fetch clones (or, when the folder exists from an earlier registration of
@@ -244,10 +247,22 @@ func (p place) swapIn(tmp string) error {
 	return nil
 }
 
-// loadManifest validates the manifest of the work folder tmp. Messages name
-// the plugin folder, not the temporary one.
-func (p place) loadManifest(tmp, from string) (*manifest.Manifest, error) {
-	m, _, err := manifest.Load(tmp, p.name)
+// loadManifest validates the manifest of the work folder tmp, or, for an
+// advanced plugin (no manifest, a Python package), the classes it exposes.
+// Messages name the plugin folder, not the temporary one.
+func (p place) loadManifest(ctx context.Context, tmp, from string) (*manifest.Manifest, error) {
+	if advanced.IsAdvanced(tmp) {
+		m, err := advanced.Describe(ctx, tmp, p.name, p.f.Python)
+		if err != nil {
+			return nil, &rewordedError{
+				msg: fmt.Sprintf("%s\n(from %s; the previous code, if any, is kept: fix the plugin and register again)",
+					strings.ReplaceAll(err.Error(), tmp, p.folder), from),
+				err: err,
+			}
+		}
+		return m, nil
+	}
+	m, err := advanced.Load(ctx, tmp, p.name, p.f.Python)
 	if err != nil {
 		return nil, &rewordedError{
 			msg: fmt.Sprintf("data plugin %s from %s: invalid manifest, the previous code (if any) is kept; fix the manifest and register again:\n%s",

@@ -53,6 +53,8 @@ type payload struct {
 	MaxLine    int            `json:"max_line,omitempty"`
 	Requires   []string       `json:"requires,omitempty"`
 	Biothings  string         `json:"biothings,omitempty"`
+	Package    string         `json:"package,omitempty"` // Spec.Package
+	Kind       string         `json:"kind,omitempty"`    // RunUploader's kind
 }
 
 // start launches the runner in mode ("run", "requires" or "call").
@@ -118,7 +120,7 @@ func buildCommand(spec Spec, mode string, p payload) (*exec.Cmd, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parser %s: python interpreter %q not found: install Python 3 or set the interpreter to use: %w", spec.Func, python(spec), err)
 	}
-	p.PluginDir, p.Func = plugin, spec.Func
+	p.PluginDir, p.Func, p.Package = plugin, spec.Func, spec.Package
 	arg, err := json.Marshal(p)
 	if err != nil {
 		return nil, fmt.Errorf("parser %s: parser_kwargs cannot be passed to Python: %w", spec.Func, err)

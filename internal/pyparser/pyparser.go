@@ -22,6 +22,10 @@ type Spec struct {
 	Python    string         // interpreter, default "python3"
 	Env       []string       // extra environment ("KEY=value"); a PYTHONPATH here is appended to ours
 	Logger    *slog.Logger   // receives the parser's stdout and stderr lines; default slog.Default()
+	// Package, for an advanced plugin, is the package name its folder is
+	// imported as before anything else runs; Func's module is then this
+	// package ("pharmgkb:AnnotationsUploader").
+	Package string
 }
 
 // Limits bound a parser run, and say which biothings package it imports.
@@ -76,12 +80,16 @@ const maxSamples = 10
 // Run starts the parser on dataFolder and calls emit for each document, in order.
 // emit's error stops the parser (the child is killed) and is returned.
 func Run(ctx context.Context, spec Spec, dataFolder string, lim Limits, emit func(doc map[string]any) error) (Stats, error) {
+	return run(ctx, spec, "run", runPayload(spec, dataFolder, lim), lim, emit)
+}
+
+// run streams the documents of a "run" or "upload" runner mode into emit.
+func run(ctx context.Context, spec Spec, mode string, p payload, lim Limits, emit func(doc map[string]any) error) (Stats, error) {
 	var st Stats
 	if _, err := ParseBiothings(string(lim.Biothings)); err != nil {
 		return st, fmt.Errorf("parser %s: %w", spec.Func, err)
 	}
-	p := runPayload(spec, dataFolder, lim)
-	c, err := start(ctx, spec, "run", p, lim)
+	c, err := start(ctx, spec, mode, p, lim)
 	if err != nil {
 		return st, err
 	}

@@ -145,3 +145,19 @@ func Pyref(t testing.TB) string {
 	}
 	return py
 }
+
+// TutorialsRepo is a clone of github.com/biothings/tutorials (its
+// pharmgkb_v* branches hold the BioThings Studio tutorial's second plugin),
+// named by STUDIO_BIOTHINGS_TUTORIALS. The plugin's code is not part of
+// this repository, so without it the test is skipped.
+func TutorialsRepo(t testing.TB) string {
+	t.Helper()
+	repo := os.Getenv("STUDIO_BIOTHINGS_TUTORIALS")
+	if repo == "" {
+		t.Skip("STUDIO_BIOTHINGS_TUTORIALS is not set: point it at a clone of github.com/biothings/tutorials to run the tutorial's PharmGKB plugin")
+	}
+	if _, err := os.Stat(repo); err != nil {
+		t.Fatalf("STUDIO_BIOTHINGS_TUTORIALS=%s: %v", repo, err)
+	}
+	return repo
+}

@@ -5,8 +5,11 @@ Studio (Go) starts this script as a child process:
     python3 studio_runner.py MODE SPEC_JSON
 
 MODE is "run" (call a parser and stream its documents), "requires" (report
-which required packages cannot be imported) or "call" (call a function and
-report the string it returns). SPEC_JSON carries the plugin folder, the
+which required packages cannot be imported), "call" (call a function and
+report the string it returns), "callmap" (the same for a dict), or, for
+advanced plugins (see studio_advanced.py), "introspect" (describe the
+plugin's dumper and uploader classes) and "upload" (run an uploader class's
+load_data and stream its documents). SPEC_JSON carries the plugin folder, the
 "module:function" name, the keyword arguments, the limits and which
 biothings package the plugin imports (see select_biothings).
 
@@ -18,6 +21,7 @@ whatever the parser prints on stdout or stderr cannot corrupt the stream:
     {"e": "Type: text", "tb": ""} the parser raised
     {"v": "text"}                 the value returned in "call" mode
     {"m": {...}}                  the dict returned in "callmap" mode
+    {"m": {...}}                  the plugin's classes in "introspect" mode
     {"missing": [...]}            packages missing in "requires" mode
     {"end": N}                    the end; N documents were produced
 
@@ -286,13 +290,36 @@ def mode_run(stream, spec):
     fn = load_function(spec["plugin_dir"], spec["func"])
     kwargs = spec.get("kwargs") or {}
     result = fn(spec["data_folder"], **kwargs)
+    n = write_documents(stream, spec, spec["func"], result, 0)
+    stream.message({"end": n})
+
+
+def mode_upload(stream, spec):
+    """Run an advanced plugin's uploader class: load_data once, or once per job."""
+    import studio_advanced
+
+    cls = load_function(spec["plugin_dir"], spec["func"])
+    n = 0
+    for what, result in studio_advanced.uploader_batches(cls, spec.get("kind") or "base", spec["data_folder"]):
+        n = write_documents(stream, spec, what, result, n)
+    stream.message({"end": n})
+
+
+def mode_introspect(stream, spec):
+    import studio_advanced
+
+    stream.message({"m": studio_advanced.introspect(spec["plugin_dir"], spec["package"])})
+    stream.message({"end": 0})
+
+
+def write_documents(stream, spec, what, result, n):
+    """Write the documents of result (a parser's return value), numbered after n; return the last number."""
     if result is None:
-        raise TypeError("parser %s returned None: it must return or yield documents (dicts with an _id)" % spec["func"])
+        raise TypeError("parser %s returned None: it must return or yield documents (dicts with an _id)" % what)
     if isinstance(result, (dict, str, bytes)):
-        raise TypeError("parser %s returned a %s: it must return a list of documents or yield them" % (spec["func"], type(result).__name__))
+        raise TypeError("parser %s returned a %s: it must return a list of documents or yield them" % (what, type(result).__name__))
     max_line = spec.get("max_line") or 0
     write = stream.write
-    n = 0
     for doc in result:
         n += 1
         try:
@@ -305,7 +332,7 @@ def mode_run(stream, spec):
         write(line)
         if n == 1:
             stream.flush()  # the first document shows progress at once
-    stream.message({"end": n})
+    return n
 
 
 def _import_name(requirement):
@@ -380,7 +407,14 @@ def _needs_argument(fn):
     return False
 
 
-MODES = {"run": mode_run, "requires": mode_requires, "call": mode_call, "callmap": mode_callmap}
+MODES = {
+    "run": mode_run,
+    "requires": mode_requires,
+    "call": mode_call,
+    "callmap": mode_callmap,
+    "upload": mode_upload,
+    "introspect": mode_introspect,
+}
 
 
 # ---------------------------------------------------------------- which biothings package
@@ -435,7 +469,7 @@ def set_memory_limit(limit):
 
 def main():
     if len(sys.argv) != 3 or sys.argv[1] not in MODES:
-        sys.stderr.write("usage: studio_runner.py run|requires|call SPEC_JSON\n")
+        sys.stderr.write("usage: studio_runner.py %s SPEC_JSON\n" % "|".join(MODES))
         return 2
     spec = json.loads(sys.argv[2])
     for s in (sys.stdout, sys.stderr):
@@ -451,6 +485,11 @@ def main():
             # Studio's biothings.config derives DATA_ARCHIVE_ROOT from it.
             os.environ["STUDIO_PARSER_DATA_FOLDER"] = spec["data_folder"]
         select_biothings(spec.get("biothings") or "studio")
+        if spec.get("package"):
+            # An advanced plugin: its folder is a package named after the plugin.
+            import studio_advanced
+
+            studio_advanced.import_plugin(spec["plugin_dir"], spec["package"])
         MODES[sys.argv[1]](stream, spec)
     except BrokenPipeError:
         return 3  # Studio stopped reading: nothing more to say

@@ -6,6 +6,7 @@ attributes be read (SRC_NAME, SRC_URLS, ...); what downloads raises
 NotImplementedError saying so.
 """
 
+import os
 import time
 
 from ... import config
@@ -52,6 +53,23 @@ class BaseDumper:
     @classmethod
     def create(klass, *args, **kwargs):
         return klass(*args, **kwargs)
+
+    @property
+    def logger(self):
+        """The runner's logger (stderr, which Studio logs), unless set."""
+        return self.__dict__.get("_logger") or config.logger
+
+    @logger.setter
+    def logger(self, value):
+        self.__dict__["_logger"] = value
+
+    @property
+    def new_data_folder(self):
+        """The folder of the release being dumped, under DATA_ARCHIVE_ROOT."""
+        root = self.src_root_folder or os.path.join(config.DATA_ARCHIVE_ROOT, self.src_name or type(self).__name__)
+        return os.path.join(root, str(self.release or self.timestamp))
+
+    current_data_folder = new_data_folder
 
     def dump(self, *args, **kwargs):
         _not_in_studio("%s.dump" % type(self).__name__)

@@ -54,6 +54,15 @@ class BaseSourceUploader:
     def create(klass, db_conn_info, *args, **kwargs):
         return klass(db_conn_info, *args, **kwargs)
 
+    @property
+    def logger(self):
+        """The runner's logger (stderr, which Studio logs), unless set."""
+        return self.__dict__.get("_logger") or config.logger
+
+    @logger.setter
+    def logger(self, value):
+        self.__dict__["_logger"] = value
+
     def load_data(self, data_path):
         raise NotImplementedError("Implement in subclass")
 
