@@ -19,14 +19,16 @@ import (
 )
 
 // pharmgkbBranches are the branches of github.com/biothings/tutorials
-// holding the BioThings Studio tutorial's second plugin as a manifest
-// (three zips, three uploaders, pandas): manifest.json, then manifest.yaml.
-var pharmgkbBranches = []string{"pharmgkb_v5", "pharmgkb_v6"}
+// holding the BioThings Studio tutorial's second plugin with three zips,
+// three uploaders and pandas: as an advanced plugin (a Python package of
+// dumper and uploader classes), with manifest.json, with manifest.yaml.
+var pharmgkbBranches = []string{"pharmgkb_v4", "pharmgkb_v5", "pharmgkb_v6"}
 
-// pharmgkbManifestPlugin clones branch of the tutorials repository into a folder
-// named pharmgkb and points its data URLs at base, the one change made to
-// the plugin; it returns the plugin's git repository.
-func pharmgkbManifestPlugin(t *testing.T, tutorials, branch, base string) string {
+// pharmgkbPluginAt clones branch of the tutorials repository into a folder
+// named pharmgkb and points its three data URLs (in its manifest, or its
+// dumper class) at base, the one change made to the plugin; it returns the
+// plugin's git repository.
+func pharmgkbPluginAt(t *testing.T, tutorials, branch, base string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "pharmgkb")
 	git := func(args ...string) {
@@ -36,25 +38,25 @@ func pharmgkbManifestPlugin(t *testing.T, tutorials, branch, base string) string
 		}
 	}
 	git("clone", "-q", "--branch", branch, tutorials, dir)
-	changed := 0
-	for _, name := range []string{"manifest.json", "manifest.yaml"} {
-		p := filepath.Join(dir, name)
+	files, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := 0
+	for _, f := range files {
+		p := filepath.Join(dir, f.Name())
 		b, err := os.ReadFile(p)
-		if err != nil {
+		if f.IsDir() || err != nil {
 			continue
 		}
-		n := bytes.Count(b, []byte("https://s3.pgkb.org/data/"))
-		if n != 3 {
-			t.Fatalf("%s of %s names %d PharmGKB data URLs, want 3", name, branch, n)
-		}
+		urls += bytes.Count(b, []byte("https://s3.pgkb.org/data/"))
 		b = bytes.ReplaceAll(b, []byte("https://s3.pgkb.org/data/"), []byte(base+"/"))
 		if err := os.WriteFile(p, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		changed++
 	}
-	if changed != 1 {
-		t.Fatalf("%s holds %d manifests, want 1", branch, changed)
+	if urls != 3 {
+		t.Fatalf("%s names %d PharmGKB data URLs, want 3", branch, urls)
 	}
 	git("-C", dir, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-am", "data URLs on loopback")
 	return dir
@@ -110,8 +112,9 @@ func makePharmgkbData() pharmgkbData {
 	return d
 }
 
-// TestPharmGKBPlugin runs the BioThings Studio tutorial's PharmGKB plugin,
-// unmodified but for its data URLs (served on loopback from files the test
+// TestPharmGKBPlugin runs the BioThings Studio tutorial's PharmGKB plugin
+// (as an advanced plugin, and with each manifest form), unmodified but for
+// its data URLs (served on loopback from files the test
 // makes): registered from git, dumped (three zips, uncompressed), uploaded
 // by its three pandas uploaders under the reference interpreter,
 // inspected, built into gene documents and served by a data API.
@@ -127,7 +130,7 @@ func TestPharmGKBPlugin(t *testing.T) {
 	for _, branch := range pharmgkbBranches {
 		t.Run(branch, func(t *testing.T) {
 			srv := serveFiles(t, files)
-			repo := pharmgkbManifestPlugin(t, tutorials, branch, srv.URL)
+			repo := pharmgkbPluginAt(t, tutorials, branch, srv.URL)
 			s := newStack(t, true, func(c *config.Config) { c.Python = python })
 			testPharmGKB(t, s, repo, data)
 		})
