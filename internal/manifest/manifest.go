@@ -46,6 +46,10 @@ type Uploader struct {
 	ParserKwargs map[string]any
 	OnDuplicates string // error (default) | ignore | merge
 	Mapping      string // "module:function" or ""
+	// Parallelizer is "module:function" or "": a function listing the
+	// jobs of a parallel upload, one tuple of parser arguments each (see
+	// docs/parsers.md).
+	Parallelizer string
 }
 
 // Parser names the code that turns downloaded files into documents: either
