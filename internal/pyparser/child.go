@@ -53,6 +53,11 @@ type payload struct {
 	MaxLine    int            `json:"max_line,omitempty"`
 	Requires   []string       `json:"requires,omitempty"`
 	Biothings  string         `json:"biothings,omitempty"`
+	// Job replaces the data folder as the parser's argument (one job of a
+	// parallelizer: a JSON list of one value).
+	Job json.RawMessage `json:"job,omitempty"`
+	// Uploader carries the attributes a parallelizer sees on "self".
+	Uploader *UploaderInfo `json:"uploader,omitempty"`
 }
 
 // start launches the runner in mode ("run", "requires" or "call").
