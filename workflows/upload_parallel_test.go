@@ -288,3 +288,58 @@ func (s *parallelStack) dataFolder(source string) string {
 	f, _ := dl["data_folder"].(string)
 	return f
 }
+
+// TestUploadParallelFailures: a job whose parser raises fails the upload
+// naming the job, its arguments and the exception; an _id of one job
+// repeating one of another under "error" fails it naming the _id. Neither
+// leaves a temp collection or touches the live one.
+func TestUploadParallelFailures(t *testing.T) {
+	s := newParallelStack(t)
+	rows := map[string]int{"a.tsv": 300, "b.tsv": 300, "c.tsv": 300}
+	unique := dataFiles(t, rows, func(file string, i int) string { return fmt.Sprintf("%s%05d", file[:1], i) })
+	tests := []struct {
+		source, parser string
+		urls           []string
+		want           []string
+	}{
+		{
+			source: "fails", parser: "parser:load_failing", urls: unique,
+			want: []string{"source fails, uploader fails, job 2 of 3 (parallelizer parallelizer:tsv_jobs, arguments [\"", "b.tsv\"])",
+				"ValueError: b.tsv is not what this parser reads"},
+		},
+		{
+			// c.tsv repeats the _ids of a.tsv
+			source: "dups", parser: "parser:load",
+			urls: dataFiles(t, rows, func(file string, i int) string { return fmt.Sprintf("%s%05d", strings.Replace(file[:1], "c", "a", 1), i) }),
+			want: []string{"source dups, uploader dups, job ", `repeats a document stored before, by this job or another job of the parallelizer (on_duplicates is "error"`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.source, func(t *testing.T) {
+			repo := parallelPlugin(t, tt.source, tt.urls, fmt.Sprintf(`{"name": %q, "parser": %q, "parallelizer": "parallelizer:tsv_jobs"}`, tt.source, tt.parser))
+			_, err := s.dumpAndUpload(tt.source, repo)
+			if err == nil {
+				t.Fatal("the upload succeeded")
+			}
+			t.Logf("the upload failed: %v", err)
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Fatalf("error %q\nwant it to contain %q", err, w)
+				}
+			}
+			for _, c := range s.collections() {
+				if strings.HasPrefix(c, tt.source) {
+					t.Fatalf("collection %s remains after the failed upload", c)
+				}
+			}
+			d, err := s.eng.Hub.C("src_dump").Get(context.Background(), tt.source)
+			if err != nil {
+				t.Fatal(err)
+			}
+			job := d["upload"].(map[string]any)["jobs"].(map[string]any)[tt.source].(map[string]any)
+			if job["status"] != "failed" || !strings.Contains(job["err"].(string), tt.want[len(tt.want)-1]) {
+				t.Fatalf("src_dump upload job = %v", job)
+			}
+		})
+	}
+}
