@@ -310,7 +310,9 @@ func TestUploadParallelFailures(t *testing.T) {
 		{
 			// c.tsv repeats the _ids of a.tsv
 			source: "dups", parser: "parser:load",
-			urls: dataFiles(t, rows, func(file string, i int) string { return fmt.Sprintf("%s%05d", strings.Replace(file[:1], "c", "a", 1), i) }),
+			urls: dataFiles(t, rows, func(file string, i int) string {
+				return fmt.Sprintf("%s%05d", strings.Replace(file[:1], "c", "a", 1), i)
+			}),
 			want: []string{"source dups, uploader dups, job ", `repeats a document stored before, by this job or another job of the parallelizer (on_duplicates is "error"`},
 		},
 	}

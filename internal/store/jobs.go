@@ -56,6 +56,33 @@ func NewTemp(ctx context.Context, db docstore.Store, name string) (string, error
 	return w.temp, nil
 }
 
+// ErrCountMismatch is wrapped by FinishJobs when, under "error", the temp
+// collection does not hold exactly the documents the jobs accepted.
+var ErrCountMismatch = errors.New("count mismatch")
+
+// DropTemp drops the temp collection of a failed parallel upload and its
+// side collection, and puts the live collection back if a switch was
+// interrupted between its renames.
+func DropTemp(ctx context.Context, db docstore.Store, name, temp string) error {
+	n := names(name)
+	if !n.isTemp(temp) {
+		return fmt.Errorf("store: %q is not a temp collection of %q", temp, name)
+	}
+	cols, err := db.Collections(ctx)
+	if err != nil {
+		return fmt.Errorf("store: list collections: %w", err)
+	}
+	if _, err := restoreLive(ctx, db, n, cols); err != nil {
+		return err
+	}
+	for _, c := range []string{dupsName(temp), temp} {
+		if err := db.Drop(ctx, c); err != nil {
+			return fmt.Errorf("store: drop %q: %w", c, err)
+		}
+	}
+	return nil
+}
+
 // dupsName is the side collection holding, under "merge", the documents
 // of a parallel upload whose _id was already stored, until FinishJobs
 // merges them in.
@@ -359,7 +386,7 @@ func FinishJobs(ctx context.Context, db docstore.Store, name, temp string, opts 
 		return w.Stats(), w.noDocuments(ctx)
 	}
 	if opts.OnDuplicates == OnDuplicatesError && n != totals.Valid {
-		return st, fmt.Errorf("store: %q holds %d documents but the jobs accepted %d: an _id repeated identically in a job that resumed after a crash, or a resume point was wrong; upload again", temp, n, totals.Valid)
+		return st, fmt.Errorf("store: %q holds %d documents but the jobs accepted %d: an _id repeated identically in a job that resumed after a crash, or a resume point was wrong; upload again: %w", temp, n, totals.Valid, ErrCountMismatch)
 	}
 	w.stats.Stored, w.stats.Duplicates = n, max(totals.Valid-n, 0)
 	if err := w.rename(ctx); err != nil {
