@@ -12,7 +12,12 @@ import (
 	"testing"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
+	tworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"studio/activities"
 	"studio/internal/config"
@@ -274,6 +279,43 @@ func TestUploadParallel(t *testing.T) {
 	}
 	if cols := s.collections(); !slices.Equal(cols, []string{"par_err", "par_merge"}) {
 		t.Fatalf("collections after the upload: %v (no temp or side collection should remain)", cols)
+	}
+
+	// The run's history replays on today's code (STUDIO_RECORD_HISTORY=1
+	// records it into testdata for TestReplayRecordedHistories).
+	s.replay("upload/par/par_err", "upload_parallel.history.json")
+}
+
+// replay fetches a workflow's history and replays it; it records it in
+// testdata when STUDIO_RECORD_HISTORY is set.
+func (s *parallelStack) replay(id, file string) {
+	s.t.Helper()
+	ctx := context.Background()
+	h := &historypb.History{}
+	it := s.c.GetWorkflowHistory(ctx, id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	r := tworker.NewWorkflowReplayer()
+	for name, fn := range workflows.Registered {
+		r.RegisterWorkflowWithOptions(fn, workflow.RegisterOptions{Name: name})
+	}
+	if err := r.ReplayWorkflowHistory(nil, h); err != nil {
+		s.t.Fatalf("replay %s: %v", id, err)
+	}
+	if os.Getenv("STUDIO_RECORD_HISTORY") == "" {
+		return
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("testdata", file), b, 0o644); err != nil {
+		s.t.Fatal(err)
 	}
 }
 
