@@ -25,15 +25,16 @@ const (
 // upload/<source>/<sub>/jobs-<first>-<last>.
 const UploadJobRangeName = "UploadJobRange"
 
-const (
-	// maxParallelJobs is how many jobs of one upload run at once: the
-	// workers holding the data share them.
-	maxParallelJobs = 8
-	// jobsPerRun is the most jobs one workflow execution schedules, which
-	// keeps each history to a few thousand events; more jobs run as
-	// UploadJobRange children of this many, one after the other.
-	jobsPerRun = 500
-)
+// maxParallelJobs is how many jobs of one upload run at once: the workers
+// holding the data share them.
+const maxParallelJobs = 8
+
+// jobsPerRun is the most jobs one workflow execution schedules, which keeps
+// each history to a few thousand events; more jobs run as UploadJobRange
+// children of this many, one after the other. Changing it changes the
+// commands of running uploads: do it under a new GetVersion. (A variable
+// only so that a test can make ranges of a few jobs.)
+var jobsPerRun = 500
 
 // UploadJobRangeInput is a range of a parallel upload's jobs.
 type UploadJobRangeInput struct {

@@ -334,8 +334,10 @@ func (s *parallelStack) dataFolder(source string) string {
 // TestUploadParallelFailures: a job whose parser raises fails the upload
 // naming the job, its arguments and the exception; an _id of one job
 // repeating one of another under "error" fails it naming the _id. Neither
-// leaves a temp collection or touches the live one.
+// leaves a temp collection or touches the live one. Jobs run in
+// UploadJobRange children of two here, as thousands of jobs would.
 func TestUploadParallelFailures(t *testing.T) {
+	defer workflows.SetJobsPerRun(2)()
 	s := newParallelStack(t)
 	rows := map[string]int{"a.tsv": 300, "b.tsv": 300, "c.tsv": 300}
 	unique := dataFiles(t, rows, func(file string, i int) string { return fmt.Sprintf("%s%05d", file[:1], i) })
