@@ -175,6 +175,9 @@ func (a *Activities) UploadJob(ctx context.Context, in UploadJobInput) (store.Jo
 	}
 	spec := a.pySpec(sub, m, up.Parser.Func, up.ParserKwargs)
 	spec.Job = in.Args
+	if err := pyparser.CheckRequires(ctx, spec); err != nil {
+		return store.JobStats{}, nonRetryable("MissingRequires", a.jobErr(in, up, err))
+	}
 	if _, err := pyparser.Run(ctx, spec, sub.DataFolder, a.Parser, emit); err != nil {
 		return w.Stats(), a.jobFailed(in, up, err)
 	}
