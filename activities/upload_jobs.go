@@ -21,9 +21,13 @@ import (
 // activities writing into one temp collection, which UploadFinish makes
 // live; UploadAbort drops it when the upload fails.
 
-// MaxUploadJobs is the most jobs one parallelizer may list: their
-// arguments travel through the workflow's history.
-const MaxUploadJobs = 10000
+// MaxUploadJobs and MaxUploadJobsBytes bound what one parallelizer may
+// list: the jobs' arguments travel through the workflow's history, in one
+// payload (Temporal refuses payloads over 2 MB).
+const (
+	MaxUploadJobs      = 10000
+	MaxUploadJobsBytes = 1 << 20
+)
 
 // UploadJobsPlan is the jobs of a parallel upload and its temp collection.
 type UploadJobsPlan struct {
@@ -110,6 +114,9 @@ func (a *Activities) UploadJobs(ctx context.Context, in UploadSubInput) (UploadJ
 		return UploadJobsPlan{}, a.permanent(ctx, in, "NoJobs", fmt.Errorf("%s: parallelizer %s returned no jobs: the data folder %s holds nothing it looks for; check the dump or the parallelizer", where, up.Parallelizer, in.DataFolder))
 	case len(jobs) > MaxUploadJobs:
 		return UploadJobsPlan{}, a.permanent(ctx, in, "TooManyJobs", fmt.Errorf("%s: parallelizer %s returned %d jobs, more than %d: give each job several files (the parser receives whatever the job holds)", where, up.Parallelizer, len(jobs), MaxUploadJobs))
+	}
+	if size := jobsBytes(jobs); size > MaxUploadJobsBytes {
+		return UploadJobsPlan{}, a.permanent(ctx, in, "TooManyJobs", fmt.Errorf("%s: the jobs of parallelizer %s take %d bytes of JSON, more than %d: give each job a shorter argument (a file name relative to the data folder, joined in the parser) or several files", where, up.Parallelizer, size, MaxUploadJobsBytes))
 	}
 	temp, err := store.NewTemp(ctx, a.Src, in.Sub)
 	if err != nil {
@@ -204,6 +211,14 @@ func (a *Activities) jobFailed(in UploadJobInput, up manifest.Uploader, err erro
 		return nonRetryable("UploadJobFailed", err)
 	}
 	return err
+}
+
+func jobsBytes(jobs []json.RawMessage) int {
+	n := 0
+	for _, j := range jobs {
+		n += len(j)
+	}
+	return n
 }
 
 func shortJSON(b json.RawMessage) string {
