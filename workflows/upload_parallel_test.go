@@ -389,3 +389,29 @@ func TestUploadParallelFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadParallelRanges runs a parallel upload's jobs in UploadJobRange
+// children of two (as thousands of jobs would run) and finds every
+// document once, with the counts summed over the ranges.
+func TestUploadParallelRanges(t *testing.T) {
+	defer workflows.SetJobsPerRun(2)()
+	s := newParallelStack(t)
+	rows := map[string]int{"a.tsv": 700, "b.tsv": 1100, "c.tsv": 900}
+	urls := dataFiles(t, rows, func(file string, i int) string { return fmt.Sprintf("%s%05d", file[:1], i) })
+	repo := parallelPlugin(t, "ranges", urls, `{"name": "ranges", "parser": "parser:load", "parallelizer": "parallelizer:tsv_jobs", "on_duplicates": "ignore"}`)
+	res, err := s.dumpAndUpload("ranges", repo)
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	if len(res) != 1 || res[0].Count != 2700 || res[0].Stats.Duplicates != 0 || res[0].Stats.Rejected != 0 {
+		t.Fatalf("result = %+v, want 2700 stored", res)
+	}
+	if docs := s.all("ranges"); len(docs) != 2700 {
+		t.Fatalf("%d documents stored, want 2700", len(docs))
+	}
+	for _, id := range []string{"upload/ranges/ranges/jobs-1-2", "upload/ranges/ranges/jobs-3-3"} {
+		if err := s.c.GetWorkflow(context.Background(), id, "").Get(context.Background(), nil); err != nil {
+			t.Errorf("range %s: %v", id, err)
+		}
+	}
+}
