@@ -110,13 +110,9 @@ func (a *Activities) UploadJobs(ctx context.Context, in UploadSubInput) (UploadJ
 		return UploadJobsPlan{}, a.permanent(ctx, in, "BadParallelizer", fmt.Errorf("%s: %w", where, err))
 	case err != nil:
 		return UploadJobsPlan{}, fmt.Errorf("%s: parallelizer %s: %w", where, up.Parallelizer, err)
-	case len(jobs) == 0:
-		return UploadJobsPlan{}, a.permanent(ctx, in, "NoJobs", fmt.Errorf("%s: parallelizer %s returned no jobs: the data folder %s holds nothing it looks for; check the dump or the parallelizer", where, up.Parallelizer, in.DataFolder))
-	case len(jobs) > MaxUploadJobs:
-		return UploadJobsPlan{}, a.permanent(ctx, in, "TooManyJobs", fmt.Errorf("%s: parallelizer %s returned %d jobs, more than %d: give each job several files (the parser receives whatever the job holds)", where, up.Parallelizer, len(jobs), MaxUploadJobs))
 	}
-	if size := jobsBytes(jobs); size > MaxUploadJobsBytes {
-		return UploadJobsPlan{}, a.permanent(ctx, in, "TooManyJobs", fmt.Errorf("%s: the jobs of parallelizer %s take %d bytes of JSON, more than %d: give each job a shorter argument (a file name relative to the data folder, joined in the parser) or several files", where, up.Parallelizer, size, MaxUploadJobsBytes))
+	if err := checkJobs(jobs, up.Parallelizer, in.DataFolder); err != nil {
+		return UploadJobsPlan{}, a.permanent(ctx, in, "BadJobs", fmt.Errorf("%s: %w", where, err))
 	}
 	temp, err := store.NewTemp(ctx, a.Src, in.Sub)
 	if err != nil {
@@ -129,6 +125,20 @@ func (a *Activities) UploadJobs(ctx context.Context, in UploadSubInput) (UploadJ
 		return UploadJobsPlan{}, err
 	}
 	return UploadJobsPlan{Temp: temp, Jobs: jobs}, nil
+}
+
+// checkJobs refuses a list of jobs that is empty, or too long to travel
+// through the workflow's history.
+func checkJobs(jobs []json.RawMessage, fn, dataFolder string) error {
+	switch size := jobsBytes(jobs); {
+	case len(jobs) == 0:
+		return fmt.Errorf("parallelizer %s returned no jobs: the data folder %s holds nothing it looks for; check the dump or the parallelizer", fn, dataFolder)
+	case len(jobs) > MaxUploadJobs:
+		return fmt.Errorf("parallelizer %s returned %d jobs, more than %d: give each job several files (the parser receives whatever the job holds)", fn, len(jobs), MaxUploadJobs)
+	case size > MaxUploadJobsBytes:
+		return fmt.Errorf("the jobs of parallelizer %s take %d bytes of JSON, more than %d: give each job a shorter argument (a file name relative to the data folder, joined in the parser) or several files", fn, size, MaxUploadJobsBytes)
+	}
+	return nil
 }
 
 // permanent records a failure retrying cannot fix and marks it so.
