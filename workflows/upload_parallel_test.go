@@ -39,6 +39,18 @@ type parallelStack struct {
 
 func newParallelStack(t *testing.T) *parallelStack {
 	t.Helper()
+	s := newEngines(t)
+	w := worker.New(s.c, s.cfg.TaskQueue, worker.Activities(s.cfg, s.eng, s.c, nil))
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return s
+}
+
+// newEngines is the dev server and the engines, without a worker.
+func newEngines(t *testing.T) *parallelStack {
+	t.Helper()
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 not found on PATH: parallel uploads run Python parsers")
 	}
@@ -51,11 +63,6 @@ func newParallelStack(t *testing.T) *parallelStack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
-	w := worker.New(dev.Client(), cfg.TaskQueue, worker.Activities(cfg, eng, dev.Client(), nil))
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(w.Stop)
 	return &parallelStack{t: t, c: dev.Client(), eng: eng, cfg: cfg}
 }
 
@@ -175,6 +182,11 @@ def load_crashing_once(path):
             open(marker, "w").close()
             os._exit(3)
         yield {"_id": key, "file": os.path.basename(path), "n": n}
+
+def load_where(path):
+    # Where the job ran: the plugin folder is the runner's working folder.
+    for key, n in rows(path):
+        yield {"_id": key, "plugin_dir": os.getcwd()}
 
 def load_merge(path):
     # _ids repeat within a file and across files.
@@ -412,6 +424,53 @@ func TestUploadParallelRanges(t *testing.T) {
 	for _, id := range []string{"upload/ranges/ranges/jobs-1-2", "upload/ranges/ranges/jobs-3-3"} {
 		if err := s.c.GetWorkflow(context.Background(), id, "").Get(context.Background(), nil); err != nil {
 			t.Errorf("range %s: %v", id, err)
+		}
+	}
+}
+
+// TestUploadParallelOnHolder: two workers with data folders of their own
+// (one document store), as in production without a shared folder. The
+// dump's files live on one of them, and every job of the parallel upload
+// runs there: on the other worker the files it names do not exist.
+func TestUploadParallelOnHolder(t *testing.T) {
+	s := newEngines(t)
+	folders := map[string]string{}
+	for _, name := range []string{"worker-a", "worker-b"} {
+		acts := worker.Activities(s.cfg, s.eng, s.c, nil)
+		acts.DataDir = filepath.Join(t.TempDir(), name)
+		if err := os.MkdirAll(acts.DataDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		acts.Queue = s.cfg.TaskQueue + "@" + name
+		folders[acts.Queue] = acts.DataDir
+		for _, w := range []tworker.Worker{worker.New(s.c, s.cfg.TaskQueue, acts), worker.NewOwn(s.c, acts.Queue, acts)} {
+			if err := w.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(w.Stop)
+		}
+	}
+	rows := map[string]int{"a.tsv": 500, "b.tsv": 500, "c.tsv": 500, "d.tsv": 500}
+	urls := dataFiles(t, rows, func(file string, i int) string { return fmt.Sprintf("%s%05d", file[:1], i) })
+	repo := parallelPlugin(t, "held", urls, `{"name": "held", "parser": "parser:load_where", "parallelizer": "parallelizer:tsv_jobs"}`)
+	res, err := s.dumpAndUpload("held", repo)
+	if err != nil {
+		t.Fatalf("upload: %v", err)
+	}
+	if len(res) != 1 || res[0].Count != 2000 {
+		t.Fatalf("result = %+v, want 2000 stored", res)
+	}
+	wf, err := s.eng.Hub.C("worker_files").Get(context.Background(), "dump/held")
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := folders[wf["queue"].(string)]
+	if holder == "" {
+		t.Fatalf("the dump's files are held by %v, not by worker-a or worker-b", wf["queue"])
+	}
+	for _, d := range s.all("held") {
+		if !strings.HasPrefix(d["plugin_dir"].(string), holder+string(filepath.Separator)) {
+			t.Fatalf("document %v was parsed outside the holder's folder %s", d, holder)
 		}
 	}
 }
