@@ -168,9 +168,12 @@ func (a *Activities) UploadJob(ctx context.Context, in UploadJobInput) (store.Jo
 		opts.Resume = in.Temp
 		a.log().Info("upload job resumes", "source", sub.Source, "sub", sub.Sub, "job", in.Job, "temp", in.Temp, "after", opts.ResumeAfter)
 	}
-	w, err := store.NewJobWriter(a.Src, sub.Sub, in.Temp, in.Job, opts)
+	w, err := store.NewJobWriter(ctx, a.Src, sub.Sub, in.Temp, in.Job, opts)
+	if errors.Is(err, store.ErrTempGone) {
+		return store.JobStats{}, nonRetryable("TempGone", a.jobErr(in, up, err))
+	}
 	if err != nil {
-		return store.JobStats{}, nonRetryable("BadJob", a.jobErr(in, up, err))
+		return store.JobStats{}, a.jobErr(in, up, err)
 	}
 	meter := progress.NewMeter(fmt.Sprintf("upload job %d/%d", in.Job, in.Of), "docs", 0)
 	if last.Resume == "" {

@@ -60,6 +60,10 @@ func NewTemp(ctx context.Context, db docstore.Store, name string) (string, error
 // collection does not hold exactly the documents the jobs accepted.
 var ErrCountMismatch = errors.New("count mismatch")
 
+// ErrTempGone is wrapped by NewJobWriter when a retried job's temp
+// collection no longer exists.
+var ErrTempGone = errors.New("temp collection gone")
+
 // DropTemp drops the temp collection of a failed parallel upload and its
 // side collection, and puts the live collection back if a switch was
 // interrupted between its renames.
@@ -117,7 +121,9 @@ type JobWriter struct {
 // opts.Resume to temp, and opts.ResumeAfter to the documents settled by
 // the interrupted attempt (0 when it reported none): the parser is
 // replayed from the start and the first ResumeAfter documents are skipped.
-func NewJobWriter(db docstore.Store, name, temp string, job int, opts Options) (*JobWriter, error) {
+// A retry that finds temp gone fails wrapping ErrTempGone: the documents
+// it would skip are lost, and only a new upload can bring them back.
+func NewJobWriter(ctx context.Context, db docstore.Store, name, temp string, job int, opts Options) (*JobWriter, error) {
 	if err := docstore.CheckName(name); err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}
@@ -130,6 +136,15 @@ func NewJobWriter(db docstore.Store, name, temp string, job int, opts Options) (
 	}
 	if opts.Resume != "" && opts.Resume != temp {
 		return nil, fmt.Errorf("store: job %d resumes into %q, but the upload writes into %q", job, opts.Resume, temp)
+	}
+	if opts.ResumeAfter > 0 {
+		cols, err := db.Collections(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("store: list collections: %w", err)
+		}
+		if !slices.Contains(cols, temp) {
+			return nil, fmt.Errorf("store: job %d cannot resume after document %d: %q is gone; upload again: %w", job, opts.ResumeAfter, temp, ErrTempGone)
+		}
 	}
 	return &JobWriter{
 		db: db, names: n, opts: opts, temp: temp, job: job, coll: db.C(temp),

@@ -21,6 +21,7 @@ func TestJobs(t *testing.T) {
 		{"DuplicateAcrossJobs", testJobsDuplicateAcrossJobs},
 		{"Resume", testJobsResume},
 		{"FinishTwice", testJobsFinishTwice},
+		{"ResumeTempGone", testJobsResumeTempGone},
 	}
 	for _, b := range backends(t) {
 		t.Run(b.name, func(t *testing.T) {
@@ -85,7 +86,7 @@ func runJobs(t *testing.T, db docstore.Store, temp string, opts store.Options, j
 // writeJob writes the first upTo documents of one job; upTo < len(in)
 // stops there without a flush, as a killed worker would.
 func writeJob(t *testing.T, db docstore.Store, temp string, job int, opts store.Options, in []map[string]any, upTo int) (store.JobStats, error) {
-	w, err := store.NewJobWriter(db, src, temp, job, opts)
+	w, err := store.NewJobWriter(t.Context(), db, src, temp, job, opts)
 	if err != nil {
 		return store.JobStats{}, err
 	}
@@ -238,5 +239,18 @@ func testJobsFinishTwice(t *testing.T, db docstore.Store) {
 	again, err := store.FinishJobs(t.Context(), db, src, temp, opts, totals)
 	if err != nil || again.Stored != first.Stored || again.Duplicates != first.Duplicates {
 		t.Fatalf("again: %+v, %v; first %+v", again, err, first)
+	}
+}
+
+// testJobsResumeTempGone: a retried job whose temp collection is gone
+// fails rather than skip documents nobody holds any more.
+func testJobsResumeTempGone(t *testing.T, db docstore.Store) {
+	temp, err := store.NewTemp(t.Context(), db, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.NewJobWriter(t.Context(), db, src, temp, 2, store.Options{Resume: temp, ResumeAfter: 10})
+	if !errors.Is(err, store.ErrTempGone) || !strings.Contains(err.Error(), "job 2 cannot resume after document 10") {
+		t.Fatalf("error = %v, want ErrTempGone", err)
 	}
 }
