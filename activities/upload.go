@@ -31,6 +31,8 @@ type UploadPlan struct {
 	Subs       []string `json:"subs"`
 	// Holder is the worker holding the dumped files.
 	Holder Holder `json:"holder,omitempty"`
+	// Parallel names the uploaders with a parallelizer.
+	Parallel []string `json:"parallel,omitempty"`
 }
 
 // UploadSubInput is one uploader's run.
@@ -40,6 +42,9 @@ type UploadSubInput struct {
 	Release    string `json:"release"`
 	DataFolder string `json:"data_folder"`
 	Holder     Holder `json:"holder,omitempty"`
+	// Parallel: the uploader has a parallelizer, whose jobs run as
+	// parallel UploadJob activities.
+	Parallel bool `json:"parallel,omitempty"`
 }
 
 // UploadResult is what one uploader stored.
@@ -68,6 +73,9 @@ func (a *Activities) UploadPrepare(ctx context.Context, in UploadInput) (UploadP
 	for _, u := range m.Uploaders {
 		if in.Sub == "" || in.Sub == u.Name {
 			plan.Subs = append(plan.Subs, u.Name)
+			if u.Parallelizer != "" {
+				plan.Parallel = append(plan.Parallel, u.Name)
+			}
 		}
 	}
 	if len(plan.Subs) == 0 {
@@ -98,6 +106,9 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	up, ok := findUploader(m, in.Sub)
 	if !ok {
 		return UploadResult{}, nonRetryable("NoUploader", fmt.Errorf("source %s has no uploader %q", in.Source, in.Sub))
+	}
+	if up.Parallelizer != "" {
+		return UploadResult{}, nonRetryable("Parallelizer", fmt.Errorf(`source %s, uploader %s has a parallelizer (%s): its jobs run as UploadJob activities; start the Upload workflow, or UploadSub with "parallel": true`, in.Source, in.Sub, up.Parallelizer))
 	}
 	// The manifest's mapping function runs first: a broken one fails the
 	// upload before anything is stored.
@@ -182,9 +193,7 @@ func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.M
 		_, err = tableparse.Run(ctx, spec, in.DataFolder, tableparse.Options{}, emit)
 		return err
 	}
-	spec := a.pySpec(in.Source, up.Parser.Func, m)
-	spec.Kwargs = up.ParserKwargs
-	spec.Logger = a.log().With("source", in.Source, "sub", in.Sub)
+	spec := a.subSpec(in, m, up.Parser.Func, up.ParserKwargs)
 	if up.Class != "" {
 		// An advanced plugin's uploader class: its load_data runs in the runner.
 		spec.Func = up.Class

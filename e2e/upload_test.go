@@ -239,6 +239,67 @@ func TestUploadSurvivesWorkerKill(t *testing.T) {
 	}
 }
 
+// TestParallelUploadSurvivesWorkerKill kills the worker while the three
+// jobs of a parallelizer run; after a new worker comes back each job
+// resumes, and the one collection holds exactly an uninterrupted run's
+// documents.
+func TestParallelUploadSurvivesWorkerKill(t *testing.T) {
+	const n = 150000
+	srv := serveFile(t, "seed.tsv", []byte("a\tb\n1\t2\n"), 0)
+	repo := gitRepo(t, "parsrc", map[string]string{
+		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q},
+		  "uploader": {"parser": "parser:load_part", "parallelizer": "parser:thirds", "parser_kwargs": {"n": %d}}}`, srv.URL+"/seed.tsv", n),
+		"parser.py": `import time
+
+def thirds(self):
+    return [(k,) for k in range(3)]
+
+def load_part(k, n=150000):
+    part = n // 3
+    for i in range(k * part, (k + 1) * part):
+        if i % 1000 == 0:
+            time.sleep(0.1)
+        yield {"_id": "doc%06d" % i, "n": i, "tag": "t%d" % (i % 7)}
+`,
+	})
+	s := newStack(t, false)
+	s.startChildWorker()
+	if err := s.doErr("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil); err != nil {
+		t.Fatalf("register: %v; worker log:\n%s", err, s.childOutput())
+	}
+	var started struct{ ID string }
+	s.do("PUT", "/source/parsrc/dump", nil, &started)
+	result(t, s.wait(started.ID, time.Minute), &activities.DumpResult{})
+	s.waitStarted("upload/parsrc")
+
+	// Kill -9 once a job reports a fifth of its documents stored.
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var cmd commands.Command
+		s.do("GET", "/command/upload/parsrc", nil, &cmd)
+		if done := progressDone(cmd); done > n/15 {
+			t.Logf("killing the worker at %d documents of a job (%d jobs running)", done, len(cmd.Activities))
+			break
+		}
+		if cmd.CloseTime != nil || time.Now().After(deadline) {
+			t.Fatalf("upload not killed midway: %s %s; worker log:\n%s", cmd.Status, cmd.Failure, s.childOutput())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.killChildWorker()
+	s.startChildWorker()
+
+	var res []activities.UploadResult
+	result(t, s.wait("upload/parsrc", 3*time.Minute), &res)
+	docs := all(t, s, "parsrc")
+	if len(docs) != n || res[0].Count != n || res[0].Stats.Duplicates != 0 {
+		t.Fatalf("stored %d documents (result %+v), want %d", len(docs), res, n)
+	}
+	if got, want := checksum(t, docs), expectedChecksum(n); got != want {
+		t.Fatalf("checksum of the stored documents %s, want %s", got, want)
+	}
+}
+
 // progressDone reads the heartbeat progress of a command's activity.
 func progressDone(cmd commands.Command) int64 {
 	for _, a := range cmd.Activities {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -66,7 +67,8 @@ func Upload(ctx workflow.Context, in activities.UploadInput) ([]activities.Uploa
 func uploadSubs(ctx workflow.Context, plan activities.UploadPlan) ([]activities.UploadResult, error) {
 	subs := make([]activities.UploadSubInput, len(plan.Subs))
 	for i, sub := range plan.Subs {
-		subs[i] = activities.UploadSubInput{Source: plan.Source, Sub: sub, Release: plan.Release, DataFolder: plan.DataFolder, Holder: plan.Holder}
+		subs[i] = activities.UploadSubInput{Source: plan.Source, Sub: sub, Release: plan.Release, DataFolder: plan.DataFolder, Holder: plan.Holder,
+			Parallel: slices.Contains(plan.Parallel, sub)}
 	}
 	if len(subs) == 1 {
 		res, err := UploadSub(ctx, subs[0])
@@ -87,8 +89,12 @@ func uploadSubs(ctx workflow.Context, plan activities.UploadPlan) ([]activities.
 	return out, firstErr
 }
 
-// UploadSub runs one uploader.
+// UploadSub runs one uploader: its parser once, or once per job of its
+// parallelizer.
 func UploadSub(ctx workflow.Context, in activities.UploadSubInput) (activities.UploadResult, error) {
+	if in.Parallel && parallelOn(ctx) {
+		return uploadParallel(ctx, in)
+	}
 	var res activities.UploadResult
 	err := workflow.ExecuteActivity(onHolder(parseActivity(ctx), in.Holder), a.UploadRun, in).Get(ctx, &res)
 	return res, err

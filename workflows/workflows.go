@@ -24,6 +24,7 @@ var Registered = map[string]any{
 	UnregisterPluginName: UnregisterPlugin,
 	UploadName:           Upload,
 	UploadSubName:        UploadSub,
+	UploadJobRangeName:   UploadJobRange,
 	BuildName:            Build,
 	InspectName:          Inspect,
 	IndexName:            Index,

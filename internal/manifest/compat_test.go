@@ -172,15 +172,33 @@ uploaders:
 		{
 			name: "parallelizer",
 			file: "manifest.yaml",
+			data: "version: '1'\ndumper: {data_url: 'https://x.org/a'}\nuploaders:\n  - name: aa\n    parser: p:f\n    parallelizer: parallelizer:parallel_jobs\n",
+			want: &Manifest{Version: "1", Dumper: Dumper{DataURLs: []string{"https://x.org/a"}},
+				Uploaders: []Uploader{{Name: "aa", Parser: Parser{Func: "p:f"}, OnDuplicates: "error", Parallelizer: "parallelizer:parallel_jobs"}}},
+		},
+		{
+			name: "parallelizer named jobs",
+			file: "manifest.yaml",
 			data: "version: '1'\ndumper: {data_url: 'https://x.org/a'}\nuploaders:\n  - name: aa\n    parser: p:f\n    parallelizer: parallelizer:jobs\n",
-			errs: []string{`manifest.yaml: $.uploaders[0].parallelizer: parallelizer is not supported yet: Studio calls the parser once, with the data folder; remove "parallelizer" and let the parser read every file itself (line 6)`},
+			errs: []string{`manifest.yaml: $.uploaders[0].parallelizer: the parallelizer function may not be named "jobs": BioThings reserves that name for the uploader method calling it; rename the function, e.g. "parallelizer:parallel_jobs" (line 6)`},
+		},
+		{
+			name: "parallelizer not module:function",
+			file: "manifest.json",
+			data: `{"version": "1", "dumper": {"data_url": "https://x.org/a"}, "uploader": {"parser": "p:f", "parallelizer": "jobs.py"}}`,
+			errs: []string{`manifest.json: $.uploader.parallelizer: want "module:function" (Python names, e.g. "parser:load_data"), got "jobs.py" (line 1)`},
+		},
+		{
+			name: "parallelizer beside a declarative parser",
+			file: "manifest.json",
+			data: `{"version": "1", "dumper": {"data_url": "https://x.org/a"}, "uploader": {"parser": {"format": "tsv"}, "parallelizer": "p:parallel_jobs"}}`,
+			errs: []string{`manifest.json: $.uploader.parallelizer: a parallelizer needs a Python parser ("module:function"): it lists the arguments of each parser call; a declarative parser reads every file of the data folder itself, so remove "parallelizer" (line 1)`},
 		},
 		{
 			name: "keylookup and parallelizer together, with another problem",
 			file: "manifest.yaml",
-			data: "version: '1'\ndumper: {data_url: 'https://x.org/a'}\nuploader:\n  parser: p:f\n  parallelizer: parallelizer:jobs\n  keylookup: {input_types: [entrezgene]}\n  on_duplicates: skip\n",
+			data: "version: '1'\ndumper: {data_url: 'https://x.org/a'}\nuploader:\n  parser: p:f\n  parallelizer: parallelizer:parallel_jobs\n  keylookup: {input_types: [entrezgene]}\n  on_duplicates: skip\n",
 			errs: []string{
-				`manifest.yaml: $.uploader.parallelizer: parallelizer is not supported yet: Studio calls the parser once, with the data folder; remove "parallelizer" and let the parser read every file itself (line 5)`,
 				`manifest.yaml: $.uploader.keylookup: keylookup is not supported: it converts identifiers through network calls to public BioThings APIs (biothings_client), which Studio does not make; remove "keylookup" and convert the identifiers in the parser (line 6)`,
 				`manifest.yaml: $.uploader.on_duplicates: want "error", "ignore" or "merge", got "skip" (line 7)`,
 			},

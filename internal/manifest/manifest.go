@@ -57,6 +57,10 @@ type Uploader struct {
 	Class    string
 	Kind     string
 	Metadata map[string]any
+	// Parallelizer is "module:function" or "": a function listing the
+	// jobs of a parallel upload, one tuple of parser arguments each (see
+	// docs/parsers.md).
+	Parallelizer string
 }
 
 // Parser names the code that turns downloaded files into documents: either

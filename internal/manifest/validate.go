@@ -398,12 +398,31 @@ func (c *checker) uploader(path string, v *value, single bool) (Uploader, bool) 
 		u.Mapping = c.modFunc(path+".mapping", e)
 	}
 	if e, ok := v.field("parallelizer"); ok {
-		c.errorf(path+".parallelizer", e, `parallelizer is not supported yet: Studio calls the parser once, with the data folder; remove "parallelizer" and let the parser read every file itself`)
+		u.Parallelizer = c.parallelizer(path+".parallelizer", e, u.Parser)
 	}
 	if e, ok := v.field("keylookup"); ok {
 		c.errorf(path+".keylookup", e, `keylookup is not supported: it converts identifiers through network calls to public BioThings APIs (biothings_client), which Studio does not make; remove "keylookup" and convert the identifiers in the parser`)
 	}
 	return u, len(c.errs) == before
+}
+
+// parallelizer checks an uploader's "parallelizer": a "module:function"
+// beside a Python parser, not named "jobs" (BioThings reserves that name for
+// the uploader method that calls it).
+func (c *checker) parallelizer(path string, v *value, p Parser) string {
+	s := c.modFunc(path, v)
+	if s == "" {
+		return ""
+	}
+	if strings.TrimSpace(s[strings.LastIndexByte(s, ':')+1:]) == "jobs" {
+		c.errorf(path, v, `the parallelizer function may not be named "jobs": BioThings reserves that name for the uploader method calling it; rename the function, e.g. "parallelizer:parallel_jobs"`)
+		return ""
+	}
+	if p.Spec != nil {
+		c.errorf(path, v, `a parallelizer needs a Python parser ("module:function"): it lists the arguments of each parser call; a declarative parser reads every file of the data folder itself, so remove "parallelizer"`)
+		return ""
+	}
+	return s
 }
 
 func (c *checker) ignoreDuplicates(path string, v *value) {

@@ -55,6 +55,11 @@ type payload struct {
 	Biothings  string         `json:"biothings,omitempty"`
 	Package    string         `json:"package,omitempty"` // Spec.Package
 	Kind       string         `json:"kind,omitempty"`    // RunUploader's kind
+	// Job replaces the data folder as the parser's argument (one job of a
+	// parallelizer: a JSON list of one value).
+	Job json.RawMessage `json:"job,omitempty"`
+	// Uploader carries the attributes a parallelizer sees on "self".
+	Uploader *UploaderInfo `json:"uploader,omitempty"`
 }
 
 // start launches the runner in mode ("run", "requires" or "call").

@@ -2,6 +2,7 @@ package pyparser
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -70,12 +71,13 @@ var (
 
 // control is every message that is not a document.
 type control struct {
-	Reject  *string        `json:"r"`
-	N       int64          `json:"n"`
-	Exc     *string        `json:"e"`
-	TB      string         `json:"tb"`
-	Value   *string        `json:"v"`
-	Map     map[string]any `json:"m"`
-	Missing []string       `json:"missing"`
-	End     *int64         `json:"end"`
+	Reject  *string           `json:"r"`
+	N       int64             `json:"n"`
+	Exc     *string           `json:"e"`
+	TB      string            `json:"tb"`
+	Value   *string           `json:"v"`
+	Map     map[string]any    `json:"m"`
+	Missing []string          `json:"missing"`
+	Jobs    []json.RawMessage `json:"jobs"`
+	End     *int64            `json:"end"`
 }

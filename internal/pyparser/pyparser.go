@@ -26,6 +26,10 @@ type Spec struct {
 	// imported as before anything else runs; Func's module is then this
 	// package ("pharmgkb:AnnotationsUploader").
 	Package string
+	// Job, when set, is one job of a parallelizer (a JSON list holding one
+	// value, as CallJobs returns them): Run calls the parser with that
+	// value in place of the data folder.
+	Job json.RawMessage
 }
 
 // Limits bound a parser run, and say which biothings package it imports.
@@ -215,6 +219,39 @@ func CallMapping(ctx context.Context, spec Spec) (map[string]any, error) {
 	return m, nil
 }
 
+// UploaderInfo is what a parallelizer sees of its uploader: BioThings calls
+// it as an uploader method, so it gets an object with these attributes
+// (and the parser_kwargs).
+type UploaderInfo struct {
+	Name       string `json:"name"`        // the uploader (sub-source)
+	MainSource string `json:"main_source"` // the source
+	Fullname   string `json:"fullname"`    // "<main_source>.<name>"
+}
+
+// CallJobs calls a manifest's parallelizer ("module:function" in
+// spec.Func) and returns its jobs in order, each a JSON list of the one
+// argument its parser call receives (Spec.Job). The function gets an object
+// whose data_folder is dataFolder when it takes an argument, as BioThings
+// calls it as self.<function>(). A job that is not a one-element tuple or
+// list of JSON values fails, naming the function and the job.
+func CallJobs(ctx context.Context, spec Spec, dataFolder string, up UploaderInfo) ([]json.RawMessage, error) {
+	var jobs []json.RawMessage
+	got := false
+	p := payload{Kwargs: spec.Kwargs, DataFolder: absPath(dataFolder), Uploader: &up}
+	err := runControl(ctx, spec, "jobs", p, func(c control) {
+		if c.Jobs != nil {
+			jobs, got = c.Jobs, true
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !got {
+		return nil, fmt.Errorf("parallelizer %s returned no jobs", spec.Func)
+	}
+	return jobs, nil
+}
+
 // runControl runs a short runner mode and hands each control message to fn.
 func runControl(ctx context.Context, spec Spec, mode string, p payload, fn func(control)) error {
 	c, err := start(ctx, spec, mode, p, Limits{})
@@ -290,7 +327,7 @@ func absPath(p string) string {
 }
 
 func runPayload(spec Spec, dataFolder string, lim Limits) payload {
-	p := payload{Kwargs: spec.Kwargs, DataFolder: absPath(dataFolder), MaxMemory: lim.MaxMemory, MaxLine: lim.MaxLine, Biothings: string(lim.Biothings)}
+	p := payload{Kwargs: spec.Kwargs, DataFolder: absPath(dataFolder), MaxMemory: lim.MaxMemory, MaxLine: lim.MaxLine, Biothings: string(lim.Biothings), Job: spec.Job}
 	if p.MaxLine <= 0 {
 		p.MaxLine = DefaultMaxLine
 	}

@@ -486,3 +486,70 @@ func TestCallMapping(t *testing.T) {
 		t.Fatalf("a list mapping: %v", err)
 	}
 }
+
+func TestCallJobs(t *testing.T) {
+	needPython(t)
+	t.Parallel()
+	data := t.TempDir()
+	for _, f := range []string{"b.txt", "a.txt", "skip.csv"} {
+		if err := os.WriteFile(filepath.Join(data, f), []byte("x1\nx2\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	up := UploaderInfo{Name: "cases_sub", MainSource: "cases", Fullname: "cases.cases_sub"}
+	tests := []struct {
+		fn      string
+		want    []string
+		wantErr string
+	}{
+		{fn: "parallel_files", want: []string{`["` + filepath.Join(data, "a.txt") + `"]`, `["` + filepath.Join(data, "b.txt") + `"]`}},
+		{fn: "parallel_static", want: []string{`["a"]`, `["b"]`, `[1]`, `[{"k":[1,2]}]`}},
+		{fn: "parallel_not_json", wantErr: "parallelizer cases:parallel_not_json: job 2 (datetime.date(2024, 1, 2),) cannot be passed to the parser"},
+		{fn: "parallel_two_args", wantErr: "parallelizer cases:parallel_two_args: job 1 has 2 arguments ('a', 1); the parser takes one"},
+		{fn: "parallel_bare", wantErr: "parallelizer cases:parallel_bare: job 1 is str 'a.txt'; each job must be a tuple"},
+		{fn: "parallel_none", wantErr: "parallelizer cases:parallel_none returned NoneType None; it must return a list of jobs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fn, func(t *testing.T) {
+			t.Parallel()
+			jobs, err := CallJobs(context.Background(), casesSpec(tt.fn, nil), data, up)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !IsParserError(err) {
+					t.Fatalf("err = %v, want a parser error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make([]string, len(jobs))
+			for i, j := range jobs {
+				got[i] = strings.ReplaceAll(string(j), " ", "")
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("jobs = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunJob(t *testing.T) {
+	needPython(t)
+	t.Parallel()
+	data := t.TempDir()
+	file := filepath.Join(data, "a.txt")
+	if err := os.WriteFile(file, []byte("x1\nx2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := CallJobs(context.Background(), casesSpec("parallel_files", nil), data, UploaderInfo{})
+	if err != nil || len(jobs) != 1 {
+		t.Fatalf("CallJobs = %q, %v", jobs, err)
+	}
+	spec := casesSpec("parse_job", map[string]any{"suffix": "!"})
+	spec.Job = jobs[0]
+	docs, _, err := collect(t, context.Background(), spec, Limits{})
+	want := []map[string]any{{"_id": "x1!", "file": "a.txt"}, {"_id": "x2!", "file": "a.txt"}}
+	if err != nil || !reflect.DeepEqual(docs, want) {
+		t.Fatalf("Run of job %s = %v, %v; want %v", jobs[0], docs, err, want)
+	}
+}

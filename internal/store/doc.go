@@ -49,6 +49,25 @@
 // or before anything was written), the writer starts over into that name
 // from the first document, which is slower but loses nothing.
 //
+// # Parallel uploads
+//
+// The jobs of a manifest's parallelizer write into one temp collection
+// (NewTemp) at the same time, each through its own JobWriter, possibly on
+// different workers. Under "error" every batch is a strict Insert, so the
+// store refuses an _id that any job stored before, and the job fails with a
+// DuplicateIDError naming it. Under "ignore" and "merge" a batch inserts the
+// _ids not stored yet (trying again when another job stores one of them
+// meanwhile) and counts the others as duplicates; under "merge" it keeps
+// them in <temp>_dups, keyed by _id, job and document number, and
+// FinishJobs merges them into the stored documents. A job resumes like a
+// Writer, replaying its parser and skipping the documents settled; a
+// retried job takes an identical stored document as written by its killed
+// attempt (under "ignore" and "merge" a re-stored copy changes nothing).
+// FinishJobs counts the collection: Stored is its count, Duplicates the
+// valid documents of all jobs beyond it, and under "error" the count must
+// equal the valid documents, which catches the one case a resumed job
+// cannot tell apart (another job's identical copy of an _id).
+//
 // # Switch and its recovery
 //
 // Switch takes two renames, <name> to a new archive and the temp collection

@@ -59,11 +59,12 @@ func (n names) archives(cols []string) []string {
 	return out
 }
 
-// temps returns the temp collections of n among cols.
+// temps returns the temp collections of n among cols, with the side
+// collections of parallel uploads (<temp>_dups).
 func (n names) temps(cols []string) []string {
 	var out []string
 	for _, c := range cols {
-		if n.isTemp(c) {
+		if base, ok := strings.CutSuffix(c, "_dups"); n.isTemp(c) || ok && n.isTemp(base) {
 			out = append(out, c)
 		}
 	}

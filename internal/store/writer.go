@@ -56,15 +56,25 @@ type DuplicateIDError struct {
 	ID    string
 	Doc   int64 // number of the repeating document
 	First int64 // number of the earlier document with this _id; 0 when unknown
+	// Job is the parallelizer job (from 1) whose document repeats; 0 when
+	// the upload is one parser call.
+	Job int
 }
 
 func (e *DuplicateIDError) Error() string {
 	earlier := "an earlier document"
-	if e.First > 0 {
+	switch {
+	case e.First > 0:
 		earlier = fmt.Sprintf("document %d", e.First)
+	case e.Job > 0:
+		earlier = "a document stored before, by this job or another job of the parallelizer"
 	}
-	return fmt.Sprintf(`document %d: _id %q repeats %s (on_duplicates is "error": fix the parser, or set on_duplicates to "ignore" or "merge")`,
-		e.Doc, e.ID, earlier)
+	where := fmt.Sprintf("document %d", e.Doc)
+	if e.Job > 0 {
+		where = fmt.Sprintf("job %d, document %d", e.Job, e.Doc)
+	}
+	return fmt.Sprintf(`%s: _id %q repeats %s (on_duplicates is "error": fix the parser, or set on_duplicates to "ignore" or "merge")`,
+		where, e.ID, earlier)
 }
 
 type state int

@@ -22,6 +22,7 @@ whatever the parser prints on stdout or stderr cannot corrupt the stream:
     {"v": "text"}                 the value returned in "call" mode
     {"m": {...}}                  the dict returned in "callmap" mode
     {"m": {...}}                  the plugin's classes in "introspect" mode
+    {"jobs": [[...], ...]}        the jobs a parallelizer returned, in "jobs" mode
     {"missing": [...]}            packages missing in "requires" mode
     {"end": N}                    the end; N documents were produced
 
@@ -35,6 +36,7 @@ import importlib
 import importlib.util
 import inspect
 import json
+import logging
 import math
 import os
 import re
@@ -289,7 +291,10 @@ def report_exception(stream, exc):
 def mode_run(stream, spec):
     fn = load_function(spec["plugin_dir"], spec["func"])
     kwargs = spec.get("kwargs") or {}
-    result = fn(spec["data_folder"], **kwargs)
+    # A job of a parallelizer replaces the data folder with its argument,
+    # as BioThings' load_data(data_path) receives it.
+    data = spec["job"][0] if spec.get("job") else spec["data_folder"]
+    result = fn(data, **kwargs)
     n = write_documents(stream, spec, spec["func"], result, 0)
     stream.message({"end": n})
 
@@ -396,6 +401,42 @@ def mode_callmap(stream, spec):
     stream.message({"end": 0})
 
 
+def mode_jobs(stream, spec):
+    """Call a manifest's parallelizer and report its jobs as JSON lists."""
+    name = spec["func"]
+    fn = load_function(spec["plugin_dir"], name)
+    args = []
+    if _needs_argument(fn):
+        # BioThings calls it as a method of the uploader (self.<function>()):
+        # give it an object carrying the uploader's attributes.
+        up = spec.get("uploader") or {}
+        args.append(types.SimpleNamespace(
+            data_folder=spec.get("data_folder"), name=up.get("name"), main_source=up.get("main_source"),
+            fullname=up.get("fullname"), logger=logging.getLogger(up.get("name") or "uploader"),
+            **(spec.get("kwargs") or {})))
+    jobs = fn(*args)
+    if jobs is None or isinstance(jobs, (dict, str, bytes)):
+        raise TypeError("parallelizer %s returned %s %s; it must return a list of jobs, one tuple of parser arguments each, e.g. [(path,), ...]"
+                        % (name, type(jobs).__name__, _short(jobs)))
+    out = []
+    for i, job in enumerate(jobs, 1):
+        if not isinstance(job, (tuple, list)):
+            raise TypeError("parallelizer %s: job %d is %s %s; each job must be a tuple of the parser's arguments, e.g. (path,)"
+                            % (name, i, type(job).__name__, _short(job)))
+        if len(job) != 1:
+            raise TypeError("parallelizer %s: job %d has %d arguments %s; the parser takes one, the data path, as BioThings' load_data(data_path) does: return (path,)"
+                            % (name, i, len(job), _short(job)))
+        try:
+            text = json.dumps(list(job), allow_nan=False)
+        except (TypeError, ValueError) as e:
+            raise TypeError("parallelizer %s: job %d %s cannot be passed to the parser (%s): a job's arguments must be JSON values "
+                            "(str, int, float, bool, None, list, dict), e.g. str(path) for a pathlib.Path"
+                            % (name, i, _short(job), e)) from None
+        out.append(json.loads(text))
+    stream.message({"jobs": out})
+    stream.message({"end": 0})
+
+
 def _needs_argument(fn):
     try:
         sig = inspect.signature(fn)
@@ -414,6 +455,7 @@ MODES = {
     "callmap": mode_callmap,
     "upload": mode_upload,
     "introspect": mode_introspect,
+    "jobs": mode_jobs,
 }
 
 

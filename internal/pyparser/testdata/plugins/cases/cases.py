@@ -164,3 +164,36 @@ def get_mapping(klass):
 
 def get_mapping_list():
     return ["not", "a", "dict"]
+
+
+def parallel_files(self):
+    # As a BioThings uploader method: self.data_folder, self.name.
+    names = sorted(f for f in os.listdir(self.data_folder) if f.endswith(".txt"))
+    return [(os.path.join(self.data_folder, f),) for f in names]
+
+
+def parallel_static():
+    return [("a",), ["b"], (1,), ({"k": [1, 2]},)]
+
+
+def parallel_not_json(self):
+    return [("ok",), (datetime.date(2024, 1, 2),)]
+
+
+def parallel_two_args(self):
+    return [("a", 1)]
+
+
+def parallel_bare(self):
+    return ["a.txt"]
+
+
+def parallel_none(self):
+    return None
+
+
+def parse_job(path, suffix=""):
+    # A job's parser: one document per line of the file named by the job.
+    with open(path) as f:
+        for line in f:
+            yield {"_id": line.strip() + suffix, "file": os.path.basename(path)}
