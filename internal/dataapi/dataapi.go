@@ -105,6 +105,17 @@ type Config struct {
 	// ScrollSize is the page size of fetch_all, 1000 by default (BioThings'
 	// ES_SCROLL_SIZE); tests set it lower to page through a small index.
 	ScrollSize int
+	// MaxFacetSize, when positive, lowers the largest facet_size this
+	// API accepts (apiopts.MaxFacetSize, 1000).
+	MaxFacetSize int
+	// NestedAggs lets facets name nested aggregations, a(b(c)) (off by
+	// default, as biothings.web's ALLOW_NESTED_AGGS).
+	NestedAggs bool
+	// Licenses maps dotted field paths to license URLs: an object at such
+	// a path in a hit gets "_license". They add to (and override) the
+	// index _meta's, where each source of src with a license_url_short or
+	// license_url names a top-level field.
+	Licenses map[string]string
 	// CacheTTL, when positive, keeps the rendered answers of GET requests
 	// (200 and 404; not fetch_all, scroll_id or q=__any__) this long, keyed
 	// by path and query, so that a changed index is seen after at most
@@ -140,6 +151,12 @@ type api struct {
 	scrollSize int
 	openAPI    []byte
 
+	maxFacetSize int
+	nestedAggs   bool
+	licenses     map[string]string // dotted path -> license URL
+	backend      string            // the engine's name, for messages
+	multiMatch   bool              // the engine runs search.MultiMatch (analyzer)
+
 	types typeCache
 	cache *answerCache // nil when CacheTTL is 0
 }
@@ -153,12 +170,16 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Index == "" {
 		return nil, errors.New("dataapi: no index given")
 	}
-	a := &api{eng: cfg.Engine, index: cfg.Index, docType: cfg.DocType, log: cfg.Log, scrollSize: cfg.ScrollSize}
+	a := &api{eng: cfg.Engine, index: cfg.Index, docType: cfg.DocType, log: cfg.Log, scrollSize: cfg.ScrollSize,
+		maxFacetSize: cfg.MaxFacetSize, nestedAggs: cfg.NestedAggs}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
 	if a.scrollSize <= 0 {
 		a.scrollSize = DefaultScrollSize
+	}
+	if a.maxFacetSize <= 0 || a.maxFacetSize > apiopts.MaxFacetSize {
+		a.maxFacetSize = apiopts.MaxFacetSize
 	}
 	prefix, err := cleanPrefix(cfg.Prefix)
 	if err != nil {
@@ -184,6 +205,11 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("dataapi: doc type %q cannot name a route: choose another (e.g. %q)", a.docType, "gene")
 	}
 	a.types.set(spec.Mapping)
+	a.licenses = licensesOf(spec.Meta, cfg.Licenses)
+	if info, err := a.eng.Info(ctx); err == nil {
+		a.backend = info.Backend
+	}
+	a.multiMatch = a.backend != "bleve"
 	a.openAPI = appendJSON(nil, openAPI(a.prefix, a.docType, a.index))
 	return a, nil
 }
@@ -308,7 +334,7 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(a.openAPI)
 		return
 	case "status":
-		a.serveStatus(ctx, w)
+		a.serveStatus(ctx, w, r)
 		return
 	}
 	route := map[string]apiopts.Route{
@@ -339,10 +365,16 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAnswer(w, perr.Code, formatOf(params), perr.JSON())
 		return
 	}
+	if opts.FacetSize > a.maxFacetSize {
+		e := &apiopts.Error{Code: http.StatusBadRequest, Keyword: "facet_size", Max: &a.maxFacetSize, Num: &opts.FacetSize,
+			Message: fmt.Sprintf("facet_size must be at most %d on this API; got %d.", a.maxFacetSize, opts.FacetSize)}
+		writeAnswer(w, e.Code, opts.Format, e.JSON())
+		return
+	}
 	var ans answer
 	switch route {
 	case apiopts.Metadata:
-		ans = a.metadata(ctx)
+		ans = a.metadata(ctx, opts.Dev)
 	case apiopts.MetadataFields:
 		ans = a.fields(ctx, opts)
 	case apiopts.QueryGET:
@@ -391,7 +423,10 @@ func errBody(code int, msg string) map[string]any {
 func (a *api) engineError(ctx context.Context, err error) answer {
 	var qe *search.QueryError
 	var ee *search.EngineError
+	var se *shapeError
 	switch {
+	case errors.As(err, &se):
+		return badKeyword("jmespath", se.reason)
 	case errors.As(err, &qe):
 		return failed(http.StatusBadRequest, qe.Reason)
 	case errors.Is(err, search.ErrBadQuery):
@@ -479,4 +514,25 @@ func (a *api) fieldTypesNow() map[string]string {
 	a.types.mu.Lock()
 	defer a.types.mu.Unlock()
 	return a.types.types
+}
+
+// licensesOf is the license of each field: the index _meta's sources
+// (src.<name>.license_url_short, else license_url, for the field <name>),
+// then the configured map over them.
+func licensesOf(meta map[string]any, configured map[string]string) map[string]string {
+	out := map[string]string{}
+	src, _ := meta["src"].(map[string]any)
+	for name, v := range src {
+		info, _ := v.(map[string]any)
+		for _, key := range []string{"license_url_short", "license_url"} {
+			if u, ok := info[key].(string); ok && u != "" {
+				out[name] = u
+				break
+			}
+		}
+	}
+	for field, u := range configured {
+		out[field] = u
+	}
+	return out
 }
