@@ -365,6 +365,9 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAnswer(w, perr.Code, formatOf(params), perr.JSON())
 		return
 	}
+	if _, given := params["facet_size"]; !given {
+		opts.FacetSize = min(opts.FacetSize, a.maxFacetSize)
+	}
 	if opts.FacetSize > a.maxFacetSize {
 		e := &apiopts.Error{Code: http.StatusBadRequest, Keyword: "facet_size", Max: &a.maxFacetSize, Num: &opts.FacetSize,
 			Message: fmt.Sprintf("facet_size must be at most %d on this API; got %d.", a.maxFacetSize, opts.FacetSize)}

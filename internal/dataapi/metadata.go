@@ -83,16 +83,30 @@ func sourcesShown(src map[string]any, dev bool) map[string]any {
 		c := copyMap(info)
 		delete(c, "mapping")
 		if dev {
-			fields := []any{}
-			var names []string
-			walkMapping(map[string]any{"properties": mapping}, "", func(path string, _ map[string]any) { names = append(names, path) })
+			names := mappingPaths(mapping, "", nil)
 			sort.Strings(names)
-			for _, f := range names {
-				fields = append(fields, f)
+			fields := make([]any, len(names))
+			for i, f := range names {
+				fields[i] = f
 			}
 			c["fields"] = fields
 		}
 		out[name] = c
+	}
+	return out
+}
+
+// mappingPaths adds the dotted path of every field of properties,
+// objects included, as biothings.web's field listing names them.
+func mappingPaths(properties map[string]any, prefix string, out []string) []string {
+	for name, d := range properties {
+		path := joinPath(prefix, name)
+		out = append(out, path)
+		if def, ok := d.(map[string]any); ok {
+			if sub, ok := def["properties"].(map[string]any); ok {
+				out = mappingPaths(sub, path, out)
+			}
+		}
 	}
 	return out
 }
