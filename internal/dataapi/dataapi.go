@@ -38,19 +38,29 @@
 //     missing counts the documents without the field (BioThings copies an
 //     Elasticsearch error bound there, always 0 on one shard). Keyword terms
 //     come normalized (lower-cased). facet_size=0 gives no terms.
-//   - dotfield flattens first; always_list and allow_null then apply to the
-//     dotted keys, so they keep their effect. Without dotfield they follow
-//     the dotted path through objects and lists, and allow_null creates the
-//     objects on the way.
+//   - Hits are reshaped as biothings.web's formatter does: walked
+//     bottom-up, each object getting _license, allow_null, always_list and
+//     jmespath in turn, then flattened by dotfield (see shape and
+//     docs/data-api.md for the exact rules, quirks included).
+//   - filter narrows hits and facets (a bool filter clause); post_filter
+//     narrows the hits only, the facets being counted by a second search
+//     without it. Nested facets a(b) (Config.NestedAggs) are counted by one
+//     search per bucket, so both engines answer alike.
+//   - POST /query echoes each term with the JSON type it was sent with,
+//     takes combined terms (one value per scope group), wraps the answer
+//     with with_total, and sends analyzer to Elasticsearch as a
+//     multi_match; the Bleve engine refuses analyzer with a 400.
 //   - /metadata is the index _meta as the build wrote it (integral numbers
 //     as integers), with biothing_type filled in from the doc type when
-//     absent. /metadata/fields lists leaf fields and multi-fields, not the
+//     absent, less the keys starting with "_" and the sources' mappings
+//     unless ?dev, which adds "software". /metadata/fields lists leaf fields and multi-fields, not the
 //     catch-all "all"; an object that is not indexed ("enabled": false) is
 //     type object with index false; searched_by_default is true for fields
 //     copied to all or named in query.default_field; search and prefix are
 //     matched case-insensitively and case-sensitively respectively.
 //   - /status answers 200 {"success": true, "status": "ok", "index",
-//     "docs"} when the index answers a count, 503 otherwise.
+//     "docs"} when the index answers a count, 503 otherwise; ?dev adds
+//     the engine's name and version and "software".
 //   - Errors come in the requested format when the format parameter is
 //     valid (BioThings renders errors like answers). A route not served is
 //     404 "Not Found.", a method not served 405 with Allow, GET /<doc_type>
@@ -59,6 +69,8 @@
 //     "Invalid form body.". An index that vanished is 503; other engine
 //     failures are 500s, logged; a panic is recovered into a 500 with a log
 //     line. No user input reaches a 5xx (see FuzzAPI).
+//   - YAML answers are written as PyYAML's safe dump writes them
+//     (biothings.web's), byte for byte: see appendYAML.
 //   - JSON answers put the bookkeeping keys first (query, _id, _version,
 //     _score; took, total, max_score, hits), sort the others, do not escape
 //     HTML characters (variant ids hold ">"), and write floats with an
