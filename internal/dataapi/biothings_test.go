@@ -251,6 +251,7 @@ func TestJMESPath(t *testing.T) {
 				check: bodyIs(`[]`)},
 			{name: "bad expression", path: "/v1/query?q=cdk2&jmespath=alias|[?", status: 400, check: isError("jmespath", -1, -1)},
 			{name: "no bar", path: "/v1/gene/1017?jmespath=alias", status: 400, check: isError("jmespath", -1, -1)},
+			{name: "biothings functions are not available", path: "/v1/gene/1017?jmespath=alias|unique(@)", status: 400, check: isError("jmespath", -1, -1)},
 			{name: "whole document must stay an object", path: "/v1/gene/1017?jmespath=|alias", status: 400, check: isError("jmespath", -1, -1)},
 		})
 	})
