@@ -71,10 +71,13 @@ func (a *api) annotations(ctx context.Context, o apiopts.Options) answer {
 		if err != nil {
 			return answer{err: err}
 		}
-		if keep {
-			e["query"] = echo
-			out = append(out, e)
+		if !keep {
+			// Dropped by jmespath_exclude_empty: not found, as
+			// biothings.web answers it.
+			e = map[string]any{"notfound": true}
 		}
+		e["query"] = echo
+		out = append(out, e)
 	}
 	return ok(out)
 }

@@ -247,8 +247,15 @@ func TestJMESPath(t *testing.T) {
 			{name: "empty result kept without exclude", path: "/v1/gene/1017?fields=alias&jmespath=alias|[?@=='none']", status: 200,
 				check: bodyIs(`{"_id":"1017","_version":1,"alias":[]}`)},
 			{name: "excluded document is not found", path: "/v1/gene/1017?jmespath=alias|[?@=='none']&jmespath_exclude_empty=1", status: 404},
-			{name: "excluded on POST", method: "POST", path: "/v1/gene", ctype: ctJSON, body: `{"ids": ["1017"], "jmespath": "alias|[?@=='none']", "jmespath_exclude_empty": true}`, status: 200,
-				check: bodyIs(`[]`)},
+			{name: "excluded on POST is not found", method: "POST", path: "/v1/gene", ctype: ctJSON, body: `{"ids": ["1017", "362817"], "jmespath": "alias|[?@=='none']", "jmespath_exclude_empty": true, "fields": "symbol,alias"}`, status: 200,
+				check: func(t *testing.T, _ *fixture, r *resp) {
+					l := r.list(t)
+					if len(l) != 2 || !reflect.DeepEqual(l[0], map[string]any{"query": "1017", "notfound": true}) || l[1].(map[string]any)["_id"] != "362817" {
+						t.Errorf("answer %s", clip(r.body))
+					}
+				}},
+			{name: "excluded on POST /query is not found", method: "POST", path: "/v1/query", ctype: ctJSON, body: `{"q": ["1017"], "jmespath": "alias|[?@=='none']", "jmespath_exclude_empty": true}`, status: 200,
+				check: bodyIs(`[{"query":"1017","notfound":true}]`)},
 			{name: "bad expression", path: "/v1/query?q=cdk2&jmespath=alias|[?", status: 400, check: isError("jmespath", -1, -1)},
 			{name: "no bar", path: "/v1/gene/1017?jmespath=alias", status: 400, check: isError("jmespath", -1, -1)},
 			{name: "biothings functions are not available", path: "/v1/gene/1017?jmespath=alias|unique(@)", status: 400, check: isError("jmespath", -1, -1)},

@@ -293,6 +293,7 @@ func (a *api) queryPOST(ctx context.Context, o apiopts.Options, params map[strin
 			out = append(out, map[string]any{"query": echo, "notfound": true})
 			continue
 		}
+		kept := 0
 		for _, h := range res.Hits {
 			e, keep, err := hitBody(h, h.Source, sh, true, false)
 			if err != nil {
@@ -301,7 +302,13 @@ func (a *api) queryPOST(ctx context.Context, o apiopts.Options, params map[strin
 			if keep {
 				e["query"] = echo
 				out = append(out, e)
+				kept++
 			}
+		}
+		if kept == 0 {
+			// Every hit dropped by jmespath_exclude_empty: the term
+			// found nothing, as biothings.web answers it.
+			out = append(out, map[string]any{"query": echo, "notfound": true})
 		}
 	}
 	if o.WithTotal {
