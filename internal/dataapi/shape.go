@@ -263,11 +263,11 @@ func jsonType(v any) string {
 	return "a number"
 }
 
+// joinPath is the dotted path of key under path, as biothings' traverse
+// spells it: joined with a dot, then dots trimmed from both ends (so an
+// empty key, which allow_null can add, names its parent's path).
 func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
+	return strings.Trim(path+"."+key, ".")
 }
 
 func sortedKeys(m map[string]any) []string {
