@@ -317,6 +317,17 @@ func TestNestedFacets(t *testing.T) {
 			{name: "empty parentheses end the chain", path: "/v1/query?q=__all__&size=0&facets=taxid()&facet_size=2", status: 200,
 				check: facetIs("taxid", 2, false, func(f *fixture) []rawDoc { return f.docs })},
 		})
+		h, err := New(Config{Engine: f.eng, Index: f.index, NestedAggs: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.(*api).nestedBudget = 5
+		small := httptest.NewServer(h)
+		defer small.Close()
+		runB(t, f, small.URL, []bcase{
+			{name: "too many nested searches", path: "/v1/query?q=__all__&size=0&facets=taxid(symbol)&facet_size=6", status: 400, check: isError("facets", -1, -1)},
+			{name: "within the budget", path: "/v1/query?q=__all__&size=0&facets=taxid(symbol)&facet_size=5", status: 200},
+		})
 		// Off by default, as in biothings.web: the item is one field name.
 		runB(t, f, f.srv.URL, []bcase{
 			{name: "off by default", path: "/v1/query?q=__all__&size=0&facets=type_of_gene(taxid)", status: 200, check: func(t *testing.T, _ *fixture, r *resp) {

@@ -165,6 +165,7 @@ type api struct {
 
 	maxFacetSize int
 	nestedAggs   bool
+	nestedBudget int // searches the nested facets of one request may take
 	licenses     map[string]string // dotted path -> license URL
 	backend      string            // the engine's name, for messages
 	multiMatch   bool              // the engine runs search.MultiMatch (analyzer)
@@ -183,7 +184,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, errors.New("dataapi: no index given")
 	}
 	a := &api{eng: cfg.Engine, index: cfg.Index, docType: cfg.DocType, log: cfg.Log, scrollSize: cfg.ScrollSize,
-		maxFacetSize: cfg.MaxFacetSize, nestedAggs: cfg.NestedAggs}
+		maxFacetSize: cfg.MaxFacetSize, nestedAggs: cfg.NestedAggs, nestedBudget: MaxNestedSearches}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -438,10 +439,10 @@ func errBody(code int, msg string) map[string]any {
 func (a *api) engineError(ctx context.Context, err error) answer {
 	var qe *search.QueryError
 	var ee *search.EngineError
-	var se *shapeError
+	var pe *paramError
 	switch {
-	case errors.As(err, &se):
-		return badKeyword("jmespath", se.reason)
+	case errors.As(err, &pe):
+		return badKeyword(pe.keyword, pe.reason)
 	case errors.As(err, &qe):
 		return failed(http.StatusBadRequest, qe.Reason)
 	case errors.Is(err, search.ErrBadQuery):

@@ -81,7 +81,7 @@ func termsAggs(chains [][]string, size int) []search.TermsAgg {
 // term).
 func (a *api) facetsBody(ctx context.Context, q search.Query, chains [][]string, aggs map[string]search.TermsAggResult, size int) (map[string]any, error) {
 	budget := &atomic.Int64{}
-	budget.Store(MaxNestedSearches)
+	budget.Store(int64(a.nestedBudget))
 	out := make(map[string]any, len(chains))
 	for _, c := range chains {
 		f, err := a.facetBody(ctx, q, c, aggs[c[0]], size, budget)
@@ -109,7 +109,7 @@ func (a *api) facetBody(ctx context.Context, q search.Query, chain []string, r s
 	}
 	if len(chain) > 1 && len(buckets) > 0 {
 		if budget.Add(-int64(len(buckets))) < 0 {
-			return nil, &search.QueryError{Reason: fmt.Sprintf("facets: the nested facets need more than %d searches; ask for fewer buckets (facet_size) or fewer levels.", MaxNestedSearches)}
+			return nil, &paramError{keyword: "facets", reason: fmt.Sprintf("facets: the nested facets need more than %d searches; ask for fewer buckets (facet_size) or fewer levels.", a.nestedBudget)}
 		}
 		errs := make([]error, len(buckets))
 		parallel(len(buckets), func(i int) {

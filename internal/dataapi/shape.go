@@ -25,11 +25,12 @@ func (s shape) empty() bool {
 	return !s.dotField && len(s.alwaysList) == 0 && len(s.allowNull) == 0 && s.jmes == nil && len(s.licenses) == 0
 }
 
-// shapeError is a document the jmespath expression cannot reshape; the
-// answer is a 400 naming jmespath.
-type shapeError struct{ reason string }
+// paramError is a request a parameter makes impossible to answer, found
+// while answering (a jmespath expression that fails on a document, nested
+// facets that need too many searches): a 400 naming the parameter.
+type paramError struct{ keyword, reason string }
 
-func (e *shapeError) Error() string { return e.reason }
+func (e *paramError) Error() string { return e.reason }
 
 // apply reshapes one answer entry (the document's fields with _id and
 // _score or _version). It returns a new map and never modifies doc, whose
@@ -176,7 +177,7 @@ func (w *walker) trimList(list []any, set func(any)) {
 
 func (w *walker) fail(reason string) {
 	if w.err == nil {
-		w.err = &shapeError{reason: reason}
+		w.err = &paramError{keyword: "jmespath", reason: reason}
 	}
 }
 
