@@ -165,7 +165,7 @@ type api struct {
 
 	maxFacetSize int
 	nestedAggs   bool
-	nestedBudget int // searches the nested facets of one request may take
+	nestedBudget int               // searches the nested facets of one request may take
 	licenses     map[string]string // dotted path -> license URL
 	backend      string            // the engine's name, for messages
 	multiMatch   bool              // the engine runs search.MultiMatch (analyzer)
