@@ -34,7 +34,9 @@ func (a *Activities) APIServe(ctx context.Context, in APIInput) error {
 	if host == "" {
 		host = "127.0.0.1"
 	}
-	h, err := dataapi.New(dataapi.Config{Engine: a.Search, Index: index, Log: a.log().With("api", in.Name)})
+	cfg := dataapi.Config{Engine: a.Search, Index: index, Log: a.log().With("api", in.Name)}
+	dataapi.SettingsOf(rec).Apply(&cfg)
+	h, err := dataapi.New(cfg)
 	if err != nil {
 		return nonRetryable("BadAPI", fmt.Errorf("API %s on index %s: %w", in.Name, index, err))
 	}

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"studio/activities"
+	"studio/internal/dataapi"
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/workflows"
@@ -20,7 +21,10 @@ import (
 
 var apiName = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
 
-// createAPI is POST /api {"name", "index", "port", "description", "host"}.
+// createAPI is POST /api {"name", "index", "port", "description", "host"},
+// plus the optional settings of the data API (dataapi.Settings):
+// "scroll_size", "max_facet_size", "nested_aggs" and "licenses"
+// ({"field": "URL"}), stored with the instance when given.
 func (s *Server) createAPI(c *fiber.Ctx) error {
 	var in struct {
 		Name        string `json:"name"`
@@ -28,6 +32,7 @@ func (s *Server) createAPI(c *fiber.Ctx) error {
 		Port        int    `json:"port"`
 		Description string `json:"description"`
 		Host        string `json:"host"`
+		dataapi.Settings
 	}
 	if err := json.Unmarshal(c.Body(), &in); err != nil {
 		return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
@@ -39,6 +44,9 @@ func (s *Server) createAPI(c *fiber.Ctx) error {
 		return fail(fiber.StatusBadRequest, fmt.Sprintf("port %d: want 1024..65535 (a non-privileged port)", in.Port))
 	case in.Index == "":
 		return fail(fiber.StatusBadRequest, "index is required")
+	}
+	if err := in.Settings.Validate(); err != nil {
+		return fail(fiber.StatusBadRequest, err.Error())
 	}
 	if in.Host == "" {
 		in.Host = "127.0.0.1"
@@ -52,6 +60,9 @@ func (s *Server) createAPI(c *fiber.Ctx) error {
 	}
 	doc := docstore.Doc{"_id": in.Name, "name": in.Name, "index": in.Index, "port": int64(in.Port),
 		"host": in.Host, "description": in.Description, "status": "stopped", "created_at": hub.Now()}
+	for k, v := range in.Settings.Doc() {
+		doc[k] = v
+	}
 	if err := coll.Upsert(c.UserContext(), []docstore.Doc{doc}); err != nil {
 		return err
 	}

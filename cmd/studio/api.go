@@ -23,8 +23,10 @@ func runAPI(ctx context.Context, cfg config.Config, args []string, stdout io.Wri
 		return err
 	}
 	var index, docType string
+	var settings dataapi.Settings
 	fs.StringVar(&index, "index", os.Getenv("STUDIO_API_INDEX"), "index (or alias) to serve (env STUDIO_API_INDEX)")
 	fs.StringVar(&docType, "doc-type", os.Getenv("STUDIO_API_DOC_TYPE"), "annotation route name (default: the index's biothing_type) (env STUDIO_API_DOC_TYPE)")
+	settings.Flags(fs)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: studio api --index NAME [--listen host:port] [flags]\n\nServe one index as a BioThings data API (/v1/query, /v1/<doc_type>/<id>, /v1/metadata).\nThe search engine is ES_URL, or the Bleve indexes of --data-dir.\n"+
 			"The hub's own data APIs: studio api create|start|stop|delete|list (studio api create -h).\n\nFlags:\n")
@@ -35,6 +37,9 @@ func runAPI(ctx context.Context, cfg config.Config, args []string, stdout io.Wri
 	}
 	if index == "" {
 		return fmt.Errorf("%w: --index is required", errUsage)
+	}
+	if err := settings.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return err
@@ -50,7 +55,9 @@ func runAPI(ctx context.Context, cfg config.Config, args []string, stdout io.Wri
 		return err
 	}
 	defer eng.Close()
-	h, err := dataapi.New(dataapi.Config{Engine: eng, Index: index, DocType: docType, Log: log})
+	apiCfg := dataapi.Config{Engine: eng, Index: index, DocType: docType, Log: log}
+	settings.Apply(&apiCfg)
+	h, err := dataapi.New(apiCfg)
 	if err != nil {
 		return fmt.Errorf("index %s: %w", index, err)
 	}

@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"studio/internal/commands"
+	"studio/internal/dataapi"
 	"studio/internal/hubclient"
 )
 
 // apiVerbs are the hub's data API instances, beside `studio api --index`
 // that serves one index on its own.
 var apiVerbs = []subVerb{
-	{"create", verb{"--name N --index I --port P [--host H] [--description D]", "define a data API instance serving an index on a port (loopback by default)", runAPICreate}},
+	{"create", verb{"--name N --index I --port P [--host H] [--description D] [--scroll-size N] [--max-facet-size N] [--nested-aggs] [--license field=URL]...", "define a data API instance serving an index on a port (loopback by default), with its settings", runAPICreate}},
 	{"start", verb{"[--timeout D] <name>", "start a data API instance and wait until it serves", runAPIStart}},
 	{"stop", verb{"<name>", "stop a data API instance", runAPINameCall("PUT", "stop", "stopped")}},
 	{"delete", verb{"<name>", "stop and delete a data API instance", runAPINameCall("DELETE", "", "deleted")}},
@@ -46,13 +47,21 @@ func runAPICreate(ctx context.Context, c *cli) error {
 	c.fs.IntVar(&port, "port", 0, "port to serve on (1024..65535)")
 	c.fs.StringVar(&host, "host", "", "address to listen on (default 127.0.0.1)")
 	c.fs.StringVar(&desc, "description", "", "what the API serves")
+	var settings dataapi.Settings
+	settings.Flags(c.fs)
 	if err := c.parse(0, 0); err != nil {
 		return err
 	}
 	if name == "" || index == "" || port == 0 {
 		return c.usageErr("--name, --index and --port are required")
 	}
+	if err := settings.Validate(); err != nil {
+		return c.usageErr(err.Error())
+	}
 	body := map[string]any{"name": name, "index": index, "port": port, "description": desc}
+	for k, v := range settings.Doc() {
+		body[k] = v
+	}
 	if host != "" {
 		body["host"] = host
 	}

@@ -120,6 +120,8 @@ func TestRequests(t *testing.T) {
 		{[]string{"mapping", "field", "cgi", "cgi.gene", "--search-by-default"}, "PUT", "/source/cgi/mapping/field", `{"field":"cgi.gene","search_by_default":true}`},
 		{[]string{"mapping", "field", "cgi", "cgi.drug", "--searchable=false"}, "PUT", "/source/cgi/mapping/field", `{"field":"cgi.drug","searchable":false}`},
 		{[]string{"api", "create", "--name", "cgi_api", "--index", "i1", "--port", "8001"}, "POST", "/api", `{"name":"cgi_api","index":"i1","port":8001,"description":""}`},
+		{[]string{"api", "create", "--name", "x", "--index", "i1", "--port", "8001", "--scroll-size", "50", "--max-facet-size", "20", "--nested-aggs", "--license", "exac=http://e"}, "POST", "/api",
+			`{"name":"x","index":"i1","port":8001,"description":"","scroll_size":50,"max_facet_size":20,"nested_aggs":true,"licenses":{"exac":"http://e"}}`},
 		{[]string{"api", "stop", "cgi_api"}, "PUT", "/api/cgi_api/stop", ``},
 		{[]string{"api", "delete", "cgi_api"}, "DELETE", "/api/cgi_api", ``},
 		{[]string{"api", "start", "cgi_api", "--no-wait"}, "PUT", "/api/cgi_api/start", ``},

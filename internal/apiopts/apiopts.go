@@ -14,8 +14,7 @@
 //	q                               POST /query            required  1000 terms
 //	ids          id                 POST /<doc_type>       required  1000
 //	scopes                          POST /query            _id       1000
-//	fields       field, _source,    query, annotation      all       1000
-//	             filter
+//	fields       field, _source     query, annotation      all       1000
 //	size         limit              query, annotation      10        0..1000
 //	from         skip               GET /query             0         0..10000
 //	sort                            GET /query             none      10 keys
@@ -26,6 +25,13 @@
 //	dotfield                        query, annotation      false
 //	always_list                     query, annotation      none      1000
 //	allow_null                      query, annotation      none      1000
+//	filter                          GET, POST /query       none      query string
+//	post_filter                     GET, POST /query       none      query string
+//	jmespath                        query, annotation      none      path|expression
+//	jmespath_exclude_empty          query, annotation      false
+//	with_total                      POST /query            false
+//	analyzer                        POST /query            none      Elasticsearch only
+//	dev                             /metadata              false
 //	format       out_format         all                    json      json|yaml|html|msgpack
 //	search                          /metadata/fields       none
 //	prefix                          /metadata/fields       none
@@ -53,6 +59,19 @@
 //   - format: an empty value means json.
 //   - sort: "-name" sorts descending; "+" is a list separator, so "+name"
 //     is ascending.
+//   - filter and post_filter are Lucene query strings (default operator
+//     OR, as Elasticsearch's query_string): filter narrows hits and facets
+//     alike (a bool filter clause), post_filter narrows the hits only, after
+//     the facets are counted. filter is no longer an alias of fields, as in
+//     biothings.web 1.2.2.
+//   - jmespath is "path|expression": the value at the dotted path (the
+//     whole document when the path is empty or ".") is replaced by the
+//     expression's result. A malformed expression is a 400.
+//   - POST /query q items keep their JSON type for the "query" echo (Terms);
+//     an item that is itself a list is a combined query, one value per
+//     scope group: q=[["1017","CDK2"]] with scopes=[["_id","entrezgene"],
+//     "symbol"] matches documents where both match. A q with no terms is a
+//     400.
 //
 // # Errors
 //
@@ -125,8 +144,23 @@ type Options struct {
 
 	Format string // json, yaml, html or msgpack
 
-	Scopes []string // POST /query; default ["_id"]
-	IDs    []string // POST /<doc_type> ids; POST /query q split into terms
+	Scopes []string // POST /query; default ["_id"]; groups flattened
+	// ScopeGroups are the scopes as given, each a field or a list of
+	// fields; a combined q item takes one value per group.
+	ScopeGroups [][]string
+	IDs         []string // POST /<doc_type> ids; POST /query q split into terms
+	// Terms are IDs as the request wrote them: a string, a json.Number, a
+	// bool, or ([]any) a combined query; the answer echoes them in "query".
+	Terms []any
+
+	Filter, PostFilter string // query strings narrowing the hits
+
+	JMESPath             *JMESPath
+	JMESPathExcludeEmpty bool
+
+	WithTotal bool   // POST /query: wrap the hits with max_total
+	Analyzer  string // POST /query: the analyzer of the terms
+	Dev       bool   // /metadata: add software information
 
 	Search, Prefix string // /metadata/fields filters
 }
@@ -212,7 +246,7 @@ func ParseQuery(kind Route, params map[string][]string) (Options, *Error) {
 	return o, nil
 }
 
-var commonParams = []string{"fields", "size", "dotfield", "always_list", "allow_null", "format"}
+var commonParams = []string{"fields", "size", "dotfield", "always_list", "allow_null", "jmespath", "jmespath_exclude_empty", "format"}
 
 func withCommon(more ...string) []string {
 	return append(append([]string{}, commonParams...), more...)
@@ -221,10 +255,10 @@ func withCommon(more ...string) []string {
 // routeParams lists the parameters each route reads, in the order they are
 // checked (the first bad one is reported).
 var routeParams = map[Route][]string{
-	QueryGET:       withCommon("q", "from", "sort", "facets", "facet_size", "fetch_all", "scroll_id"),
-	QueryPOST:      withCommon("q", "scopes"),
+	QueryGET:       withCommon("q", "from", "sort", "facets", "facet_size", "fetch_all", "scroll_id", "filter", "post_filter"),
+	QueryPOST:      withCommon("q", "scopes", "filter", "post_filter", "with_total", "analyzer"),
 	AnnotationGET:  withCommon(),
 	AnnotationPOST: withCommon("ids"),
-	Metadata:       {"format"},
+	Metadata:       {"format", "dev"},
 	MetadataFields: {"format", "search", "prefix"},
 }

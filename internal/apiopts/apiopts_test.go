@@ -41,7 +41,25 @@ var queryCases = []struct {
 	{name: "fields", kind: QueryGET, query: `fields=a,b.c`, edit: func(o *Options) { o.Fields, o.AllFields = []string{"a", "b.c"}, false }},
 	{name: "field alias", kind: QueryGET, query: `field=a`, edit: func(o *Options) { o.Fields, o.AllFields = []string{"a"}, false }},
 	{name: "_source alias", kind: AnnotationGET, query: `_source=a+b`, edit: func(o *Options) { o.Fields, o.AllFields = []string{"a", "b"}, false }},
-	{name: "filter alias", kind: AnnotationPOST, query: `ids=1&filter=a`, edit: func(o *Options) { o.IDs, o.Fields, o.AllFields = []string{"1"}, []string{"a"}, false }},
+	{name: "filter is not a fields alias", kind: AnnotationPOST, query: `ids=1&filter=a`, edit: func(o *Options) { o.IDs = []string{"1"} }},
+	// filter, post_filter, jmespath, with_total, analyzer, dev
+	{name: "filter", kind: QueryGET, query: `filter=taxid:9606&post_filter=type_of_gene:ncRNA`, edit: func(o *Options) { o.Filter, o.PostFilter = "taxid:9606", "type_of_gene:ncRNA" }},
+	{name: "post filter on POST", kind: QueryPOST, query: `q=a&filter=taxid:9606&with_total=1&analyzer=whitespace`, edit: func(o *Options) {
+		o.Q, o.QSet, o.IDs, o.Filter, o.WithTotal, o.Analyzer = "a", true, []string{"a"}, "taxid:9606", true, "whitespace"
+	}},
+	{name: "with_total not on GET", kind: QueryGET, query: `with_total=1&analyzer=x`, edit: func(o *Options) {}},
+	{name: "jmespath bad", kind: QueryGET, query: `jmespath=alias|[?`, err: &wantErr{keyword: "jmespath", msg: "invalid expression"}},
+	{name: "jmespath no bar", kind: AnnotationGET, query: `jmespath=alias`, err: &wantErr{keyword: "jmespath", msg: "path|expression"}},
+	{name: "jmespath exclude bad", kind: AnnotationGET, query: `jmespath_exclude_empty=maybe`, err: &wantErr{keyword: "jmespath_exclude_empty", msg: "true or false"}},
+	{name: "dev", kind: Metadata, query: `dev`, edit: func(o *Options) { o.Dev = true }},
+	// typed terms
+	{name: "json q typed", kind: QueryPOST, query: `{"q": [1017, "CDK2", true, ["1017", "cdk2"]], "scopes": [["_id", "entrezgene"], "symbol"]}`, edit: func(o *Options) {
+		o.QSet, o.IDs = true, []string{"1017", "CDK2", "true", "1017 cdk2"}
+		o.Terms = []any{json.Number("1017"), "CDK2", true, []any{"1017", "cdk2"}}
+		o.Scopes, o.ScopeGroups = []string{"_id", "entrezgene", "symbol"}, [][]string{{"_id", "entrezgene"}, {"symbol"}}
+	}},
+	{name: "json ids number", kind: AnnotationPOST, query: `{"ids": 2}`, edit: func(o *Options) { o.IDs, o.Terms = []string{"2"}, []any{json.Number("2")} }},
+	{name: "ids nested refused", kind: AnnotationPOST, query: `{"ids": [["1"]]}`, err: &wantErr{keyword: "ids", msg: "list of strings"}},
 	{name: "fields repeated", kind: QueryGET, query: `fields=a&fields=b,c`, edit: func(o *Options) { o.Fields, o.AllFields = []string{"a", "b", "c"}, false }},
 	{name: "fields all", kind: QueryGET, query: `fields=all`, edit: func(o *Options) {}},
 	{name: "fields with all", kind: QueryGET, query: `fields=a,ALL`, edit: func(o *Options) {}},
@@ -119,7 +137,8 @@ var queryCases = []struct {
 		o.QSet, o.IDs = true, []string{"a b", "c"}
 	}},
 	{name: "post q missing", kind: QueryPOST, query: `scopes=_id`, err: &wantErr{keyword: "q", missing: "q"}},
-	{name: "post q empty", kind: QueryPOST, query: `q=`, edit: func(o *Options) { o.QSet, o.IDs = true, []string{} }},
+	{name: "post q empty", kind: QueryPOST, query: `q=`, err: &wantErr{keyword: "q", msg: "no terms"}},
+	{name: "post q json empty list", kind: QueryPOST, query: `{"q": []}`, err: &wantErr{keyword: "q", msg: "no terms"}},
 	{name: "post q too many", kind: QueryPOST, query: `q=` + strings.Repeat("x,", 1001), err: &wantErr{keyword: "q", max: 1000, num: 1001}},
 	{name: "post scopes many", kind: QueryPOST, query: `q=a&scopes=symbol,alias,name`, edit: func(o *Options) {
 		o.Q, o.QSet, o.IDs, o.Scopes = "a", true, []string{"a"}, []string{"symbol", "alias", "name"}
@@ -181,6 +200,13 @@ func TestParseQuery(t *testing.T) {
 			}
 			want := defaults(c.kind)
 			c.edit(&want)
+			// Terms and ScopeGroups are checked by the cases that set them.
+			if want.Terms == nil {
+				got.Terms = nil
+			}
+			if want.ScopeGroups == nil {
+				got.ScopeGroups = nil
+			}
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("got  %+v\nwant %+v", got, want)
 			}

@@ -22,7 +22,8 @@ func FromForm(form url.Values) map[string][]string {
 // FromJSON returns the parameters of a JSON body, which must be an object.
 // Strings, numbers and booleans become one value; a list becomes one value
 // holding the list as JSON text, which list parameters read item by item;
-// null is as if the parameter were absent; an object is kept as JSON text,
+// null is as if the parameter were absent; a number or boolean given for
+// q or ids becomes a one-item JSON list, so that its type is kept; an object is kept as JSON text,
 // which only a parameter that expects it would read.
 func FromJSON(body []byte) (map[string][]string, *Error) {
 	invalid := func(reason string) *Error {
@@ -50,6 +51,9 @@ func FromJSON(body []byte) (map[string][]string, *Error) {
 		case t == "null":
 		case strings.HasPrefix(t, "[") || strings.HasPrefix(t, "{"):
 			out[k] = []string{t}
+		case typedTerms[k] && !strings.HasPrefix(t, `"`):
+			// A number or boolean term keeps its type for the echo.
+			out[k] = []string{"[" + t + "]"}
 		default:
 			s, _, err := scalarText(raw)
 			if err != nil {
@@ -60,6 +64,10 @@ func FromJSON(body []byte) (map[string][]string, *Error) {
 	}
 	return out, nil
 }
+
+// typedTerms are the parameters whose items the answer echoes with the
+// JSON type they were sent with (Options.Terms).
+var typedTerms = map[string]bool{"q": true, "ids": true, "id": true}
 
 // Merge combines a URL query with a body's parameters. As in BioThings, the
 // URL wins: a parameter named in the URL under its keyword or any alias

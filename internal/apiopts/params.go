@@ -19,23 +19,30 @@ var paramsByKeyword map[string]param
 
 func init() {
 	paramsByKeyword = map[string]param{
-		"q":           {read: readQ},
-		"ids":         {aliases: []string{"id"}, read: readIDs},
-		"scopes":      {read: listInto("scopes", func(o *Options) *[]string { return &o.Scopes }, MaxListItems)},
-		"fields":      {aliases: []string{"field", "_source", "filter"}, read: readFields},
-		"size":        {aliases: []string{"limit"}, read: intInto("size", func(o *Options) *int { return &o.Size }, MaxSize)},
-		"from":        {aliases: []string{"skip"}, read: intInto("from", func(o *Options) *int { return &o.From }, MaxFrom)},
-		"sort":        {read: readSort},
-		"facets":      {aliases: []string{"aggs"}, read: listInto("facets", func(o *Options) *[]string { return &o.Facets }, MaxListItems)},
-		"facet_size":  {read: intInto("facet_size", func(o *Options) *int { return &o.FacetSize }, MaxFacetSize)},
-		"fetch_all":   {read: boolInto("fetch_all", func(o *Options) *bool { return &o.FetchAll })},
-		"scroll_id":   {read: stringInto("scroll_id", func(o *Options) *string { return &o.ScrollID })},
-		"dotfield":    {read: boolInto("dotfield", func(o *Options) *bool { return &o.DotField })},
-		"always_list": {read: listInto("always_list", func(o *Options) *[]string { return &o.AlwaysList }, MaxListItems)},
-		"allow_null":  {read: listInto("allow_null", func(o *Options) *[]string { return &o.AllowNull }, MaxListItems)},
-		"format":      {aliases: []string{"out_format"}, read: readFormat},
-		"search":      {read: stringInto("search", func(o *Options) *string { return &o.Search })},
-		"prefix":      {read: stringInto("prefix", func(o *Options) *string { return &o.Prefix })},
+		"q":                      {read: readQ},
+		"ids":                    {aliases: []string{"id"}, read: readIDs},
+		"scopes":                 {read: readScopes},
+		"fields":                 {aliases: []string{"field", "_source"}, read: readFields},
+		"size":                   {aliases: []string{"limit"}, read: intInto("size", func(o *Options) *int { return &o.Size }, MaxSize)},
+		"from":                   {aliases: []string{"skip"}, read: intInto("from", func(o *Options) *int { return &o.From }, MaxFrom)},
+		"sort":                   {read: readSort},
+		"facets":                 {aliases: []string{"aggs"}, read: listInto("facets", func(o *Options) *[]string { return &o.Facets }, MaxListItems)},
+		"facet_size":             {read: intInto("facet_size", func(o *Options) *int { return &o.FacetSize }, MaxFacetSize)},
+		"fetch_all":              {read: boolInto("fetch_all", func(o *Options) *bool { return &o.FetchAll })},
+		"scroll_id":              {read: stringInto("scroll_id", func(o *Options) *string { return &o.ScrollID })},
+		"dotfield":               {read: boolInto("dotfield", func(o *Options) *bool { return &o.DotField })},
+		"always_list":            {read: listInto("always_list", func(o *Options) *[]string { return &o.AlwaysList }, MaxListItems)},
+		"allow_null":             {read: listInto("allow_null", func(o *Options) *[]string { return &o.AllowNull }, MaxListItems)},
+		"format":                 {aliases: []string{"out_format"}, read: readFormat},
+		"filter":                 {read: stringInto("filter", func(o *Options) *string { return &o.Filter })},
+		"post_filter":            {read: stringInto("post_filter", func(o *Options) *string { return &o.PostFilter })},
+		"jmespath":               {read: readJMESPath},
+		"jmespath_exclude_empty": {read: boolInto("jmespath_exclude_empty", func(o *Options) *bool { return &o.JMESPathExcludeEmpty })},
+		"with_total":             {read: boolInto("with_total", func(o *Options) *bool { return &o.WithTotal })},
+		"analyzer":               {read: stringInto("analyzer", func(o *Options) *string { return &o.Analyzer })},
+		"dev":                    {read: boolInto("dev", func(o *Options) *bool { return &o.Dev })},
+		"search":                 {read: stringInto("search", func(o *Options) *string { return &o.Search })},
+		"prefix":                 {read: stringInto("prefix", func(o *Options) *string { return &o.Prefix })},
 	}
 }
 
@@ -141,7 +148,7 @@ func readQ(o *Options, r reader, kind Route) *Error {
 		o.Q, _, o.QSet = r.last("q")
 		return nil
 	}
-	terms, _, ok, err := r.list("q", MaxListItems)
+	terms, _, ok, err := r.terms("q", MaxListItems, true)
 	if err != nil {
 		return err
 	}
@@ -150,7 +157,10 @@ func readQ(o *Options, r reader, kind Route) *Error {
 		e.Missing = "q"
 		return e
 	}
-	o.QSet, o.IDs = true, terms
+	if len(terms) == 0 {
+		return badParam("q", "q", "q holds no terms: send at least one term to look up, such as q=1017 or {\"q\": [\"1017\"]}.")
+	}
+	o.QSet, o.Terms, o.IDs = true, terms, termTexts(terms)
 	if v, _, _ := r.last("q"); !looksLikeJSONList(v) {
 		o.Q = v
 	}
@@ -163,7 +173,7 @@ func looksLikeJSONList(v string) bool {
 }
 
 func readIDs(o *Options, r reader, _ Route) *Error {
-	ids, _, ok, err := r.list("ids", MaxListItems)
+	ids, _, ok, err := r.terms("ids", MaxListItems, false)
 	if err != nil {
 		return err
 	}
@@ -172,7 +182,7 @@ func readIDs(o *Options, r reader, _ Route) *Error {
 		e.Missing = "ids"
 		return e
 	}
-	o.IDs = ids
+	o.Terms, o.IDs = ids, termTexts(ids)
 	return nil
 }
 

@@ -33,7 +33,16 @@ func (a *api) annotation(ctx context.Context, id string, o apiopts.Options) answ
 	if err != nil {
 		return answer{err: err}
 	}
-	return ok(hitBody(h, filtered(h.Source, o), shapeOf(o), false, true))
+	doc, keep, err := hitBody(h, filtered(h.Source, o), a.shapeOf(o), false, true)
+	if err != nil {
+		return answer{err: err}
+	}
+	if !keep {
+		// biothings.web answers a document jmespath_exclude_empty drops
+		// as it answers a missing one.
+		return failed(http.StatusNotFound, "Not Found.")
+	}
+	return ok(doc)
 }
 
 // annotations is POST /<doc_type> with ids: the documents in input order,
@@ -45,23 +54,40 @@ func (a *api) annotations(ctx context.Context, o apiopts.Options) answer {
 		return ok(out)
 	}
 	if rg, raw := a.rawGetter(o); raw {
-		return a.rawAnnotations(ctx, rg, o.IDs)
+		return a.rawAnnotations(ctx, rg, o)
 	}
 	hits, err := a.eng.MGet(ctx, a.index, o.IDs)
 	if err != nil {
 		return answer{err: err}
 	}
-	sh := shapeOf(o)
-	for i, id := range o.IDs {
+	sh := a.shapeOf(o)
+	for i := range o.IDs {
+		echo := echoTerm(termAt(o, i))
 		if i >= len(hits) || !hits[i].Found {
-			out = append(out, map[string]any{"query": id, "notfound": true})
+			out = append(out, map[string]any{"query": echo, "notfound": true})
 			continue
 		}
-		e := hitBody(hits[i], filtered(hits[i].Source, o), sh, false, true)
-		e["query"] = id
+		e, keep, err := hitBody(hits[i], filtered(hits[i].Source, o), sh, false, true)
+		if err != nil {
+			return answer{err: err}
+		}
+		if !keep {
+			// Dropped by jmespath_exclude_empty: not found, as
+			// biothings.web answers it.
+			e = map[string]any{"notfound": true}
+		}
+		e["query"] = echo
 		out = append(out, e)
 	}
 	return ok(out)
+}
+
+// termAt is the i-th id as the request sent it.
+func termAt(o apiopts.Options, i int) any {
+	if i < len(o.Terms) {
+		return o.Terms[i]
+	}
+	return o.IDs[i]
 }
 
 // filtered applies fields to a source that the engine returned whole.
@@ -73,7 +99,8 @@ func filtered(src map[string]any, o apiopts.Options) map[string]any {
 }
 
 // rawAnnotations is annotations written from the stored sources.
-func (a *api) rawAnnotations(ctx context.Context, rg search.RawGetter, ids []string) answer {
+func (a *api) rawAnnotations(ctx context.Context, rg search.RawGetter, o apiopts.Options) answer {
+	ids := o.IDs
 	hits, err := rg.MGetRaw(ctx, a.index, ids)
 	if err != nil {
 		return answer{err: err}

@@ -38,19 +38,29 @@
 //     missing counts the documents without the field (BioThings copies an
 //     Elasticsearch error bound there, always 0 on one shard). Keyword terms
 //     come normalized (lower-cased). facet_size=0 gives no terms.
-//   - dotfield flattens first; always_list and allow_null then apply to the
-//     dotted keys, so they keep their effect. Without dotfield they follow
-//     the dotted path through objects and lists, and allow_null creates the
-//     objects on the way.
+//   - Hits are reshaped as biothings.web's formatter does: walked
+//     bottom-up, each object getting _license, allow_null, always_list and
+//     jmespath in turn, then flattened by dotfield (see shape and
+//     docs/data-api.md for the exact rules, quirks included).
+//   - filter narrows hits and facets (a bool filter clause); post_filter
+//     narrows the hits only, the facets being counted by a second search
+//     without it. Nested facets a(b) (Config.NestedAggs) are counted by one
+//     search per bucket, so both engines answer alike.
+//   - POST /query echoes each term with the JSON type it was sent with,
+//     takes combined terms (one value per scope group), wraps the answer
+//     with with_total, and sends analyzer to Elasticsearch as a
+//     multi_match; the Bleve engine refuses analyzer with a 400.
 //   - /metadata is the index _meta as the build wrote it (integral numbers
 //     as integers), with biothing_type filled in from the doc type when
-//     absent. /metadata/fields lists leaf fields and multi-fields, not the
+//     absent, less the keys starting with "_" and the sources' mappings
+//     unless ?dev, which adds "software". /metadata/fields lists leaf fields and multi-fields, not the
 //     catch-all "all"; an object that is not indexed ("enabled": false) is
 //     type object with index false; searched_by_default is true for fields
 //     copied to all or named in query.default_field; search and prefix are
 //     matched case-insensitively and case-sensitively respectively.
 //   - /status answers 200 {"success": true, "status": "ok", "index",
-//     "docs"} when the index answers a count, 503 otherwise.
+//     "docs"} when the index answers a count, 503 otherwise; ?dev adds
+//     the engine's name and version and "software".
 //   - Errors come in the requested format when the format parameter is
 //     valid (BioThings renders errors like answers). A route not served is
 //     404 "Not Found.", a method not served 405 with Allow, GET /<doc_type>
@@ -59,6 +69,8 @@
 //     "Invalid form body.". An index that vanished is 503; other engine
 //     failures are 500s, logged; a panic is recovered into a 500 with a log
 //     line. No user input reaches a 5xx (see FuzzAPI).
+//   - YAML answers are written as PyYAML's safe dump writes them
+//     (biothings.web's), byte for byte: see appendYAML.
 //   - JSON answers put the bookkeeping keys first (query, _id, _version,
 //     _score; took, total, max_score, hits), sort the others, do not escape
 //     HTML characters (variant ids hold ">"), and write floats with an
@@ -105,6 +117,17 @@ type Config struct {
 	// ScrollSize is the page size of fetch_all, 1000 by default (BioThings'
 	// ES_SCROLL_SIZE); tests set it lower to page through a small index.
 	ScrollSize int
+	// MaxFacetSize, when positive, lowers the largest facet_size this
+	// API accepts (apiopts.MaxFacetSize, 1000).
+	MaxFacetSize int
+	// NestedAggs lets facets name nested aggregations, a(b(c)) (off by
+	// default, as biothings.web's ALLOW_NESTED_AGGS).
+	NestedAggs bool
+	// Licenses maps dotted field paths to license URLs: an object at such
+	// a path in a hit gets "_license". They add to (and override) the
+	// index _meta's, where each source of src with a license_url_short or
+	// license_url names a top-level field.
+	Licenses map[string]string
 	// CacheTTL, when positive, keeps the rendered answers of GET requests
 	// (200 and 404; not fetch_all, scroll_id or q=__any__) this long, keyed
 	// by path and query, so that a changed index is seen after at most
@@ -140,6 +163,13 @@ type api struct {
 	scrollSize int
 	openAPI    []byte
 
+	maxFacetSize int
+	nestedAggs   bool
+	nestedBudget int               // searches the nested facets of one request may take
+	licenses     map[string]string // dotted path -> license URL
+	backend      string            // the engine's name, for messages
+	multiMatch   bool              // the engine runs search.MultiMatch (analyzer)
+
 	types typeCache
 	cache *answerCache // nil when CacheTTL is 0
 }
@@ -153,12 +183,16 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Index == "" {
 		return nil, errors.New("dataapi: no index given")
 	}
-	a := &api{eng: cfg.Engine, index: cfg.Index, docType: cfg.DocType, log: cfg.Log, scrollSize: cfg.ScrollSize}
+	a := &api{eng: cfg.Engine, index: cfg.Index, docType: cfg.DocType, log: cfg.Log, scrollSize: cfg.ScrollSize,
+		maxFacetSize: cfg.MaxFacetSize, nestedAggs: cfg.NestedAggs, nestedBudget: MaxNestedSearches}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
 	if a.scrollSize <= 0 {
 		a.scrollSize = DefaultScrollSize
+	}
+	if a.maxFacetSize <= 0 || a.maxFacetSize > apiopts.MaxFacetSize {
+		a.maxFacetSize = apiopts.MaxFacetSize
 	}
 	prefix, err := cleanPrefix(cfg.Prefix)
 	if err != nil {
@@ -184,6 +218,11 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("dataapi: doc type %q cannot name a route: choose another (e.g. %q)", a.docType, "gene")
 	}
 	a.types.set(spec.Mapping)
+	a.licenses = licensesOf(spec.Meta, cfg.Licenses)
+	if info, err := a.eng.Info(ctx); err == nil {
+		a.backend = info.Backend
+	}
+	a.multiMatch = a.backend != "bleve"
 	a.openAPI = appendJSON(nil, openAPI(a.prefix, a.docType, a.index))
 	return a, nil
 }
@@ -308,7 +347,7 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(a.openAPI)
 		return
 	case "status":
-		a.serveStatus(ctx, w)
+		a.serveStatus(ctx, w, r)
 		return
 	}
 	route := map[string]apiopts.Route{
@@ -339,10 +378,19 @@ func (a *api) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeAnswer(w, perr.Code, formatOf(params), perr.JSON())
 		return
 	}
+	if _, given := params["facet_size"]; !given {
+		opts.FacetSize = min(opts.FacetSize, a.maxFacetSize)
+	}
+	if opts.FacetSize > a.maxFacetSize {
+		e := &apiopts.Error{Code: http.StatusBadRequest, Keyword: "facet_size", Max: &a.maxFacetSize, Num: &opts.FacetSize,
+			Message: fmt.Sprintf("facet_size must be at most %d on this API; got %d.", a.maxFacetSize, opts.FacetSize)}
+		writeAnswer(w, e.Code, opts.Format, e.JSON())
+		return
+	}
 	var ans answer
 	switch route {
 	case apiopts.Metadata:
-		ans = a.metadata(ctx)
+		ans = a.metadata(ctx, opts.Dev)
 	case apiopts.MetadataFields:
 		ans = a.fields(ctx, opts)
 	case apiopts.QueryGET:
@@ -391,7 +439,10 @@ func errBody(code int, msg string) map[string]any {
 func (a *api) engineError(ctx context.Context, err error) answer {
 	var qe *search.QueryError
 	var ee *search.EngineError
+	var pe *paramError
 	switch {
+	case errors.As(err, &pe):
+		return badKeyword(pe.keyword, pe.reason)
 	case errors.As(err, &qe):
 		return failed(http.StatusBadRequest, qe.Reason)
 	case errors.Is(err, search.ErrBadQuery):
@@ -479,4 +530,25 @@ func (a *api) fieldTypesNow() map[string]string {
 	a.types.mu.Lock()
 	defer a.types.mu.Unlock()
 	return a.types.types
+}
+
+// licensesOf is the license of each field: the index _meta's sources
+// (src.<name>.license_url_short, else license_url, for the field <name>),
+// then the configured map over them.
+func licensesOf(meta map[string]any, configured map[string]string) map[string]string {
+	out := map[string]string{}
+	src, _ := meta["src"].(map[string]any)
+	for name, v := range src {
+		info, _ := v.(map[string]any)
+		for _, key := range []string{"license_url_short", "license_url"} {
+			if u, ok := info[key].(string); ok && u != "" {
+				out[name] = u
+				break
+			}
+		}
+	}
+	for field, u := range configured {
+		out[field] = u
+	}
+	return out
 }

@@ -533,9 +533,7 @@ func apiCases() []apiCase {
 		apiCase{name: "doc _source alias", path: "/v1/gene/1017?_source=symbol,name", status: 200, check: func(t *testing.T, _ *fixture, r *resp) {
 			hasKeys(t, r.obj(t), "_id", "_version", "symbol", "name")
 		}},
-		apiCase{name: "doc filter alias", path: "/v1/gene/1017?filter=taxid", status: 200, check: func(t *testing.T, _ *fixture, r *resp) {
-			hasKeys(t, r.obj(t), "_id", "_version", "taxid")
-		}},
+		apiCase{name: "doc filter is not a fields alias", path: "/v1/gene/1017?filter=taxid", status: 200, check: isDoc("1017")},
 		apiCase{name: "doc fields all", path: "/v1/gene/1017?fields=all", status: 200, check: isDoc("1017")},
 		apiCase{name: "doc dotfield", path: "/v1/gene/1017?dotfield=true", status: 200, check: func(t *testing.T, f *fixture, r *resp) {
 			want := flatExpect(f.byID["1017"])
@@ -577,14 +575,19 @@ func apiCases() []apiCase {
 				t.Errorf("genomic_pos = %v, want %v", m["genomic_pos"], want)
 			}
 		}},
-		apiCase{name: "doc dotfield always_list allow_null", path: "/v1/gene/1017?dotfield=true&always_list=genomic_pos.chr&allow_null=x.y", status: 200, check: func(t *testing.T, f *fixture, r *resp) {
+		apiCase{name: "doc dotfield always_list allow_null", path: "/v1/gene/1017?dotfield=true&always_list=genomic_pos.chr&allow_null=x.y,genomic_pos.nothere", status: 200, check: func(t *testing.T, f *fixture, r *resp) {
 			m := r.obj(t)
 			chr := values(f.byID["1017"], []string{"genomic_pos", "chr"})
 			if !reflect.DeepEqual(m["genomic_pos.chr"], chr) {
 				t.Errorf("genomic_pos.chr = %v, want %v", m["genomic_pos.chr"], chr)
 			}
-			if v, ok := m["x.y"]; !ok || v != nil {
-				t.Errorf("x.y = %v, want null", v)
+			// As biothings.web: allow_null only adds a key to an object
+			// that is there.
+			if v, ok := m["x.y"]; ok {
+				t.Errorf("x.y = %v, want it absent", v)
+			}
+			if v, ok := m["genomic_pos.nothere"]; !ok || v != nil {
+				t.Errorf("genomic_pos.nothere = %v, want null", v)
 			}
 		}},
 		apiCase{name: "doc yaml", path: "/v1/gene/1017?format=yaml", status: 200, check: sameAsJSON("/v1/gene/1017", "text/x-yaml", yamlDecode)},

@@ -12,8 +12,6 @@ import (
 	"sync"
 
 	"github.com/vmihailenco/msgpack/v5"
-	"gopkg.in/yaml.v3"
-
 	"studio/internal/jsonenc"
 )
 
@@ -30,7 +28,7 @@ var contentTypes = map[string]string{
 func encode(format string, v any) ([]byte, error) {
 	switch format {
 	case "yaml":
-		return yaml.Marshal(v)
+		return appendYAML(v), nil
 	case "msgpack":
 		var buf bytes.Buffer
 		enc := msgpack.NewEncoder(&buf)

@@ -25,12 +25,14 @@ func openAPI(prefix, docType, index string) map[string]any {
 		formats[i] = f
 	}
 	format := param("format", "Output format.", map[string]any{"type": "string", "enum": formats, "default": "json"}, "out_format")
-	fields := param("fields", "Comma-separated fields to return (dotted paths); all means every field.", str, "field", "_source", "filter")
+	fields := param("fields", "Comma-separated fields to return (dotted paths); all means every field.", str, "field", "_source")
 	shapeParams := []any{
 		fields,
 		param("dotfield", "Flatten the documents' keys to dotted paths.", boolean),
 		param("always_list", "Comma-separated fields always returned as lists.", str),
 		param("allow_null", "Comma-separated fields returned as null when missing.", str),
+		param("jmespath", "path|expression: replace the value at path (empty: the whole hit) with the JMESPath expression's result.", str),
+		param("jmespath_exclude_empty", "Drop the hits whose jmespath result is empty.", boolean),
 		format,
 	}
 	with := func(ps ...any) []any { return append(ps, shapeParams...) }
@@ -49,6 +51,8 @@ func openAPI(prefix, docType, index string) map[string]any {
 		}}
 	}
 	listOrText := map[string]any{"oneOf": []any{str, map[string]any{"type": "array", "items": str}}}
+	filterParam := param("filter", "Query string narrowing hits and facets (default operator OR).", str)
+	postFilterParam := param("post_filter", "Query string narrowing the hits only, after facets are counted.", str)
 	q := param("q", "Lucene query string (field:value, AND/OR/NOT, quotes, wildcards, ranges), AND between terms, searched in _id and all. Absent or __all__: every document; empty: none; __any__: a random order.", str)
 	return map[string]any{
 		"openapi": "3.0.3",
@@ -65,7 +69,7 @@ func openAPI(prefix, docType, index string) map[string]any {
 			},
 			"/metadata": map[string]any{"get": map[string]any{
 				"summary":    "The build's metadata: build_date, build_version, biothing_type, src, stats.",
-				"parameters": []any{format},
+				"parameters": []any{param("dev", "Keep the _ keys and the sources' fields; add software information.", boolean), format},
 				"responses":  map[string]any{"200": jsonOK("The index _meta.")},
 			}},
 			"/metadata/fields": map[string]any{"get": map[string]any{
@@ -84,10 +88,11 @@ func openAPI(prefix, docType, index string) map[string]any {
 						param("size", "Hits to return.", integer(apiopts.DefaultSize, apiopts.MaxSize), "limit"),
 						param("from", "Hits to skip.", integer(0, apiopts.MaxFrom), "skip"),
 						param("sort", "Comma-separated fields, - in front for descending (at most 10).", str),
-						param("facets", "Comma-separated fields to count values of.", str, "aggs"),
+						param("facets", "Comma-separated fields to count values of; a(b) nests b under each value of a when the API allows it.", str, "aggs"),
 						param("facet_size", "Values per facet.", integer(apiopts.DefaultFacetSize, apiopts.MaxFacetSize)),
 						param("fetch_all", "Return every hit, in pages of up to 1000 with _scroll_id.", boolean),
 						param("scroll_id", "Continue a fetch_all; after the last page: {\"success\": false, \"error\": \"No more results to return.\"}.", str),
+						filterParam, postFilterParam,
 					),
 					"responses": map[string]any{"200": jsonOK("The hits."), "400": errResp},
 				},
@@ -96,10 +101,13 @@ func openAPI(prefix, docType, index string) map[string]any {
 					"parameters": with(
 						param("size", "Hits per term.", integer(apiopts.DefaultSize, apiopts.MaxSize), "limit"),
 						param("fetch_all", "Every hit of every term (at most 100000 in all).", boolean),
+						param("with_total", "Answer {max_total, hits, msg}.", boolean),
+						param("analyzer", "Elasticsearch analyzer of the terms (Elasticsearch only).", str),
+						filterParam, postFilterParam,
 					),
 					"requestBody": body(map[string]any{
-						"q":      map[string]any{"description": "The terms: a list, or text split on comma, space, | and +, double quotes keeping a part together.", "oneOf": listOrText["oneOf"]},
-						"scopes": map[string]any{"description": "Fields to match the terms in (default _id).", "oneOf": listOrText["oneOf"]},
+						"q":      map[string]any{"description": "The terms: a list, or text split on comma, space, | and +, double quotes keeping a part together. A list item that is a list gives one value per scope group.", "oneOf": listOrText["oneOf"]},
+						"scopes": map[string]any{"description": "Fields to match the terms in (default _id); a list item may be a list of fields (a scope group).", "oneOf": listOrText["oneOf"]},
 					}, "q"),
 					"responses": map[string]any{"200": listOK("One or more entries per term."), "400": errResp},
 				},

@@ -48,10 +48,21 @@ func appendRaw(buf []byte, d storedDoc) []byte {
 // written from stored sources: JSON out, the whole document, no reshaping.
 func (a *api) rawGetter(o apiopts.Options) (search.RawGetter, bool) {
 	rg, ok := a.eng.(search.RawGetter)
-	if !ok || o.Format != "json" || !(o.AllFields || len(o.Fields) == 0) || !shapeOf(o).empty() {
+	if !ok || o.Format != "json" || !(o.AllFields || len(o.Fields) == 0) || !a.shapeOf(o).empty() || !stringTerms(o) {
 		return nil, false
 	}
 	return rg, true
+}
+
+// stringTerms reports whether every id was sent as a string, which the
+// raw writer echoes; numbers keep their type through the decoded path.
+func stringTerms(o apiopts.Options) bool {
+	for _, t := range o.Terms {
+		if _, isString := t.(string); !isString {
+			return false
+		}
+	}
+	return true
 }
 
 // docOf is a found raw hit as an answer entry: from the stored JSON when
@@ -65,7 +76,7 @@ func docOf(h search.RawHit, query string, hasQuery bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := hitBody(search.Hit{ID: h.ID, Version: h.Version, Source: src, Found: true}, src, shape{}, false, true)
+	e, _, _ := hitBody(search.Hit{ID: h.ID, Version: h.Version, Source: src, Found: true}, src, shape{}, false, true)
 	if hasQuery {
 		e["query"] = query
 	}

@@ -1,7 +1,8 @@
 package search
 
 // Query is a node of the query tree every backend translates: MatchAll,
-// MatchNone, QueryString, Term, Terms, IDs, Bool, Range, Exists.
+// MatchNone, QueryString, Term, Terms, IDs, Bool, Range, Exists; and
+// MultiMatch, which only Elasticsearch runs.
 type Query interface{ isQuery() }
 
 // MatchAll matches every document.
@@ -71,6 +72,18 @@ type Exists struct {
 	Field string
 }
 
+// MultiMatch is Elasticsearch's multi_match query as the BioThings data
+// API sends it (operator AND, lenient): Query analyzed with Analyzer
+// (the fields' own search analyzers when empty) and matched in any of
+// Fields. Only the Elasticsearch backend runs it; Bleve refuses it with a
+// *QueryError.
+type MultiMatch struct {
+	Query    string
+	Fields   []string
+	Analyzer string
+}
+
+func (MultiMatch) isQuery()  {}
 func (MatchAll) isQuery()    {}
 func (MatchNone) isQuery()   {}
 func (QueryString) isQuery() {}

@@ -197,3 +197,22 @@ func TestScrollExpires(t *testing.T) {
 		t.Errorf("ScrollNext after DeleteIndex = %v, want ErrBadScrollID", err)
 	}
 }
+
+// TestMultiMatchRefused: Bleve has no Elasticsearch analyzers, so a
+// search.MultiMatch is a bad query, not a silent other match.
+func TestMultiMatchRefused(t *testing.T) {
+	e, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ctx := context.Background()
+	if err := e.CreateIndex(ctx, "mm", search.IndexSpec{Mapping: map[string]any{"properties": map[string]any{"symbol": map[string]any{"type": "keyword"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.Search(ctx, "mm", search.SearchRequest{Query: search.MultiMatch{Query: "cdk2", Fields: []string{"symbol"}, Analyzer: "standard"}})
+	var qe *search.QueryError
+	if !errors.As(err, &qe) || !strings.Contains(qe.Reason, "Bleve") {
+		t.Fatalf("err = %v, want a QueryError naming Bleve", err)
+	}
+}

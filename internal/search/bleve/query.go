@@ -50,6 +50,8 @@ func (s *schema) translate(q search.Query) (query.Query, error) {
 		return s.exists(q.Field), nil
 	case *search.Exists:
 		return s.exists(q.Field), nil
+	case search.MultiMatch, *search.MultiMatch:
+		return nil, badQuery("a multi_match query (analyzer) is not supported by the Bleve engine; use Elasticsearch")
 	}
 	return nil, fmt.Errorf("bleve: query of type %T is not supported", q)
 }

@@ -25,6 +25,14 @@ func QueryDSL(q search.Query) (map[string]any, error) {
 			body["fields"] = q.DefaultFields
 		}
 		return map[string]any{"query_string": body}, nil
+	case *search.MultiMatch:
+		return QueryDSL(*q)
+	case search.MultiMatch:
+		body := map[string]any{"query": q.Query, "fields": q.Fields, "operator": "and", "lenient": true}
+		if q.Analyzer != "" {
+			body["analyzer"] = q.Analyzer
+		}
+		return map[string]any{"multi_match": body}, nil
 	case *search.Term:
 		return QueryDSL(*q)
 	case search.Term:

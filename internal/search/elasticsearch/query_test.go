@@ -49,3 +49,23 @@ func TestSearchBody(t *testing.T) {
 		t.Errorf("random order body = %v", body)
 	}
 }
+
+func TestMultiMatchDSL(t *testing.T) {
+	for _, c := range []struct {
+		q    search.Query
+		want string
+	}{
+		{search.MultiMatch{Query: "CDK2", Fields: []string{"symbol", "_id"}, Analyzer: "standard"},
+			`{"multi_match":{"analyzer":"standard","fields":["symbol","_id"],"lenient":true,"operator":"and","query":"CDK2"}}`},
+		{&search.MultiMatch{Query: "a b", Fields: []string{"name"}},
+			`{"multi_match":{"fields":["name"],"lenient":true,"operator":"and","query":"a b"}}`},
+	} {
+		dsl, err := QueryDSL(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := json.Marshal(dsl); string(got) != c.want {
+			t.Errorf("%#v: %s, want %s", c.q, got, c.want)
+		}
+	}
+}
