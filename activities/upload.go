@@ -99,6 +99,16 @@ func findUploader(m *manifest.Manifest, sub string) (manifest.Uploader, bool) {
 // its temp collection, and a retry after a crash resumes from there.
 func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadResult, error) {
 	started := time.Now()
+	var last progress.Progress
+	if activity.HasHeartbeatDetails(ctx) {
+		_ = activity.GetHeartbeatDetails(ctx, &last)
+	}
+	// The beat starts at once: reading an advanced plugin and its mapping
+	// function start Python (and whatever it imports) before the first
+	// document. Until then it repeats the previous attempt's progress,
+	// which holds its resume point.
+	beat := keepBeating(ctx, last)
+	defer beat.close()
 	m, err := a.loadManifest(ctx, in.Source)
 	if err != nil {
 		return UploadResult{}, err
@@ -123,8 +133,7 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 		return a.uploadDummy(ctx, in, m, mapping, started)
 	}
 	opts := store.Options{OnDuplicates: up.OnDuplicates}
-	var last progress.Progress
-	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &last) == nil && last.Resume != "" {
+	if last.Resume != "" {
 		opts.Resume, opts.ResumeAfter = last.Resume, last.Done
 		a.log().Info("upload resumes", "source", in.Source, "sub", in.Sub, "temp", last.Resume, "after", last.Done)
 	}
@@ -139,10 +148,6 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 		return UploadResult{}, fmt.Errorf("source %s: %w", in.Source, err)
 	}
 	meter := progress.NewMeter("upload", "docs", 0)
-	// Until the parser's first document, the beat repeats the previous
-	// attempt's progress, which holds its resume point.
-	beat := keepBeating(ctx, last)
-	defer beat.close()
 	lastBeat := time.Time{}
 	emit := func(doc map[string]any) error {
 		if err := w.Add(ctx, doc); err != nil {

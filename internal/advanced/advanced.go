@@ -40,8 +40,8 @@ var uploaderName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]+$`)
 
 // Load reads the plugin in dir, registered as name: its manifest when it
 // has one (manifest.Load), else, when dir is a Python package, the
-// manifest its classes amount to (Describe), imported by the interpreter
-// python ("" = python3).
+// manifest its classes amount to (Describe, remembered while the plugin's
+// files are unchanged), imported by the interpreter python ("" = python3).
 func Load(ctx context.Context, dir, name, python string) (*manifest.Manifest, error) {
 	m, _, err := manifest.Load(dir, name)
 	if err == nil || !errors.Is(err, manifest.ErrNoManifest) {
@@ -65,10 +65,10 @@ func IsAdvanced(dir string) bool {
 	return err == nil && st.Mode().IsRegular()
 }
 
-// Describe imports the advanced plugin in dir as the package name and
+// describe imports the advanced plugin in dir as the package name and
 // returns the manifest its classes amount to; python is the interpreter
 // ("" = python3).
-func Describe(ctx context.Context, dir, name, python string) (*manifest.Manifest, error) {
+func describe(ctx context.Context, dir, name, python string) (*manifest.Manifest, error) {
 	ctx, cancel := context.WithTimeout(ctx, IntrospectTimeout)
 	defer cancel()
 	p, err := pyparser.Introspect(ctx, pyparser.Spec{PluginDir: dir, Package: name, Python: python})
