@@ -17,10 +17,11 @@ type Plan struct {
 	Preview  *Preview       `json:"preview"`
 }
 
-// MakePlan infers the sample's columns (with the format, delimiter and
-// lines to skip of o, when given), completes o from the proposal (all of it
-// when o is nil; the fields and the _id when o has none), checks it and
-// previews its parser on the sample.
+// MakePlan infers the sample's columns (with the name, format, delimiter
+// and lines to skip of o, when given), completes o from the proposal (o
+// without fields only hints: the proposal is taken with o's _id, root,
+// grouping and skip rules; o nil takes the proposal as it is), checks it
+// and previews its parser on the sample.
 func MakePlan(ctx context.Context, s *Sample, o *Options, maxDocs int) (*Plan, error) {
 	var h Hints
 	if o != nil {
@@ -31,16 +32,24 @@ func MakePlan(ctx context.Context, s *Sample, o *Options, maxDocs int) (*Plan, e
 		return nil, err
 	}
 	opts := in.Proposed
-	if o != nil {
+	switch {
+	case o != nil && len(o.Fields) == 0:
+		// Options without fields are hints: the proposal, with what they set.
+		if o.ID != "" {
+			opts.ID = o.ID
+		}
+		if o.Root != "" {
+			opts.Root = o.Root
+		}
+		opts.Group = opts.Group || o.Group
+		opts.Skip = o.Skip
+	case o != nil:
 		opts = *o
 		if opts.Format == "" {
 			opts.Format, opts.Delimiter = in.Format, in.Delimiter
 		}
 		if opts.Name == "" {
 			opts.Name = in.Proposed.Name
-		}
-		if len(opts.Fields) == 0 {
-			opts.Fields = in.Proposed.Fields
 		}
 		if opts.ID == "" {
 			opts.ID = in.Proposed.ID

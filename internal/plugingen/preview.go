@@ -109,6 +109,9 @@ func lookup(v any, parts []string) any {
 				out = append(out, got)
 			}
 		}
+		if len(out) == 0 {
+			return nil
+		}
 		return out
 	}
 	return nil
