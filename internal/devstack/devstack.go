@@ -150,7 +150,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		Hub: s.Engines.Hub, Src: s.Engines.Src, Target: s.Engines.Target,
 		Search: s.Engines.Search, Log: log, FullReleasePercent: cfg.FullReleasePercent,
 		GeneratedPlugins: filepath.Join(cfg.DataDir, "generated-plugins"),
-		TokenHash: tokenHash,
+		TokenHash:        tokenHash,
 	})
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.server.Serve(ln) }()
