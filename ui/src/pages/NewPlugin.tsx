@@ -213,6 +213,7 @@ function Fields({ plan, opts, change }: { plan: GenPlan; opts: GenOptions; chang
   return (
     <section aria-labelledby="np-fields">
       <h2 id="np-fields">Fields</h2>
+      <div class="scroll">
       <table class="list fields">
         <thead>
           <tr>
@@ -244,12 +245,15 @@ function Fields({ plan, opts, change }: { plan: GenPlan; opts: GenOptions; chang
                 <td>
                   <input aria-label={`Path of ${f.column}`} value={f.path} disabled={!f.keep} onInput={(e) => setField(i, { path: (e.target as HTMLInputElement).value })} />
                 </td>
-                <td class="examples">{(c?.examples ?? []).join(" · ")}</td>
+                <td class="examples" title={(c?.examples ?? []).join("\n")}>
+                  {(c?.examples ?? []).join(" · ")}
+                </td>
               </tr>
             );
           })}
         </tbody>
       </table>
+      </div>
     </section>
   );
 }
