@@ -2,14 +2,18 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"studio/activities"
+	"studio/internal/docstore"
+	"studio/internal/hub"
 	"studio/internal/plugingen"
 	"studio/workflows"
 )
@@ -84,6 +88,9 @@ func (s *Server) savePlugin(c *fiber.Ctx) error {
 	if err := s.refuseWhileRunning(c.UserContext(), name, "saving its plugin", activities.ScheduleID(name), "upload/"+name); err != nil {
 		return err
 	}
+	if err := s.refuseOtherPlugin(c.UserContext(), name, dir); err != nil {
+		return err
+	}
 	written, err := plugingen.Write(c.UserContext(), dir, p.Manifest, plugingen.Readme(p.Options, p.Sample.URL))
 	if err != nil {
 		return err
@@ -102,6 +109,23 @@ func (s *Server) savePlugin(c *fiber.Ctx) error {
 		return err
 	}
 	return ok(c, fiber.Map{"name": name, "written": written, "plugin": reg, "dump": fiber.Map{"id": dump.GetID(), "run_id": dump.GetRunID()}, "manifest": p.Manifest})
+}
+
+// refuseOtherPlugin answers 409 when name is the source of a plugin
+// registered from elsewhere than dir: saving would replace it.
+func (s *Server) refuseOtherPlugin(ctx context.Context, name, dir string) error {
+	doc, err := (hub.Records{Store: s.deps.Hub}).Plugin(ctx, name)
+	if errors.Is(err, hub.ErrNoSource) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	url, _ := docstore.GetPath(doc, "plugin.url")
+	if u, _ := url.(string); u != "" && !strings.HasSuffix(strings.TrimRight(u, "/"), dir) {
+		return fail(fiber.StatusConflict, fmt.Sprintf("options.name: a source named %q is already registered from %s: choose another name", name, u))
+	}
+	return nil
 }
 
 // existingGen is the folder of a generated plugin that exists.

@@ -3,8 +3,10 @@ package server_test
 import (
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"studio/internal/plugingen"
 	"studio/internal/testenv"
 )
 
@@ -196,6 +199,26 @@ func TestPluginFromFile(t *testing.T) {
 		t.Errorf("archive of an unknown plugin = %d %q", code, env.Error)
 	}
 
+	// Saving again under the same name updates the same plugin; a name
+	// registered from elsewhere is refused.
+	code, env = call(t, "POST", s.base+"/dataplugin/new/preview", string(body))
+	if code != http.StatusOK {
+		t.Fatalf("preview after save = %d %s", code, env.Error)
+	}
+	other := filepath.Join(t.TempDir(), "other")
+	o := plugingen.Options{Name: "other", Format: "tsv", ID: "{gDNA}", Root: "other", Fields: []plugingen.Field{{Column: "Gene", Path: "gene", Keep: true}}}
+	if _, err := plugingen.Write(context.Background(), other, o.Manifest(fileURL, "cgi_biomarkers_per_variant.tsv", true), ""); err != nil {
+		t.Fatal(err)
+	}
+	if code, env := call(t, "POST", s.base+"/dataplugin/register_url", `{"url": "`+other+`"}`); code != http.StatusOK {
+		t.Fatalf("register %s = %d %s", other, code, env.Error)
+	}
+	opts["name"] = "other"
+	clash, _ := json.Marshal(map[string]any{"url": fileURL, "options": opts})
+	if code, env := call(t, "POST", s.base+"/dataplugin/new", string(clash)); code != http.StatusConflict || !strings.Contains(env.Error, `options.name: a source named "other" is already registered from`) {
+		t.Errorf("save under the name of another plugin = %d %q, want 409", code, env.Error)
+	}
+
 	// Push to a bare repository.
 	bare := filepath.Join(t.TempDir(), "cgi.git")
 	if out, err := exec.Command("git", "init", "--bare", "--quiet", bare).CombinedOutput(); err != nil {
@@ -215,5 +238,58 @@ func TestPluginFromFile(t *testing.T) {
 		if code, env := call(t, "POST", s.base+"/dataplugin/cgi/push", tc.body); code != http.StatusBadRequest || !strings.Contains(env.Error, tc.want) {
 			t.Errorf("push %s = %d %q, want 400 with %q", tc.body, code, env.Error, tc.want)
 		}
+	}
+}
+
+// TestPluginFromGzippedJSONLines saves a plugin from a gzipped JSON lines
+// file with the inferred options, and uploads it.
+func TestPluginFromGzippedJSONLines(t *testing.T) {
+	var raw bytes.Buffer
+	zw := gzip.NewWriter(&raw)
+	for i := range 300 {
+		fmt.Fprintf(zw, `{"gene_id": "G%03d", "score": %d.5, "info": {"chrom": "%d"}}`+"\n", i, i, i%22+1)
+	}
+	zw.Close()
+	data := raw.Bytes()
+	lab := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.ServeContent(w, r, "genes.jsonl.gz", time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC), bytes.NewReader(data))
+	}))
+	t.Cleanup(lab.Close)
+	s := startStack(t)
+	code, env := call(t, "POST", s.base+"/dataplugin/new", `{"url": "`+lab.URL+`/genes.jsonl.gz"}`)
+	if code != http.StatusOK {
+		t.Fatalf("save = %d %s", code, env.Error)
+	}
+	var saved struct {
+		Name     string
+		Manifest struct {
+			Dumper   map[string]any
+			Uploader struct{ Parser map[string]any }
+		}
+	}
+	json.Unmarshal(env.Result, &saved)
+	p := saved.Manifest.Uploader.Parser
+	if saved.Name != "genes" || p["format"] != "jsonl" || p["file"] != "genes.jsonl.gz" || p["id"] != "{gene_id}" || saved.Manifest.Dumper["uncompress"] != nil {
+		t.Fatalf("save = %s", env.Result)
+	}
+	waitCommand(t, s.base, "dump/genes", 2*time.Minute)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if code, _ := call(t, "GET", s.base+"/command/upload/genes", ""); code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the dump started no upload/genes")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	waitCommand(t, s.base, "upload/genes", 2*time.Minute)
+	doc, err := s.eng.Src.C("genes").Get(context.Background(), "G007")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(doc)
+	if want := `{"_id":"G007","genes":{"gene_id":"G007","info":{"chrom":"8"},"score":7.5}}`; string(got) != want {
+		t.Fatalf("document G007 = %s, want %s", got, want)
 	}
 }

@@ -135,7 +135,12 @@ function Options({ plan, opts, change }: { plan: GenPlan; opts: GenOptions; chan
     <section aria-labelledby="np-docs">
       <h2 id="np-docs">Documents</h2>
       <div class="form grid">
-        <TextField label="Plugin name" value={opts.name} onValue={(v) => set({ name: v })} hint="letters, digits and underscores: the source's name" />
+        <TextField
+          label="Plugin name"
+          value={opts.name}
+          onValue={(v) => set(opts.root === opts.name ? { name: v, root: v } : { name: v })}
+          hint="letters, digits and underscores: the source's name"
+        />
         <div class="field">
           <label for={formatId}>Format</label>
           <select id={formatId} value={opts.format} onChange={(e) => set({ format: (e.target as HTMLSelectElement).value })}>
