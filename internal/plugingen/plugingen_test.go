@@ -159,6 +159,7 @@ func TestFetchSampleErrors(t *testing.T) {
 		{"empty zip", "a.zip", func() []byte { var b bytes.Buffer; zip.NewWriter(&b).Close(); return b.Bytes() }(), "the zip archive holds no file"},
 		{"tar", "a.tar.gz", []byte("x"), "only plain, .gz and .zip files can be previewed"},
 		{"bad json array", "a.json", []byte("[{\"a\": 1}, {\"a\": ]"), "element 2 (byte 9): invalid JSON"},
+		{"html page", "a.tsv", []byte("<!DOCTYPE html>\n<html><body>Not found</body></html>\n"), "a.tsv looks like an HTML page, not data"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -206,6 +207,33 @@ func TestSampleLimits(t *testing.T) {
 				t.Fatalf("no warning about the sample's limit: %q", w)
 			}
 		})
+	}
+}
+
+// TestPreviewRejects shows values that do not fit the chosen type as
+// rejected rows naming the file, line, column and value.
+func TestPreviewRejects(t *testing.T) {
+	s := sampleOf(t, "genes.tsv", []byte(genesTSV), Limits{})
+	plan, err := MakePlan(context.Background(), s, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := plan.Options
+	for i := range o.Fields {
+		if o.Fields[i].Column == "gene" {
+			o.Fields[i].Type = "int"
+		}
+	}
+	plan, err = MakePlan(context.Background(), s, &o, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := plan.Preview.Stats
+	if st.Rejected != 3 || st.Docs != 0 || len(st.RejectSamples) != 3 || !strings.Contains(st.RejectSamples[0], `genes.tsv line 2: column "gene": "BRCA1" is not an int`) {
+		t.Fatalf("stats %+v", st)
+	}
+	if w := strings.Join(plan.Preview.Warnings, "\n"); !strings.Contains(w, "3 of 3 rows of the sample are rejected, e.g. genes.tsv line 2") {
+		t.Fatalf("warnings %q", w)
 	}
 }
 

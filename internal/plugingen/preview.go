@@ -41,7 +41,7 @@ func RunPreview(ctx context.Context, s *Sample, o Options, max int) (*Preview, e
 	if err != nil {
 		return nil, fmt.Errorf("the parser these options make is invalid: %w", err)
 	}
-	p := &Preview{Parser: raw, Columns: []string{"_id"}, Warnings: []string{}}
+	p := &Preview{Parser: raw, Columns: []string{"_id"}, Rows: [][]any{}, Docs: []map[string]any{}, Warnings: []string{}}
 	for _, f := range o.Fields {
 		if f.Keep {
 			p.Columns = append(p.Columns, f.Path)

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"studio/internal/archive"
 	"studio/internal/download"
 )
 
@@ -123,9 +124,17 @@ func FetchSample(ctx context.Context, rawURL string, lim Limits) (*Sample, error
 	if s.dir, err = os.MkdirTemp("", "studio-sample-"); err != nil {
 		return nil, fmt.Errorf("keeping the sample: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(s.dir, s.file), s.text, 0o644); err != nil {
+	kept := filepath.Join(s.dir, s.file)
+	if err := os.WriteFile(kept, s.text, 0o644); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("keeping the sample: %w", err)
+	}
+	if len(s.text) > 0 {
+		// The dump's own check: an HTML page is a server's error page.
+		if err := archive.Check(kept, false); err != nil {
+			s.Close()
+			return nil, errors.New(strings.ReplaceAll(err.Error(), kept, s.Name))
+		}
 	}
 	return s, nil
 }
