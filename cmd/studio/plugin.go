@@ -55,7 +55,7 @@ func runPluginNew(ctx context.Context, args []string, stdout io.Writer) error {
 	var (
 		out, name, id, format, delim, root, fields string
 		skipLines, rows                            int
-		group, dryRun, asJSON                      bool
+		group, adjacent, dryRun, asJSON            bool
 		noGroup                                    bool
 		types, paths, skips                        multi
 	)
@@ -71,6 +71,7 @@ func runPluginNew(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.Var(&paths, "path", "COLUMN=PATH: a column's output path under the root (repeatable)")
 	fs.Var(&skips, "skip", "COLUMN:OP[:VALUE]: skip rows where it holds; OP is empty, not_empty, eq, ne, regex (repeatable)")
 	fs.BoolVar(&group, "group", false, "make one document of the rows with the same _id")
+	fs.BoolVar(&adjacent, "adjacent", false, "with --group: the rows of one _id follow each other (the file is sorted by it), so groups are not held in memory")
 	fs.BoolVar(&noGroup, "no-group", false, "one document per row, even when no column is unique")
 	fs.IntVar(&rows, "rows", 10, "documents shown in the preview")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the manifest and the preview; write nothing")
@@ -101,6 +102,7 @@ func runPluginNew(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := applyFlags(&o, plan.Inferred, id, root, fields, types, paths, skips, group, noGroup); err != nil {
 		return err
 	}
+	o.Adjacent = adjacent
 	if plan, err = plugingen.MakePlan(ctx, sample, &o, rows); err != nil {
 		return err
 	}

@@ -30,6 +30,10 @@ type Options struct {
 	// Group makes one document of the rows that share an _id, their
 	// fields under Root becoming a list.
 	Group bool `json:"group"`
+	// Adjacent declares that the rows of one _id follow each other (the
+	// file is sorted by it): grouping then holds one group at a time
+	// instead of every document until the end.
+	Adjacent bool `json:"adjacent,omitempty"`
 }
 
 // Field is one column and what becomes of it.
@@ -204,7 +208,11 @@ func (o Options) Parser(file string) map[string]any {
 		p["skip"] = skip
 	}
 	if o.Group {
-		p["group"] = map[string]any{"path": o.Root, "mode": "list"}
+		g := map[string]any{"path": o.Root, "mode": "list"}
+		if o.Adjacent {
+			g["adjacent"] = true
+		}
+		p["group"] = g
 	}
 	return p
 }

@@ -271,6 +271,17 @@ func TestOptionsCheck(t *testing.T) {
 	}
 }
 
+func TestParserGroupAdjacent(t *testing.T) {
+	o := Options{Name: "g", Format: "tsv", ID: "{g}", Root: "g", Group: true, Adjacent: true, SkipEmptyID: true,
+		Fields: []Field{{Column: "g", Path: "g", Keep: true}, {Column: "v", Path: "v", Type: "int", Keep: true, Null: []string{"NA"}}},
+		Skip:   []Condition{{Column: "v", Op: "eq", Value: "0"}}}
+	got := fmt.Sprint(o.Parser("f.tsv"))
+	want := "map[fields:map[g.g:g g.v:map[column:v null:[NA] type:int]] file:f.tsv format:tsv group:map[adjacent:true mode:list path:g] id:{g} skip:[map[column:g empty:true] map[column:v eq:0]]]"
+	if got != want {
+		t.Fatalf("Parser =\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestPathAndName(t *testing.T) {
 	for in, want := range map[string]string{"Primary Tumor type": "primary_tumor_type", "gDNA": "gdna", "info.gene": "info.gene", "  ": "col", "p-value (x)": "p_value_x"} {
 		if got := PathOf(in); got != want {

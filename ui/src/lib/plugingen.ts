@@ -27,6 +27,7 @@ export interface GenOptions {
   fields: GenField[];
   skip?: GenCondition[];
   group: boolean;
+  adjacent?: boolean;
 }
 
 export interface GenColumn {

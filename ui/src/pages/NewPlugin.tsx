@@ -179,6 +179,9 @@ function Options({ plan, opts, change }: { plan: GenPlan; opts: GenOptions; chan
       <div class="checks">
         <Checkbox label="Skip rows whose _id is empty" checked={opts.skip_empty_id} onChange={(v) => set({ skip_empty_id: v })} />
         <Checkbox label="Group rows with the same _id" checked={opts.group} onChange={(v) => set({ group: v })} />
+        {opts.group && (
+          <Checkbox label="Rows of one _id follow each other" checked={!!opts.adjacent} onChange={(v) => set({ adjacent: v })} />
+        )}
       </div>
       <h3>Rows to skip</h3>
       {skips.length === 0 && <p class="hint">Every row is kept{opts.skip_empty_id ? " (but those with an empty _id)" : ""}.</p>}
