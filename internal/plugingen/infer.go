@@ -423,15 +423,24 @@ func jsonColumns(text []byte, format string, skipped int) ([]Column, int, error)
 			add(m, el)
 		}
 	} else {
+		// A bad line is a rejected row of the upload, which the preview
+		// shows; only a sample without any object is an error.
+		var firstBad error
 		for i, l := range bytes.Split(text, []byte("\n")) {
 			if len(bytes.TrimSpace(l)) == 0 {
 				continue
 			}
 			var m map[string]json.RawMessage
 			if err := json.Unmarshal(l, &m); err != nil || m == nil {
-				return nil, 0, fmt.Errorf("line %d is not one JSON object: %s", i+1+skipped, shorten(string(l), 60))
+				if firstBad == nil {
+					firstBad = fmt.Errorf("line %d is not one JSON object: %s", i+1+skipped, shorten(string(l), 60))
+				}
+				continue
 			}
 			add(m, l)
+		}
+		if len(objs) == 0 && firstBad != nil {
+			return nil, 0, firstBad
 		}
 	}
 	stats := map[string]*colStats{}

@@ -131,7 +131,7 @@ func TestInferErrors(t *testing.T) {
 		{"blank header name", "h.tsv", "a\t\tc\n1\t2\t3\n", Hints{}, "line 1: column 2 of the header row has no name"},
 		{"duplicate header", "h.csv", "a,b,a\n1,2,3\n", Hints{}, `line 1: the header row names column "a" twice (columns 1 and 3)`},
 		{"skipped header line", "h.csv", "# made today\na,b,a\n1,2,3\n", Hints{SkipLines: 1}, `line 2: the header row names column "a" twice`},
-		{"bad json line", "d.jsonl", "{\"a\": 1}\n{\"a\": \n", Hints{}, "line 2 is not one JSON object"},
+		{"no json object", "d.jsonl", "{\"a\": \n[1]\n", Hints{}, "line 1 is not one JSON object"},
 		{"json not an array of objects", "d.json", "[{\"a\": 1}, 3]", Hints{}, "element 2 is not a JSON object"},
 		{"json object", "d.json", "  \"a\"", Hints{}, "d.json: a JSON file must hold an array of objects"},
 		{"bad format", "d.tsv", "a\n1\n", Hints{Format: "xml"}, `format: "xml" is not one of`},
@@ -232,8 +232,21 @@ func TestPreviewRejects(t *testing.T) {
 	if st.Rejected != 3 || st.Docs != 0 || len(st.RejectSamples) != 3 || !strings.Contains(st.RejectSamples[0], `genes.tsv line 2: column "gene": "BRCA1" is not an int`) {
 		t.Fatalf("stats %+v", st)
 	}
-	if w := strings.Join(plan.Preview.Warnings, "\n"); !strings.Contains(w, "3 of 3 rows of the sample are rejected, e.g. genes.tsv line 2") {
+	if w := strings.Join(plan.Preview.Warnings, "\n"); !strings.Contains(w, "3 of 3 rows of the sample are rejected: the upload would count them and leave them out") {
 		t.Fatalf("warnings %q", w)
+	}
+}
+
+// TestPreviewBadJSONLine: a bad line of JSON lines is a rejected row of
+// the preview, as of the upload, not an error of the whole sample.
+func TestPreviewBadJSONLine(t *testing.T) {
+	s := sampleOf(t, "d.jsonl", []byte("{\"k\": \"a\"}\n{\"k\": \n{\"k\": \"b\"}\n"), Limits{})
+	plan, err := MakePlan(context.Background(), s, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := plan.Preview.Stats; st.Docs != 2 || st.Rejected != 1 || !strings.Contains(st.RejectSamples[0], "line 2") {
+		t.Fatalf("stats %+v", st)
 	}
 }
 

@@ -72,7 +72,7 @@ func RunPreview(ctx context.Context, s *Sample, o Options, max int) (*Preview, e
 		p.Warnings = append(p.Warnings, fmt.Sprintf("the _id is not unique: %q and others appear in several rows; the upload would fail on them: group rows with the same _id or choose another _id", dups[0]))
 	}
 	if stats.Rejected > 0 {
-		p.Warnings = append(p.Warnings, fmt.Sprintf("%d of %d rows of the sample are rejected, e.g. %s", stats.Rejected, stats.Rows, stats.RejectSamples[0]))
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%d of %d rows of the sample are rejected: the upload would count them and leave them out", stats.Rejected, stats.Rows))
 	}
 	if s.Truncated {
 		p.Warnings = append(p.Warnings, "the preview reads "+s.Limit+"; the rest of the file may hold values that do not fit the chosen types")
