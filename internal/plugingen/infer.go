@@ -269,6 +269,8 @@ func (c *colStats) add(v string) {
 		}
 	}
 	switch {
+	case leadingZero(v):
+		c.other++ // "00123" is a code: a number would lose its zeros
 	case isInt(v):
 		c.ints++
 	case isFloat(v):
@@ -278,6 +280,11 @@ func (c *colStats) add(v string) {
 	default:
 		c.other++
 	}
+}
+
+func leadingZero(v string) bool {
+	v = strings.TrimLeft(v, "+-")
+	return len(v) > 1 && v[0] == '0' && v[1] >= '0' && v[1] <= '9'
 }
 
 func isInt(v string) bool {

@@ -80,6 +80,7 @@ func TestInfer(t *testing.T) {
 		{"tsv gzipped", "genes.tsv.gz", gz(t, []byte(genesTSV)), "tsv", "", "gene:str,chrom:int,pos:int,score:float,ok:bool,note:str", "{gene}", false, "genes.tsv.gz"},
 		{"tsv zipped", "genes.zip", zipped(t, "genes.txt", []byte(genesTSV)), "tsv", "", "gene:str,chrom:int,pos:int,score:float,ok:bool,note:str", "{gene}", false, "genes.txt"},
 		{"csv quoted", "v.csv", []byte("variant_id,label,n\nv1,\"a, b\",1\nv2,\"c \"\"d\"\"\",2\n"), "csv", ",", "variant_id:str,label:str,n:int", "{variant_id}", false, "v.csv"},
+		{"leading zeros are codes", "z.csv", []byte("zip,n\n02134,0\n10001,0.5\n"), "csv", ",", "zip:str,n:float", "{zip}", false, "z.csv"},
 		{"semicolons", "v.txt", []byte("name;n\nx;1\ny;2\n"), "csv", ";", "name:str,n:int", "{name}", false, "v.txt"},
 		{"id named id first", "v.tsv", []byte("name\tid\nx\t1\ny\t2\n"), "tsv", "", "name:str,id:int", "{id}", false, "v.tsv"},
 		{"no unique column groups", "v.tsv", []byte("g\tv\nA\t1\nA\t2\nB\t1\n"), "tsv", "", "g:str,v:int", "{g}", true, "v.tsv"},
