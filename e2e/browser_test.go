@@ -515,7 +515,7 @@ func TestBrowserReloads(t *testing.T) {
 	registerDemo(t, s)
 	p := newPage(t, app.URL())
 	var broken []string
-	for _, path := range []string{"/", "/sources", "/sources/demo", "/builds", "/apis", "/commands"} {
+	for _, path := range []string{"/", "/sources", "/sources/demo", "/builds", "/apis", "/commands", "/plugins/new"} {
 		if err := p.run(30*time.Second, chromedp.Navigate(app.URL()+path)); err != nil {
 			p.fail("open %s: %v", path, err)
 		}

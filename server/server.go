@@ -18,6 +18,7 @@ import (
 	"studio/internal/commands"
 	"studio/internal/docstore"
 	"studio/internal/feed"
+	"studio/internal/plugingen"
 	"studio/internal/search"
 )
 
@@ -36,6 +37,9 @@ type Deps struct {
 	// FullReleasePercent: above this share of changed documents, a full
 	// release is recommended (default 50).
 	FullReleasePercent int
+	// GeneratedPlugins is the folder of the plugins made from a file URL
+	// (<data>/generated-plugins); empty answers those routes with 503.
+	GeneratedPlugins string
 	// TokenHash, when set, is the SHA-256 (hex) of the token every hub API
 	// request and the live channel must carry (package hubauth).
 	TokenHash string
@@ -54,6 +58,7 @@ type Server struct {
 	started time.Time
 	cancel  context.CancelFunc
 	done    chan struct{}
+	samples *plugingen.Cache // samples of data files, for live previews
 }
 
 // New builds the server and its routes.
@@ -66,6 +71,7 @@ func New(deps Deps) *Server {
 		cmds:    commands.Reader{C: deps.Temporal, Namespace: deps.Namespace},
 		live:    newHub(deps.Log),
 		started: time.Now(),
+		samples: plugingen.NewCache(8, plugingen.Limits{}),
 	}
 	s.app = fiber.New(fiber.Config{
 		AppName:               "studio",
@@ -107,5 +113,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		<-s.done
 	}
 	s.live.closeAll()
+	_ = s.samples.Close()
 	return s.app.ShutdownWithContext(ctx)
 }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,7 @@ func startStack(t *testing.T) *stack {
 		Temporal: dev.Client(), TemporalAddress: dev.FrontendHostPort(),
 		Namespace: "default", TaskQueue: cfg.TaskQueue,
 		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search,
+		GeneratedPlugins: filepath.Join(cfg.DataDir, "generated-plugins"),
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

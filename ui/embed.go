@@ -61,7 +61,7 @@ func distFS() fs.FS {
 func AppRoute(p string) bool {
 	p = strings.TrimSuffix(p, "/")
 	switch p {
-	case "", "/sources", "/builds", "/apis", "/commands":
+	case "", "/sources", "/builds", "/apis", "/commands", "/plugins/new":
 		return true
 	}
 	for _, prefix := range []string{"/sources/", "/builds/"} {

@@ -111,7 +111,7 @@ func TestNavigation(t *testing.T) {
 func TestAppRoute(t *testing.T) {
 	for path, want := range map[string]bool{
 		"/": true, "/sources": true, "/sources/": true, "/sources/cgi": true, "/builds": true, "/builds/b_1": true,
-		"/apis": true, "/commands": true, "/status": false, "/source/cgi": false, "/sources/cgi/mapping": false,
+		"/apis": true, "/commands": true, "/plugins/new": true, "/plugins": false, "/status": false, "/source/cgi": false, "/sources/cgi/mapping": false,
 		"/build/b_1": false, "/api/list": false, "/ws": false,
 	} {
 		if got := AppRoute(path); got != want {

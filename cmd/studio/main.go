@@ -42,6 +42,7 @@ func commandsList() []command {
 		{name: "cancel", summary: "cancel a running command", client: &verb{"<command id>", "cancel a running command, e.g. dump/cgi; running the step again resumes from what it kept", runCancel}},
 		{name: "selfcheck", summary: "run the hub self-check workflow and follow it", client: &verb{"[--note N]", "run the hub self-check workflow and follow it", runSelfCheck}},
 		{name: "register", summary: "register a data plugin from a git URL or a folder", client: &verb{"[--ref R] <git URL or folder>", "register (or update) a data plugin from a git URL, a local repository or a folder (local:///path)", runRegister}},
+		{name: "plugin", summary: "make a data plugin from a data file's URL, without code (studio plugin new <URL>)", run: runPlugin},
 		{name: "sources", summary: "list the sources, their dump and upload state", client: &verb{"", "list the sources with their dump state, release and uploaded documents", runSources}},
 		{name: "dump", summary: "dump (download) a source, then follow the upload it starts", client: &verb{"[--force] [--release R] [--dump-only] <source>", "dump (download) a source and follow it, then follow the upload the dump starts by itself; --json prints {\"dump\": <command>, \"upload\": <command or null>}", runDump}},
 		{name: "upload", summary: "upload (parse and store) a source and follow it", client: &verb{"[--sub S] <source>", "upload (parse and store) a source and follow it", runUpload}},

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -117,6 +118,7 @@ func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 		Temporal: tc, TemporalAddress: cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
 		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search, Log: log,
+		GeneratedPlugins:   filepath.Join(cfg.DataDir, "generated-plugins"),
 		FullReleasePercent: cfg.FullReleasePercent, TokenHash: tokenHash,
 	})
 	served := make(chan error, 1)

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	sdkworker "go.temporal.io/sdk/worker"
@@ -148,7 +149,8 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
 		Hub: s.Engines.Hub, Src: s.Engines.Src, Target: s.Engines.Target,
 		Search: s.Engines.Search, Log: log, FullReleasePercent: cfg.FullReleasePercent,
-		TokenHash: tokenHash,
+		GeneratedPlugins: filepath.Join(cfg.DataDir, "generated-plugins"),
+		TokenHash:        tokenHash,
 	})
 	s.served = make(chan error, 1)
 	go func() { s.served <- s.server.Serve(ln) }()

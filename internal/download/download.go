@@ -343,3 +343,22 @@ func IsPermanent(err error) bool {
 	var p permanentError
 	return errors.As(err, &p)
 }
+
+// Open starts a transfer of rawURL from its first byte and returns what the
+// server tells of the file with its body, for a caller that reads only a
+// part of it (a sample of a large file) and then closes the body. Nothing is
+// written to disk.
+func Open(ctx context.Context, rawURL string, opts Options) (Info, io.ReadCloser, error) {
+	src, err := newSource(rawURL, opts)
+	if err != nil {
+		return Info{}, nil, err
+	}
+	st, err := src.open(ctx, nil)
+	if err != nil {
+		return Info{}, nil, err
+	}
+	if st.info.Name == "" {
+		st.info.Name = sanitizeName(urlName(rawURL))
+	}
+	return st.info, st.body, nil
+}

@@ -16,6 +16,7 @@ import { BuildsPage } from "./pages/Builds";
 import { BuildPage } from "./pages/Build";
 import { ApisPage } from "./pages/Apis";
 import { CommandsPage } from "./pages/Commands";
+import { NewPluginPage } from "./pages/NewPlugin";
 
 const NAV: [string, string][] = [
   ["/", "Home"],
@@ -37,7 +38,7 @@ export function App() {
   useEffect(() => onUnauthorized((msg) => setTokenAsk(msg)), []);
   const route = match(path);
   useEffect(() => {
-    const names: Record<string, string> = { home: "Home", sources: "Sources", builds: "Builds", apis: "APIs", commands: "Commands" };
+    const names: Record<string, string> = { home: "Home", sources: "Sources", builds: "Builds", apis: "APIs", commands: "Commands", newplugin: "New plugin from a file" };
     const t = route.page === "source" ? route.name : route.page === "build" ? route.id : names[route.page] ?? "Not found";
     document.title = `${t} · Studio`;
   }, [path]);
@@ -94,6 +95,8 @@ function Page({ route }: { route: ReturnType<typeof match> }) {
       return <ApisPage />;
     case "commands":
       return <CommandsPage />;
+    case "newplugin":
+      return <NewPluginPage />;
     default:
       return (
         <section>

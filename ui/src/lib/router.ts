@@ -35,6 +35,7 @@ export type Route =
   | { page: "build"; id: string }
   | { page: "apis" }
   | { page: "commands" }
+  | { page: "newplugin" }
   | { page: "notfound"; path: string };
 
 /** match turns a path into a route. */
@@ -51,6 +52,9 @@ export function match(path: string): Route {
       return { page: "apis" };
     case "commands":
       return { page: "commands" };
+    case "plugins":
+      if (parts[1] === "new" && parts.length === 2) return { page: "newplugin" };
+      break;
   }
   return { page: "notfound", path };
 }

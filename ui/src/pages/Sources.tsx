@@ -33,9 +33,14 @@ export function SourcesPage() {
     <section>
       <div class="page-head">
         <h1>Sources</h1>
-        <button type="button" class="primary" onClick={() => setAdding(true)}>
-          New data plugin
-        </button>
+        <span class="head-actions">
+          <a href="/plugins/new" class="button" onClick={onLinkClick}>
+            New plugin from a file
+          </a>
+          <button type="button" class="primary" onClick={() => setAdding(true)}>
+            New data plugin
+          </button>
+        </span>
       </div>
       <ErrorBox error={sources.error ?? action.error} />
       {notice && (
