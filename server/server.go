@@ -17,6 +17,7 @@ import (
 
 	"studio/internal/commands"
 	"studio/internal/docstore"
+	"studio/internal/explorer"
 	"studio/internal/feed"
 	"studio/internal/search"
 )
@@ -54,6 +55,7 @@ type Server struct {
 	started time.Time
 	cancel  context.CancelFunc
 	done    chan struct{}
+	explore *explorer.APIs // data APIs of the explorer, per index
 }
 
 // New builds the server and its routes.

@@ -64,6 +64,12 @@ func AppRoute(p string) bool {
 	case "", "/sources", "/builds", "/apis", "/commands":
 		return true
 	}
+	// The explorer's and the charts' pages (their data is under /explore/).
+	for _, prefix := range []string{"/explorer/", "/charts/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" {
+			return true
+		}
+	}
 	for _, prefix := range []string{"/sources/", "/builds/"} {
 		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" && !strings.Contains(rest, "/") {
 			return true
