@@ -61,7 +61,7 @@ func distFS() fs.FS {
 func AppRoute(p string) bool {
 	p = strings.TrimSuffix(p, "/")
 	switch p {
-	case "", "/sources", "/builds", "/apis", "/commands":
+	case "", "/sources", "/builds", "/apis", "/commands", "/explorer":
 		return true
 	}
 	// The explorer's and the charts' pages (their data is under /explore/).

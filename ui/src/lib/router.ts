@@ -35,6 +35,9 @@ export type Route =
   | { page: "build"; id: string }
   | { page: "apis" }
   | { page: "commands" }
+  | { page: "explore" }
+  | { page: "explorer"; kind: "index" | "build"; name: string }
+  | { page: "charts"; kind: "source" | "build" | "compare"; name: string; other?: string }
   | { page: "notfound"; path: string };
 
 /** match turns a path into a route. */
@@ -51,6 +54,14 @@ export function match(path: string): Route {
       return { page: "apis" };
     case "commands":
       return { page: "commands" };
+    case "explorer":
+      if (!parts[1]) return { page: "explore" };
+      if ((parts[1] === "index" || parts[1] === "build") && parts[2]) return { page: "explorer", kind: parts[1], name: parts[2] };
+      break;
+    case "charts":
+      if ((parts[1] === "source" || parts[1] === "build") && parts[2]) return { page: "charts", kind: parts[1], name: parts[2] };
+      if (parts[1] === "compare" && parts[2] && parts[3]) return { page: "charts", kind: "compare", name: parts[2], other: parts[3] };
+      break;
   }
   return { page: "notfound", path };
 }
