@@ -270,7 +270,7 @@ function IndexExplorer({ index }: { index: string }) {
     if (!meta.data) return;
     setState((s) => ({ ...s, columns: fieldNames.filter((f) => !f.startsWith("_")).slice(0, 4), facets: facetable.slice(0, 3) }));
   }, [meta.data]);
-  const [answer, setAnswer] = useState<QueryAnswer>();
+  const [answer, setAnswer] = useState<QueryAnswer & { from: number }>();
   const [error, setError] = useState<string>();
   const [viewing, setViewing] = useState<Doc>();
 
@@ -279,7 +279,7 @@ function IndexExplorer({ index }: { index: string }) {
     let gone = false;
     setError(undefined);
     dataGet<QueryAnswer>(urlOf(hubBase, "/query", queryParams(state))).then(
-      (a) => !gone && setAnswer(a),
+      (a) => !gone && setAnswer({ ...a, from: state.from }),
       (e) => !gone && setError(errorText(e)),
     );
     return () => {
@@ -302,6 +302,7 @@ function IndexExplorer({ index }: { index: string }) {
   };
   const hits = answer?.hits ?? [];
   const total = answer?.total ?? 0;
+  const from = answer?.from ?? 0; // the page shown, which may lag the one asked for
   return (
     <section class="explorer-page">
       <div class="page-head">
@@ -320,7 +321,7 @@ function IndexExplorer({ index }: { index: string }) {
         <div class="explorer-main">
           <Results hits={hits} columns={state.columns} onView={view} viewing={viewing?._id} />
           <Pager
-            from={state.from}
+            from={from}
             count={hits.length}
             total={total}
             onPrev={state.from > 0 ? () => setState((s) => ({ ...s, from: Math.max(0, s.from - s.size) })) : undefined}
@@ -370,7 +371,7 @@ function BuildExplorer({ build }: { build: string }) {
   const [columns, setColumns] = useState<string[]>([]);
   const [facets, setFacets] = useState<string[]>([]);
   const [afters, setAfters] = useState<string[]>([""]); // the After of each page seen
-  const [page, setPage] = useState<BuildPage>();
+  const [page, setPage] = useState<BuildPage & { from: number }>();
   const [error, setError] = useState<string>();
   const [viewing, setViewing] = useState<Doc>();
   useEffect(() => {
@@ -387,7 +388,7 @@ function BuildExplorer({ build }: { build: string }) {
     let gone = false;
     setError(undefined);
     get<BuildPage>(urlOf(`/explore/build/${encodeURIComponent(build)}/docs`, "", buildParams(req))).then(
-      (p) => !gone && setPage(p),
+      (p) => !gone && setPage({ ...p, from: (afters.length - 1) * PAGE_SIZE }),
       (e) => !gone && setError(errorText(e)),
     );
     return () => {
@@ -402,7 +403,7 @@ function BuildExplorer({ build }: { build: string }) {
   const hubToken = !!getToken();
   const path = `/explore/build/${encodeURIComponent(build)}/docs`;
   const hits = page?.hits ?? [];
-  const from = (afters.length - 1) * PAGE_SIZE;
+  const from = page?.from ?? 0; // the page shown, which may lag the one asked for
   const inspect = async () => {
     try {
       await put("/inspect", { data_provider: build, mode: ["stats"] });
