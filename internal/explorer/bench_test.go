@@ -30,10 +30,11 @@ import (
 // temporary folder) and its build time logged.
 
 type benchFixture struct {
-	api  http.Handler
-	coll docstore.Collection
-	n    int
-	dir  string
+	api    http.Handler // without a cache
+	cached http.Handler // with the explorer's cache
+	coll   docstore.Collection
+	n      int
+	dir    string
 }
 
 func TestMain(m *testing.M) {
@@ -124,30 +125,43 @@ func buildBench(b *testing.B) (*benchFixture, error) {
 		return nil, err
 	}
 	b.Logf("fixture: %d documents in a Bleve index and a SQLite collection in %s", n, time.Since(started).Round(time.Second))
-	apis := &APIs{Engine: eng, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	h, err := apis.Handler(ctx, "bench")
+	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h, err := (&APIs{Engine: eng, Log: discard, CacheTTL: -1}).Handler(ctx, "bench")
 	if err != nil {
 		return nil, err
 	}
-	return &benchFixture{api: h, coll: coll, n: n, dir: dir}, nil
+	cached, err := (&APIs{Engine: eng, Log: discard}).Handler(ctx, "bench")
+	if err != nil {
+		return nil, err
+	}
+	return &benchFixture{api: h, cached: cached, coll: coll, n: n, dir: dir}, nil
 }
 
 // BenchmarkIndex runs the requests the explorer sends to an index's data
 // API, through the dataapi handler, without the network.
 func BenchmarkIndex(b *testing.B) {
 	f := benchDocs(b)
-	for _, bb := range []struct{ name, path string }{
-		{"all with 3 facets", "/v1/query?q=__all__&size=10&facets=gene,drug,chrom&facet_size=10"},
-		{"term with facets", "/v1/query?q=gene:GENE7&size=10&facets=drug,chrom"},
-		{"two facet filters", "/v1/query?q=gene:GENE7%20AND%20drug:drug7&size=10&facets=chrom"},
-		{"deep page", "/v1/query?q=__all__&from=9000&size=50"},
-		{"range", "/v1/query?q=score:[10%20TO%2020]&size=10"},
-		{"a document", "/v1/variant/v0123456"},
+	for _, bb := range []struct {
+		name, path string
+		cached     bool
+	}{
+		{"all", "/v1/query?q=__all__&size=10", false},
+		{"all with 3 facets", "/v1/query?q=__all__&size=10&facets=gene,drug,chrom&facet_size=10", false},
+		{"all with 3 facets, cached", "/v1/query?q=__all__&size=10&facets=gene,drug,chrom&facet_size=10", true},
+		{"term with facets", "/v1/query?q=gene:GENE7&size=10&facets=drug,chrom", false},
+		{"two facet filters", "/v1/query?q=gene:GENE7%20AND%20drug:drug7&size=10&facets=chrom", false},
+		{"deep page", "/v1/query?q=__all__&from=9000&size=50", false},
+		{"range", "/v1/query?q=score:[10%20TO%2020]&size=10", false},
+		{"a document", "/v1/variant/v0123456", false},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
 			for b.Loop() {
 				rec := httptest.NewRecorder()
-				f.api.ServeHTTP(rec, httptest.NewRequest("GET", bb.path, nil))
+				h := f.api
+				if bb.cached {
+					h = f.cached
+				}
+				h.ServeHTTP(rec, httptest.NewRequest("GET", bb.path, nil))
 				if rec.Code != 200 && !(rec.Code == 404 && f.n <= 123456) {
 					b.Fatalf("GET %s = %d %s", bb.path, rec.Code, rec.Body)
 				}
