@@ -155,12 +155,13 @@ func BenchmarkIndex(b *testing.B) {
 		{"a document", "/v1/variant/v0123456", false},
 	} {
 		b.Run(bb.name, func(b *testing.B) {
+			h := f.api
+			if bb.cached { // the first answer fills the cache
+				h = f.cached
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", bb.path, nil))
+			}
 			for b.Loop() {
 				rec := httptest.NewRecorder()
-				h := f.api
-				if bb.cached {
-					h = f.cached
-				}
 				h.ServeHTTP(rec, httptest.NewRequest("GET", bb.path, nil))
 				if rec.Code != 200 && !(rec.Code == 404 && f.n <= 123456) {
 					b.Fatalf("GET %s = %d %s", bb.path, rec.Code, rec.Body)

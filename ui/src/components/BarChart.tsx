@@ -24,15 +24,12 @@ export interface BarChartProps {
 
 const COLORS = ["#2457c5", "#d98300", "#1f8a4c", "#c62f2f", "#7b4bc4"];
 
-type ChartModule = typeof import("chart.js");
+type ChartModule = typeof import("../lib/chartjs");
 let chartModule: Promise<ChartModule> | undefined;
 
-/** loadChart imports Chart.js once and registers the parts bar charts use. */
+/** loadChart imports Chart.js (the parts bar charts use) once. */
 function loadChart(): Promise<ChartModule> {
-  chartModule ??= import("chart.js").then((m) => {
-    m.Chart.register(m.BarController, m.BarElement, m.CategoryScale, m.LinearScale, m.Tooltip, m.Legend);
-    return m;
-  });
+  chartModule ??= import("../lib/chartjs");
   return chartModule;
 }
 

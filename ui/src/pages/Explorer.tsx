@@ -271,21 +271,37 @@ function IndexExplorer({ index }: { index: string }) {
     setState((s) => ({ ...s, columns: fieldNames.filter((f) => !f.startsWith("_")).slice(0, 4), facets: facetable.slice(0, 3) }));
   }, [meta.data]);
   const [answer, setAnswer] = useState<QueryAnswer & { from: number }>();
+  const [facetAnswer, setFacetAnswer] = useState<QueryAnswer["facets"]>();
   const [error, setError] = useState<string>();
   const [viewing, setViewing] = useState<Doc>();
 
+  // Hits and facets are two requests: paging does not count the facets
+  // again, and the table shows before the facets of a large index are
+  // counted (the snippets show the one request that gives both).
   useEffect(() => {
     if (!meta.data) return;
     let gone = false;
     setError(undefined);
-    dataGet<QueryAnswer>(urlOf(hubBase, "/query", queryParams(state))).then(
+    dataGet<QueryAnswer>(urlOf(hubBase, "/query", queryParams({ ...state, facets: [] }))).then(
       (a) => !gone && setAnswer({ ...a, from: state.from }),
       (e) => !gone && setError(errorText(e)),
     );
     return () => {
       gone = true;
     };
-  }, [meta.data, JSON.stringify(state)]);
+  }, [meta.data, JSON.stringify({ ...state, facets: [] })]);
+  useEffect(() => {
+    if (!meta.data || state.facets.length === 0) return setFacetAnswer(undefined);
+    let gone = false;
+    const params = queryParams({ ...state, columns: [], from: 0, size: 0 });
+    dataGet<QueryAnswer>(urlOf(hubBase, "/query", params)).then(
+      (a) => !gone && setFacetAnswer(a.facets),
+      (e) => !gone && setError(errorText(e)),
+    );
+    return () => {
+      gone = true;
+    };
+  }, [meta.data, state.q, JSON.stringify(state.filters), JSON.stringify(state.facets)]);
 
   const ep: Endpoint = meta.data?.api
     ? { base: `http://${location.hostname.includes(":") ? `[${location.hostname}]` : location.hostname}:${meta.data.api.port}/v1` }
@@ -317,7 +333,7 @@ function IndexExplorer({ index }: { index: string }) {
         <Picker title="Facets" all={facetable} chosen={state.facets} onChange={(facets) => set({ facets })} testid="facet-picker" />
       </div>
       <div class="explorer">
-        <Facets facets={state.facets.map((f) => [f, answer?.facets?.[f]?.terms ?? []])} filters={state.filters} onToggle={toggle} />
+        <Facets facets={state.facets.map((f) => [f, facetAnswer?.[f]?.terms ?? []])} filters={state.filters} onToggle={toggle} />
         <div class="explorer-main">
           <Results hits={hits} columns={state.columns} onView={view} viewing={viewing?._id} />
           <Pager
