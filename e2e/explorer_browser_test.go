@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,7 +24,8 @@ import (
 
 // TestBrowserExplorer explores the tutorial's CGI data in chromium: the
 // released index through its data API (query box, facet filters, columns,
-// paging, the document viewer, snippets that give the same answer), a
+// paging, the document viewer, a curl line and a biothings_client snippet
+// that give the same answer when run), a
 // build collection without an index, and the field charts of the source, a
 // build and two builds compared; with the keyboard and the accessibility
 // audit of the other browser tests. Screenshots: explorer-*, charts-*.
@@ -122,8 +125,20 @@ func TestBrowserExplorer(t *testing.T) {
 	if code := httpGetJSON(t, m[1], &answer); code != http.StatusOK || answer.Total != wantABL1 {
 		p.fail("the curl line's URL answers %d with total %d, want 200 and %d", code, answer.Total, wantABL1)
 	}
-	if py := eval[string](p, css(`[data-testid="python"]`)+".innerText"); !strings.Contains(py, `client.query("cgi.gene:\"abl1\""`) || !strings.Contains(py, "get_client(url=") {
+	py := eval[string](p, css(`[data-testid="python"]`)+".textContent")
+	if !strings.Contains(py, `client.query("cgi.gene:\"abl1\""`) || !strings.Contains(py, "get_client(url=") {
 		p.fail("the Python snippet does not ask the same query:\n%s", py)
+	}
+	// The snippet runs unchanged under biothings_client (from PyPI, in
+	// the reference interpreter) when there is one.
+	if python := filepath.Join(testenv.RepoRoot(t), "bin", "pyref", "bin", "python"); fileExists(python) {
+		out, err := exec.Command(python, "-c", py).CombinedOutput()
+		if err != nil || !strings.HasPrefix(string(out), fmt.Sprintf("%d [", wantABL1)) {
+			p.fail("the Python snippet printed %q (%v), want the total %d first:\n%s", out, err, wantABL1, py)
+		}
+		t.Logf("the Python snippet under biothings_client: %.80s", out)
+	} else {
+		t.Logf("no reference interpreter at %s (make pyref): the Python snippet is checked as text only", python)
 	}
 
 	// Columns: cgi.drug off and on; paging; the document viewer.
@@ -237,4 +252,9 @@ func TestBrowserExplorer(t *testing.T) {
 	if len(problems) > 0 {
 		t.Errorf("accessibility problems:\n%s", strings.Join(problems, "\n"))
 	}
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
