@@ -18,11 +18,15 @@ import (
 	"studio/internal/docstore/sqlite"
 	"studio/internal/search"
 	"studio/internal/search/bleve"
+	"studio/internal/search/elasticsearch"
+	"studio/internal/testenv/escluster"
 )
 
 // The explorer's requests on a large index and build collection. The size
 // is STUDIO_EXPLORER_BENCH_DOCS (default 100000); the numbers in
-// docs/explorer.md are for 1000000:
+// docs/explorer.md are for 1000000. The index is Bleve's, or
+// Elasticsearch's with STUDIO_EXPLORER_BENCH_ENGINE=elasticsearch (ES_URL,
+// else the test cluster of package escluster):
 //
 //	STUDIO_EXPLORER_BENCH_DOCS=1000000 go test -run '^$' -bench . -benchtime 20x ./internal/explorer/
 //
@@ -34,14 +38,15 @@ type benchFixture struct {
 	cached http.Handler // with the explorer's cache
 	coll   docstore.Collection
 	n      int
-	dir    string
+	close  func()
 }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if bench != nil {
-		_ = os.RemoveAll(bench.dir)
+		bench.close()
 	}
+	escluster.StopShared()
 	os.Exit(code)
 }
 
@@ -83,8 +88,18 @@ func buildBench(b *testing.B) (*benchFixture, error) {
 		return nil, err
 	}
 	ctx := context.Background()
-	eng, err := bleve.Open(filepath.Join(dir, "indexes"))
-	if err != nil {
+	var eng search.Engine
+	index := "bench"
+	if os.Getenv("STUDIO_EXPLORER_BENCH_ENGINE") == "elasticsearch" {
+		url := os.Getenv("ES_URL")
+		if url == "" {
+			url = escluster.Shared(b).URL()
+		}
+		if eng, err = elasticsearch.Open(ctx, url); err != nil {
+			return nil, err
+		}
+		index = fmt.Sprintf("explorer-bench-%d", time.Now().UnixNano())
+	} else if eng, err = bleve.Open(filepath.Join(dir, "indexes")); err != nil {
 		return nil, err
 	}
 	store, err := sqlite.Open(filepath.Join(dir, "target.sqlite"))
@@ -95,7 +110,7 @@ func buildBench(b *testing.B) (*benchFixture, error) {
 	spec := search.IndexSpec{Mapping: map[string]any{"properties": map[string]any{
 		"gene": kw, "drug": kw, "chrom": kw, "evidence": map[string]any{"type": "integer"}, "score": map[string]any{"type": "float"},
 	}}, Meta: map[string]any{"biothing_type": "variant"}}
-	if err := eng.CreateIndex(ctx, "bench", spec); err != nil {
+	if err := eng.CreateIndex(ctx, index, spec); err != nil {
 		return nil, err
 	}
 	coll := store.C("bench_build")
@@ -111,7 +126,7 @@ func buildBench(b *testing.B) (*benchFixture, error) {
 			d["_id"] = id
 			docs = append(docs, d)
 		}
-		if _, err := eng.Bulk(ctx, "bench", ops); err != nil {
+		if _, err := eng.Bulk(ctx, index, ops); err != nil {
 			return nil, err
 		}
 		if err := coll.Insert(ctx, docs); err != nil {
@@ -121,20 +136,27 @@ func buildBench(b *testing.B) (*benchFixture, error) {
 			b.Logf("loaded %d of %d documents (%s)", lo, n, time.Since(started).Round(time.Second))
 		}
 	}
-	if err := eng.Refresh(ctx, "bench"); err != nil {
+	if err := eng.Refresh(ctx, index); err != nil {
 		return nil, err
 	}
-	b.Logf("fixture: %d documents in a Bleve index and a SQLite collection in %s", n, time.Since(started).Round(time.Second))
+	info, _ := eng.Info(ctx)
+	b.Logf("fixture: %d documents in a %s index and a SQLite collection in %s", n, info.Backend, time.Since(started).Round(time.Second))
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h, err := (&APIs{Engine: eng, Log: discard, CacheTTL: -1}).Handler(ctx, "bench")
+	h, err := (&APIs{Engine: eng, Log: discard, CacheTTL: -1}).Handler(ctx, index)
 	if err != nil {
 		return nil, err
 	}
-	cached, err := (&APIs{Engine: eng, Log: discard}).Handler(ctx, "bench")
+	cached, err := (&APIs{Engine: eng, Log: discard}).Handler(ctx, index)
 	if err != nil {
 		return nil, err
 	}
-	return &benchFixture{api: h, cached: cached, coll: coll, n: n, dir: dir}, nil
+	cleanup := func() {
+		_ = eng.DeleteIndex(context.Background(), index)
+		_ = eng.Close()
+		_ = store.Close()
+		_ = os.RemoveAll(dir)
+	}
+	return &benchFixture{api: h, cached: cached, coll: coll, n: n, close: cleanup}, nil
 }
 
 // BenchmarkIndex runs the requests the explorer sends to an index's data
