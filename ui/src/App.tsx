@@ -28,8 +28,8 @@ const NAV: [string, string][] = [
   ["/sources", "Sources"],
   ["/builds", "Builds"],
   ["/apis", "APIs"],
-  ["/explorer", "Explore"],
   ["/commands", "Commands"],
+  ["/explorer", "Explore"],
 ];
 
 function section(path: string): string {
