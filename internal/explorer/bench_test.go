@@ -28,10 +28,11 @@ import (
 // Elasticsearch's with STUDIO_EXPLORER_BENCH_ENGINE=elasticsearch (ES_URL,
 // else the test cluster of package escluster):
 //
-//	STUDIO_EXPLORER_BENCH_DOCS=1000000 go test -run '^$' -bench . -benchtime 20x ./internal/explorer/
+//	STUDIO_EXPLORER_BENCH_DOCS=1000000 go test -run '^$' -bench . -benchtime 10x ./internal/explorer/
 //
 // The fixture is built once (Bleve index and SQLite collection in a
-// temporary folder) and its build time logged.
+// temporary folder, the Elasticsearch index deleted at the end) and its
+// build time logged.
 
 type benchFixture struct {
 	api    http.Handler // without a cache
