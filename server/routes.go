@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	app.Delete("/api/:name", s.deleteAPI)
 	app.Delete("/api", s.deleteAPI)
 	app.Get("/api/list", s.listAPIs)
+	s.exploreRoutes()
 	app.Use("/ws", func(c *fiber.Ctx) error {
 		if !websocket.IsWebSocketUpgrade(c) {
 			return fail(fiber.StatusUpgradeRequired, "/ws is a websocket: connect with a websocket client")

@@ -17,6 +17,7 @@ import (
 
 	"studio/internal/commands"
 	"studio/internal/docstore"
+	"studio/internal/explorer"
 	"studio/internal/feed"
 	"studio/internal/plugingen"
 	"studio/internal/search"
@@ -59,6 +60,7 @@ type Server struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	samples *plugingen.Cache // samples of data files, for live previews
+	explore *explorer.APIs // data APIs of the explorer, per index
 }
 
 // New builds the server and its routes.

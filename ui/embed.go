@@ -61,8 +61,14 @@ func distFS() fs.FS {
 func AppRoute(p string) bool {
 	p = strings.TrimSuffix(p, "/")
 	switch p {
-	case "", "/sources", "/builds", "/apis", "/commands", "/plugins/new":
+	case "", "/sources", "/builds", "/apis", "/commands", "/plugins/new", "/explorer":
 		return true
+	}
+	// The explorer's and the charts' pages (their data is under /explore/).
+	for _, prefix := range []string{"/explorer/", "/charts/"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" {
+			return true
+		}
 	}
 	for _, prefix := range []string{"/sources/", "/builds/"} {
 		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" && !strings.Contains(rest, "/") {

@@ -113,6 +113,8 @@ func TestAppRoute(t *testing.T) {
 		"/": true, "/sources": true, "/sources/": true, "/sources/cgi": true, "/builds": true, "/builds/b_1": true,
 		"/apis": true, "/commands": true, "/plugins/new": true, "/plugins": false, "/status": false, "/source/cgi": false, "/sources/cgi/mapping": false,
 		"/build/b_1": false, "/api/list": false, "/ws": false,
+		"/explorer": true, "/explorer/index/cgi": true, "/explorer/build/b_1": true, "/charts/compare/b_1/b_2": true,
+		"/explore/indexes": false, "/explore/index/cgi/v1/query": false, "/explore/fields/build/b_1": false,
 	} {
 		if got := AppRoute(path); got != want {
 			t.Errorf("AppRoute(%q) = %v, want %v", path, got, want)

@@ -110,7 +110,9 @@ type Result struct {
 	Types   map[string]any `json:"type,omitempty"`
 	Stats   map[string]any `json:"stats,omitempty"`
 	Mapping map[string]any `json:"mapping,omitempty"`
-	Errors  []Issue        `json:"errors,omitempty"`
+	// Fields are the statistics for charts, per dotted path (mode stats).
+	Fields map[string]FieldStats `json:"fields,omitempty"`
+	Errors []Issue               `json:"errors,omitempty"`
 }
 
 // Inspector accumulates documents. It is not safe for concurrent use: give
@@ -121,6 +123,8 @@ type Inspector struct {
 	root   *node
 	issues map[issueKey]*issueAcc
 	path   []string // field names from the document to the value being added
+	// fieldStats: gather FieldStats (mode stats), which costs a map per field.
+	fieldStats bool
 }
 
 type issueKey struct{ path, problem string }
@@ -144,6 +148,7 @@ func New(modes ...Mode) *Inspector {
 			in.modes[m] = true
 		}
 	}
+	in.fieldStats = in.modes[ModeStats]
 	return in
 }
 
@@ -198,6 +203,7 @@ func (in *Inspector) Merge(other *Inspector) {
 	for m := range other.modes {
 		in.modes[m] = true
 	}
+	in.fieldStats = in.modes[ModeStats]
 	in.count += other.count
 	in.root.merge(other.root)
 	for k, o := range other.issues {
@@ -229,6 +235,8 @@ func (in *Inspector) Result() Result {
 	if in.modes[ModeStats] {
 		r.Stats = map[string]any{}
 		flat.stats("", r.Stats)
+		r.Fields = map[string]FieldStats{}
+		flat.fieldStatsTree("", r.Fields)
 	}
 	props := flat.properties("", &issues)
 	if in.modes[ModeMapping] {

@@ -43,9 +43,16 @@ type node struct {
 
 	fields map[string]*node
 	items  *node
+	vals   valueStats // for FieldStats, with mode stats only
 }
 
 func (n *node) add(v any, id string, in *Inspector) {
+	if in.fieldStats {
+		switch v.(type) {
+		case string, int64, float64, bool:
+			n.vals.addValue(v)
+		}
+	}
 	switch v := v.(type) {
 	case nil:
 		n.seen(kNull, id)
@@ -128,6 +135,9 @@ func (n *node) addDict(m map[string]any, id string, in *Inspector) {
 			n.fields[k] = child
 		}
 		in.path = append(in.path[:depth], k)
+		if in.fieldStats && v != nil {
+			child.vals.markDoc(in.count)
+		}
 		child.add(v, id, in)
 	}
 	in.path = in.path[:depth]
@@ -210,6 +220,7 @@ func (n *node) merge(o *node) {
 	} else if o.count[kList] > 0 {
 		n.minList, n.maxList = min(n.minList, o.minList), max(n.maxList, o.maxList)
 	}
+	n.vals.merge(&o.vals)
 	n.finite += o.finite
 	n.multiword = n.multiword || o.multiword
 	for k := range nKinds {

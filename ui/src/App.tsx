@@ -17,6 +17,12 @@ import { BuildPage } from "./pages/Build";
 import { ApisPage } from "./pages/Apis";
 import { CommandsPage } from "./pages/Commands";
 import { NewPluginPage } from "./pages/NewPlugin";
+import { ExploreHomePage } from "./pages/ExploreHome";
+import { lazy, Suspense } from "preact/compat";
+
+// The explorer and the charts load on demand, with Chart.js.
+const ExplorerPage = lazy(() => import("./pages/Explorer").then((m) => m.ExplorerPage));
+const ChartsPage = lazy(() => import("./pages/Charts").then((m) => m.ChartsPage));
 
 const NAV: [string, string][] = [
   ["/", "Home"],
@@ -24,6 +30,7 @@ const NAV: [string, string][] = [
   ["/builds", "Builds"],
   ["/apis", "APIs"],
   ["/commands", "Commands"],
+  ["/explorer", "Explore"],
 ];
 
 function section(path: string): string {
@@ -38,8 +45,17 @@ export function App() {
   useEffect(() => onUnauthorized((msg) => setTokenAsk(msg)), []);
   const route = match(path);
   useEffect(() => {
-    const names: Record<string, string> = { home: "Home", sources: "Sources", builds: "Builds", apis: "APIs", commands: "Commands", newplugin: "New plugin from a file" };
-    const t = route.page === "source" ? route.name : route.page === "build" ? route.id : names[route.page] ?? "Not found";
+    const names: Record<string, string> = { home: "Home", sources: "Sources", builds: "Builds", apis: "APIs", commands: "Commands", explore: "Explore", newplugin: "New plugin from a file" };
+    const t =
+      route.page === "source"
+        ? route.name
+        : route.page === "build"
+          ? route.id
+          : route.page === "explorer"
+            ? `Explore ${route.name}`
+            : route.page === "charts"
+              ? `Field charts of ${route.name}`
+              : names[route.page] ?? "Not found";
     document.title = `${t} · Studio`;
   }, [path]);
 
@@ -97,6 +113,20 @@ function Page({ route }: { route: ReturnType<typeof match> }) {
       return <CommandsPage />;
     case "newplugin":
       return <NewPluginPage />;
+    case "explore":
+      return <ExploreHomePage />;
+    case "explorer":
+      return (
+        <Suspense fallback={<p class="muted">Loading the explorer…</p>}>
+          <ExplorerPage key={`${route.kind}/${route.name}`} kind={route.kind} name={route.name} />
+        </Suspense>
+      );
+    case "charts":
+      return (
+        <Suspense fallback={<p class="muted">Loading the charts…</p>}>
+          <ChartsPage key={`${route.kind}/${route.name}/${route.other}`} kind={route.kind} name={route.name} other={route.other} />
+        </Suspense>
+      );
     default:
       return (
         <section>

@@ -36,6 +36,9 @@ export type Route =
   | { page: "apis" }
   | { page: "commands" }
   | { page: "newplugin" }
+  | { page: "explore" }
+  | { page: "explorer"; kind: "index" | "build"; name: string }
+  | { page: "charts"; kind: "source" | "build" | "compare"; name: string; other?: string }
   | { page: "notfound"; path: string };
 
 /** match turns a path into a route. */
@@ -54,6 +57,14 @@ export function match(path: string): Route {
       return { page: "commands" };
     case "plugins":
       if (parts[1] === "new" && parts.length === 2) return { page: "newplugin" };
+      break;
+    case "explorer":
+      if (!parts[1]) return { page: "explore" };
+      if ((parts[1] === "index" || parts[1] === "build") && parts[2]) return { page: "explorer", kind: parts[1], name: parts[2] };
+      break;
+    case "charts":
+      if ((parts[1] === "source" || parts[1] === "build") && parts[2]) return { page: "charts", kind: parts[1], name: parts[2] };
+      if (parts[1] === "compare" && parts[2] && parts[3]) return { page: "charts", kind: "compare", name: parts[2], other: parts[3] };
       break;
   }
   return { page: "notfound", path };

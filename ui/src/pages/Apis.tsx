@@ -5,6 +5,7 @@ import { useState } from "preact/hooks";
 import { del, get, post, put } from "../lib/api";
 import { indexNames } from "../lib/builds";
 import { useAction, useHub } from "../lib/hooks";
+import { onLinkClick } from "../lib/router";
 import type { ApiInstance, Build } from "../lib/types";
 import { Dialog } from "../components/Dialog";
 import { ErrorBox } from "../components/ErrorBox";
@@ -74,6 +75,9 @@ export function ApisPage() {
                     </a>{" "}
                     <a href={links.query} target="_blank" rel="noopener">
                       query
+                    </a>{" "}
+                    <a href={`/explorer/index/${encodeURIComponent(a.index)}`} onClick={onLinkClick} aria-label={`Explore index ${a.index}`}>
+                      explore
                     </a>
                   </td>
                   <td class="actions">

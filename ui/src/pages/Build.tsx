@@ -32,6 +32,17 @@ export function BuildPage({ id }: { id: string }) {
       <div class="page-head">
         <h1>{id}</h1>
         {b && <span class={`pill ${statusKind(b.status)}`}>{b.status}</span>}
+        {b?.status === "success" && (
+          <span class="small">
+            <a href={`/explorer/build/${encodeURIComponent(id)}`} onClick={onLinkClick}>
+              Explore the documents
+            </a>{" "}
+            ·{" "}
+            <a href={`/charts/build/${encodeURIComponent(id)}`} onClick={onLinkClick}>
+              Field charts
+            </a>
+          </span>
+        )}
       </div>
       <ErrorBox error={build.error} />
       {b?.err ? <p class="error">{b.err}</p> : null}
