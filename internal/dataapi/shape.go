@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"studio/internal/apiopts"
+	"studio/internal/jsondiff"
 )
 
 // shape holds the options that reshape each document of an answer, in
@@ -41,7 +42,7 @@ func (s shape) apply(doc map[string]any) (out map[string]any, keep bool, err err
 		return doc, true, nil
 	}
 	w := &walker{shape: s, keep: true}
-	root := deepCopy(doc).(map[string]any)
+	root := jsondiff.Clone(doc).(map[string]any)
 	w.walk("", root, func(v any) {})
 	if w.err != nil {
 		return nil, false, w.err
@@ -287,23 +288,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// deepCopy copies decoded JSON: maps and lists anew, scalars shared.
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x)+1)
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
 }

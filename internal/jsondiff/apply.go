@@ -39,7 +39,7 @@ var errMissing = errors.New("path does not exist")
 // *ApplyError: a patch that no longer fits the document is never applied
 // in part.
 func Apply(a map[string]any, ops []Op) (map[string]any, error) {
-	var doc any = clone(a)
+	var doc any = Clone(a)
 	for i, op := range ops {
 		next, err := applyOp(doc, op)
 		if err != nil {
@@ -60,7 +60,7 @@ func applyOp(doc any, op Op) (any, error) {
 	}
 	switch op.Op {
 	case OpAdd:
-		return add(doc, path, clone(op.Value))
+		return add(doc, path, Clone(op.Value))
 	case OpRemove:
 		if len(path) == 0 {
 			return nil, errors.New("cannot remove the whole document")
@@ -68,9 +68,9 @@ func applyOp(doc any, op Op) (any, error) {
 		return edit(doc, path, remove)
 	case OpReplace:
 		if len(path) == 0 {
-			return rootValue(clone(op.Value))
+			return rootValue(Clone(op.Value))
 		}
-		v := clone(op.Value)
+		v := Clone(op.Value)
 		return edit(doc, path, func(parent any, tok string) (any, error) { return replace(parent, tok, v) })
 	case OpTest:
 		v, err := get(doc, path)
@@ -97,7 +97,7 @@ func moveOrCopy(doc any, op Op, path []string) (any, error) {
 		return nil, fmt.Errorf("from: %w", err)
 	}
 	if op.Op == OpCopy {
-		return add(doc, path, clone(v))
+		return add(doc, path, Clone(v))
 	}
 	if op.From == op.Path {
 		return doc, nil

@@ -69,20 +69,20 @@ func intEqualsFloat(i int64, f float64) bool {
 	return int64(f) == i
 }
 
-// clone deep-copies objects and lists so that a patched document shares
-// nothing mutable with its source or with the patch.
-func clone(v any) any {
+// Clone deep-copies decoded JSON: objects and lists anew, scalars shared.
+// A patched document shares nothing mutable with its source or the patch.
+func Clone(v any) any {
 	switch x := v.(type) {
 	case map[string]any:
 		out := make(map[string]any, len(x))
 		for k, e := range x {
-			out[k] = clone(e)
+			out[k] = Clone(e)
 		}
 		return out
 	case []any:
 		out := make([]any, len(x))
 		for i, e := range x {
-			out[i] = clone(e)
+			out[i] = Clone(e)
 		}
 		return out
 	}

@@ -85,11 +85,11 @@ func TestDiffApplyProperties(t *testing.T) {
 	for seed := range uint64(5000) {
 		r := rand.New(rand.NewPCG(seed, 42))
 		a := randObject(r, 4)
-		b := clone(a).(map[string]any)
+		b := Clone(a).(map[string]any)
 		for range r.IntN(4) {
 			mutate(r, b, 3)
 		}
-		aCopy, bCopy := clone(a), clone(b)
+		aCopy, bCopy := Clone(a), Clone(b)
 
 		if ops := Diff(a, a); ops != nil {
 			t.Fatalf("seed %d: Diff(a, a) = %v, want nil", seed, ops)
@@ -136,7 +136,7 @@ func TestApplyStale(t *testing.T) {
 	for seed := range uint64(2000) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		a := randObject(r, 4)
-		b := clone(a).(map[string]any)
+		b := Clone(a).(map[string]any)
 		mutate(r, b, 3)
 		c := randObject(r, 4) // an unrelated document
 		got, err := Apply(c, Diff(a, b))

@@ -3,6 +3,8 @@ package search
 import (
 	"maps"
 	"slices"
+
+	"studio/internal/jsondiff"
 )
 
 // AnalysisSections are the kinds of component an index's "analysis"
@@ -19,13 +21,13 @@ func IndexLevel(settings map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, k := range slices.Sorted(maps.Keys(nested)) {
 		if k != "index" {
-			out[k] = deepCopy(nested[k])
+			out[k] = jsondiff.Clone(nested[k])
 		}
 	}
 	if index, ok := nested["index"].(map[string]any); ok {
 		mergeSettings(out, index, nil)
 	} else if v, ok := nested["index"]; ok {
-		out["index"] = deepCopy(v)
+		out["index"] = jsondiff.Clone(v)
 	}
 	return out
 }
@@ -55,26 +57,8 @@ func mergeSettings(dst, src map[string]any, path []string) {
 			mergeSettings(have, add, at)
 			continue
 		}
-		dst[k] = deepCopy(v)
+		dst[k] = jsondiff.Clone(v)
 	}
-}
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	}
-	return v
 }
 
 // SettingsChecker is implemented by engines that cannot take every index
