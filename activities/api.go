@@ -15,11 +15,6 @@ import (
 	"studio/internal/hub"
 )
 
-// APIInput names an API instance (a record of the hub "api" collection).
-type APIInput struct {
-	Name string `json:"name"`
-}
-
 // APIServe serves the instance's index as a BioThings data API on its port
 // until the workflow is canceled. It heartbeats while it serves, so that if
 // its worker dies, Temporal retries it on another and the API comes back.

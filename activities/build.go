@@ -15,13 +15,6 @@ import (
 	"studio/internal/merge"
 )
 
-// BuildInput is the input of the Build workflow.
-type BuildInput struct {
-	Config  string `json:"config"`
-	BuildID string `json:"build_id"` // also the target collection's name
-	Version string `json:"version"`
-}
-
 // BuildPlan is the merge order of a build.
 type BuildPlan struct {
 	BuildID   string   `json:"build_id"`
@@ -45,50 +38,14 @@ type BuildFinishInput struct {
 	Stats map[string]merge.Stats `json:"stats"`
 }
 
-// BuildResult is the result of the Build workflow.
-type BuildResult struct {
-	BuildID    string           `json:"build_id"`
-	Total      int64            `json:"total"`
-	MergeStats map[string]int64 `json:"merge_stats"`
-}
-
-// LoadBuildConfig reads a build configuration.
-func LoadBuildConfig(ctx context.Context, hubDB docstore.Store, name string) (buildconf.Config, error) {
-	var c buildconf.Config
-	d, err := hubDB.C(hub.SrcBuildConfig).Get(ctx, name)
-	if err != nil {
-		return c, fmt.Errorf("build configuration %q: %w", name, err)
-	}
-	b, _ := json.Marshal(d)
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("build configuration %q: %w", name, err)
-	}
-	return c, nil
-}
-
-// KnownSources maps each sub-source the hub has uploaded to whether it has
-// a registered mapping.
-func KnownSources(ctx context.Context, hubDB docstore.Store) (map[string]bool, error) {
-	known := map[string]bool{}
-	for d, err := range hubDB.C(hub.SrcMaster).Scan(ctx, docstore.ScanOptions{}) {
-		if err != nil {
-			return nil, err
-		}
-		id, _ := docstore.ID(d)
-		m, _ := d["mapping"].(map[string]any)
-		known[id] = len(m) > 0
-	}
-	return known, nil
-}
-
 // BuildPrepare validates the configuration against the sources as they are
 // now and records the build in src_build.
 func (a *Activities) BuildPrepare(ctx context.Context, in BuildInput) (BuildPlan, error) {
-	conf, err := LoadBuildConfig(ctx, a.Hub, in.Config)
+	conf, err := buildconf.Load(ctx, a.Hub, in.Config)
 	if err != nil {
 		return BuildPlan{}, nonRetryable("NoBuildConfig", err)
 	}
-	known, err := KnownSources(ctx, a.Hub)
+	known, err := hub.KnownSources(ctx, a.Hub)
 	if err != nil {
 		return BuildPlan{}, err
 	}
@@ -135,7 +92,7 @@ func (a *Activities) BuildMerge(ctx context.Context, in MergeInput) (merge.Stats
 
 // BuildFinish records the merged mapping, the _meta and the counts.
 func (a *Activities) BuildFinish(ctx context.Context, in BuildFinishInput) (BuildResult, error) {
-	conf, err := LoadBuildConfig(ctx, a.Hub, in.Input.Config)
+	conf, err := buildconf.Load(ctx, a.Hub, in.Input.Config)
 	if err != nil {
 		return BuildResult{}, nonRetryable("NoBuildConfig", err)
 	}

@@ -19,14 +19,6 @@ import (
 // its queue within GoneAfter is presumed gone for good, and the workflow
 // makes the files again elsewhere.
 
-// Holder is the worker holding a set of files: its own task queue, and how
-// long a task may wait there before that worker is presumed gone. An empty
-// queue means any worker (a single worker, or one shared data folder).
-type Holder struct {
-	Queue     string        `json:"queue,omitempty"`
-	GoneAfter time.Duration `json:"gone_after,omitempty"`
-}
-
 // DefaultGoneAfter is how long a task waits on a worker's own queue before
 // the worker is presumed gone, when the configuration does not say.
 const DefaultGoneAfter = time.Minute

@@ -18,34 +18,12 @@ import (
 	"studio/internal/search"
 )
 
-// IndexInput is the input of the Index workflow (a full release).
-type IndexInput struct {
-	Build string `json:"build"`
-	Index string `json:"index,omitempty"` // default: the build id
-	Purge bool   `json:"purge,omitempty"` // replace an existing index
-}
-
 // IndexPlan is what a full release indexes.
 type IndexPlan struct {
 	Build     string `json:"build"`
 	Index     string `json:"index"`
 	Total     int64  `json:"total"`
 	StartedAt string `json:"started_at"`
-}
-
-// IndexStats count what indexing did.
-type IndexStats struct {
-	Indexed  int64    `json:"indexed"`
-	Rejected int64    `json:"rejected"`
-	Samples  []string `json:"reject_samples,omitempty"`
-	LastID   string   `json:"last_id"`
-}
-
-// IndexResult is the result of the Index workflow.
-type IndexResult struct {
-	Index string     `json:"index"`
-	Count int64      `json:"count"`
-	Stats IndexStats `json:"stats"`
 }
 
 // IndexPrepare creates the release's index from the build's mapping and
@@ -143,7 +121,7 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 		if err != nil {
 			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
 		}
-		st.sent(res, ops[len(ops)-1].ID)
+		countSent(&st, res, ops[len(ops)-1].ID)
 		ops = ops[:0]
 		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
 		return nil
@@ -152,7 +130,7 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 		if err != nil {
 			return st, fmt.Errorf("read build %s: %w", plan.Build, err)
 		}
-		id, doc, ok := st.indexable(d)
+		id, doc, ok := indexable(&st, d)
 		if !ok {
 			continue
 		}
@@ -183,7 +161,7 @@ func indexRaw(ctx context.Context, plan IndexPlan, docs iter.Seq2[docstore.RawDo
 		if err != nil {
 			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
 		}
-		st.sent(res, batch[len(batch)-1].ID)
+		countSent(&st, res, batch[len(batch)-1].ID)
 		batch = batch[:0]
 		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
 		return nil
@@ -212,7 +190,7 @@ func indexRaw(ctx context.Context, plan IndexPlan, docs iter.Seq2[docstore.RawDo
 			if !ok {
 				return st, fmt.Errorf("read build %s: _id %q: stored document is a %T, not an object", plan.Build, r.ID, v)
 			}
-			if id, src, ok = st.decodedSource(d); !ok {
+			if id, src, ok = decodedSource(&st, d); !ok {
 				continue
 			}
 		}
@@ -231,10 +209,10 @@ const maxIDBytes = 512
 
 // indexable returns the _id of a stored document and the document to
 // index (without "_id"), or records why it cannot be indexed.
-func (st *IndexStats) indexable(d docstore.Doc) (string, map[string]any, bool) {
+func indexable(st *IndexStats, d docstore.Doc) (string, map[string]any, bool) {
 	id, ok := d["_id"].(string)
 	if !ok || id == "" || len(id) > maxIDBytes {
-		st.reject(fmt.Sprintf("_id %v: want a non-empty string of at most %d bytes", d["_id"], maxIDBytes))
+		countReject(st, fmt.Sprintf("_id %v: want a non-empty string of at most %d bytes", d["_id"], maxIDBytes))
 		return "", nil, false
 	}
 	doc := make(map[string]any, len(d))
@@ -248,29 +226,29 @@ func (st *IndexStats) indexable(d docstore.Doc) (string, map[string]any, bool) {
 
 // decodedSource is the _id and the source the decoded path sends for a
 // decoded stored document, or false when it rejects it.
-func (st *IndexStats) decodedSource(d docstore.Doc) (string, []byte, bool) {
-	id, doc, ok := st.indexable(d)
+func decodedSource(st *IndexStats, d docstore.Doc) (string, []byte, bool) {
+	id, doc, ok := indexable(st, d)
 	if !ok {
 		return "", nil, false
 	}
 	src, _, err := search.MarshalDoc(doc)
 	if err != nil { // as Engine.Bulk reports it
-		st.reject(id + ": encode the document: " + err.Error())
+		countReject(st, id+": encode the document: "+err.Error())
 		return "", nil, false
 	}
 	return id, src, true
 }
 
-// sent counts a bulk request's answer; lastID is its last document's.
-func (st *IndexStats) sent(res search.BulkResult, lastID string) {
+// countSent counts a bulk request's answer; lastID is its last document's.
+func countSent(st *IndexStats, res search.BulkResult, lastID string) {
 	st.Indexed += int64(res.Indexed)
 	for _, f := range res.Failed {
-		st.reject(f.ID + ": " + f.Reason)
+		countReject(st, f.ID+": "+f.Reason)
 	}
 	st.LastID = lastID
 }
 
-func (st *IndexStats) reject(reason string) {
+func countReject(st *IndexStats, reason string) {
 	st.Rejected++
 	if len(st.Samples) < 10 {
 		st.Samples = append(st.Samples, reason)

@@ -19,35 +19,15 @@ import (
 	"studio/internal/syncer"
 )
 
-// DiffInput is the input of the Diff workflow.
-type DiffInput struct {
-	Old string `json:"old"`
-	New string `json:"new"`
-}
-
-// SyncInput is the input of the Sync workflow.
-type SyncInput struct {
-	Diff  string `json:"diff"`  // the diff folder
-	Index string `json:"index"` // the live index to update
-}
-
 // SyncFileInput applies one diff file.
 type SyncFileInput struct {
 	SyncInput
 	File differ.FileInfo `json:"file"`
 }
 
-// SyncResult counts what a sync did.
-type SyncResult struct {
-	Files   int `json:"files"`
-	Skipped int `json:"skipped"` // files already applied by an earlier run
-	Added   int `json:"added"`
-	Updated int `json:"updated"`
-	Deleted int `json:"deleted"`
-}
-
-// SyncState is the hub collection that remembers the applied diff files.
-const SyncState = "sync_state"
+// SyncState is the hub collection that remembers the applied diff files
+// (hub.SyncState).
+const SyncState = hub.SyncState
 
 func (a *Activities) diffDir(old, new string) string {
 	return filepath.Join(a.DataDir, "diff", old+"-"+new)

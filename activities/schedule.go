@@ -9,15 +9,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"studio/internal/contract"
 	"studio/internal/manifest"
 )
-
-// ScheduleID is the id of the Temporal Schedule that dumps a source.
-func ScheduleID(source string) string { return "dump/" + source }
-
-// DumpWorkflowName is the workflow type the schedules start; it equals
-// workflows.DumpName (activities cannot import workflows).
-const DumpWorkflowName = "Dump"
 
 // syncSchedule makes the source's dump schedule match the manifest: created
 // or updated for a cron expression (keeping a pause), deleted for "".
@@ -26,7 +20,7 @@ func (a *Activities) syncSchedule(ctx context.Context, source, cron string) erro
 		return errors.New("schedules need a Temporal client in the worker")
 	}
 	sc := a.Temporal.ScheduleClient()
-	id := ScheduleID(source)
+	id := contract.DumpID(source)
 	h := sc.GetHandle(ctx, id)
 	if cron == "" {
 		err := h.Delete(ctx)
@@ -38,7 +32,7 @@ func (a *Activities) syncSchedule(ctx context.Context, source, cron string) erro
 	}
 	spec := client.ScheduleSpec{CronExpressions: []string{manifest.TemporalCron(cron)}}
 	action := &client.ScheduleWorkflowAction{
-		ID: id, Workflow: DumpWorkflowName, TaskQueue: a.TaskQueue,
+		ID: id, Workflow: contract.DumpName, TaskQueue: a.TaskQueue,
 		Args: []any{DumpInput{Source: source}},
 	}
 	_, err := sc.Create(ctx, client.ScheduleOptions{

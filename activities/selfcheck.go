@@ -9,27 +9,13 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"studio/internal/docstore"
+	"studio/internal/hub"
 	"studio/internal/progress"
-	"studio/internal/search"
 )
 
-// SelfCheckCollection is the hub collection the self-check writes to.
-const SelfCheckCollection = "hub_selfcheck"
-
-// SelfCheckInput is the input of the hub self-check.
-type SelfCheckInput struct {
-	// Note is stored with the check's record, to tell checks apart.
-	Note string `json:"note,omitempty"`
-}
-
-// SelfCheckResult says what the self-check saw.
-type SelfCheckResult struct {
-	RecordID string        `json:"record_id"`
-	Records  int64         `json:"records"`
-	Store    docstore.Info `json:"store"`
-	Search   search.Info   `json:"search"`
-	Indexes  int           `json:"indexes"`
-}
+// SelfCheckCollection is the hub collection the self-check writes to
+// (hub.SelfCheck).
+const SelfCheckCollection = hub.SelfCheck
 
 // CheckStores writes a record for this workflow into the hub database,
 // reads it back, and asks the search engine for its indexes: the smallest

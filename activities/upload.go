@@ -16,13 +16,6 @@ import (
 	"studio/internal/tableparse"
 )
 
-// UploadInput is the input of the Upload workflow.
-type UploadInput struct {
-	Source string `json:"source"`
-	// Sub uploads one uploader (sub-source) only; "" = all of them.
-	Sub string `json:"sub,omitempty"`
-}
-
 // UploadPlan names the uploaders of a source and the data they read.
 type UploadPlan struct {
 	Source     string   `json:"source"`
@@ -33,26 +26,6 @@ type UploadPlan struct {
 	Holder Holder `json:"holder,omitempty"`
 	// Parallel names the uploaders with a parallelizer.
 	Parallel []string `json:"parallel,omitempty"`
-}
-
-// UploadSubInput is one uploader's run.
-type UploadSubInput struct {
-	Source     string `json:"source"`
-	Sub        string `json:"sub"`
-	Release    string `json:"release"`
-	DataFolder string `json:"data_folder"`
-	Holder     Holder `json:"holder,omitempty"`
-	// Parallel: the uploader has a parallelizer, whose jobs run as
-	// parallel UploadJob activities.
-	Parallel bool `json:"parallel,omitempty"`
-}
-
-// UploadResult is what one uploader stored.
-type UploadResult struct {
-	Sub      string      `json:"sub"`
-	Count    int64       `json:"count"`
-	Stats    store.Stats `json:"stats"`
-	Duration float64     `json:"time"`
 }
 
 // UploadPrepare checks that the source has a successful dump and lists the

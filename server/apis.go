@@ -12,11 +12,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
-	"studio/activities"
+	"studio/internal/contract"
 	"studio/internal/dataapi"
 	"studio/internal/docstore"
 	"studio/internal/hub"
-	"studio/workflows"
 )
 
 var apiName = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)
@@ -75,7 +74,7 @@ func (s *Server) startAPI(c *fiber.Ctx) error {
 	if _, err := s.deps.Hub.C(hub.API).Get(c.UserContext(), name); err != nil {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no API %q", name))
 	}
-	run, err := s.startWorkflow(c.UserContext(), "api/"+name, workflows.APIServiceName, "API "+name, activities.APIInput{Name: name})
+	run, err := s.startWorkflow(c.UserContext(), contract.APIID(name), contract.APIServiceName, "API "+name, contract.APIInput{Name: name})
 	if err != nil {
 		return err
 	}
@@ -93,7 +92,7 @@ func (s *Server) stopAPI(c *fiber.Ctx) error {
 }
 
 func (s *Server) stopAPIWorkflow(ctx context.Context, name string) error {
-	err := s.deps.Temporal.CancelWorkflow(ctx, "api/"+name, "")
+	err := s.deps.Temporal.CancelWorkflow(ctx, contract.APIID(name), "")
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return nil
@@ -103,7 +102,7 @@ func (s *Server) stopAPIWorkflow(ctx context.Context, name string) error {
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		d, err := s.deps.Temporal.DescribeWorkflowExecution(ctx, "api/"+name, "")
+		d, err := s.deps.Temporal.DescribeWorkflowExecution(ctx, contract.APIID(name), "")
 		if err != nil || d.GetWorkflowExecutionInfo().GetStatus() != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 			return nil
 		}
@@ -148,7 +147,7 @@ func (s *Server) listAPIs(c *fiber.Ctx) error {
 	}
 	for _, d := range docs {
 		name, _ := docstore.ID(d)
-		desc, err := s.deps.Temporal.DescribeWorkflowExecution(c.UserContext(), "api/"+name, "")
+		desc, err := s.deps.Temporal.DescribeWorkflowExecution(c.UserContext(), contract.APIID(name), "")
 		running := err == nil && desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING
 		if running {
 			d["status"] = "running"

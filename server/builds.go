@@ -11,12 +11,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/activities"
 	"studio/internal/buildconf"
+	"studio/internal/contract"
 	"studio/internal/differ"
 	"studio/internal/docstore"
 	"studio/internal/hub"
-	"studio/workflows"
 )
 
 // saveBuildConf is POST /buildconf (create) and PUT /buildconf/<name>
@@ -30,7 +29,7 @@ func (s *Server) saveBuildConf(c *fiber.Ctx) error {
 	if !create {
 		conf.Name = c.Params("name")
 	}
-	known, err := activities.KnownSources(c.UserContext(), s.deps.Hub)
+	known, err := hub.KnownSources(c.UserContext(), s.deps.Hub)
 	if err != nil {
 		return err
 	}
@@ -88,7 +87,7 @@ func (s *Server) listBuildConfs(c *fiber.Ctx) error {
 // newBuild is PUT /build/<conf>/new: it starts a build and returns its id.
 func (s *Server) newBuild(c *fiber.Ctx) error {
 	name := c.Params("conf")
-	conf, err := activities.LoadBuildConfig(c.UserContext(), s.deps.Hub, name)
+	conf, err := buildconf.Load(c.UserContext(), s.deps.Hub, name)
 	if errors.Is(err, docstore.ErrNotFound) {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no build configuration %q: create it with POST /buildconf", name))
 	}
@@ -99,8 +98,8 @@ func (s *Server) newBuild(c *fiber.Ctx) error {
 	if err != nil {
 		return fail(fiber.StatusBadRequest, err.Error())
 	}
-	in := activities.BuildInput{Config: name, BuildID: id, Version: version}
-	run, err := s.startWorkflow(c.UserContext(), "build/"+name+"/"+id, workflows.BuildName, "a build of "+name, in)
+	in := contract.BuildInput{Config: name, BuildID: id, Version: version}
+	run, err := s.startWorkflow(c.UserContext(), contract.BuildID(name, id), contract.BuildName, "a build of "+name, in)
 	if err != nil {
 		return err
 	}
@@ -145,7 +144,7 @@ func (s *Server) addSyncs(ctx context.Context, build docstore.Doc) error {
 		if folder == "" {
 			continue
 		}
-		states, err := s.deps.Hub.C(activities.SyncState).Find(ctx, docstore.Query{Filter: map[string]any{"diff": folder}})
+		states, err := s.deps.Hub.C(hub.SyncState).Find(ctx, docstore.Query{Filter: map[string]any{"diff": folder}})
 		if err != nil {
 			return fmt.Errorf("syncs of diff %s: %w", folder, err)
 		}
@@ -178,7 +177,7 @@ func (s *Server) deleteBuild(c *fiber.Ctx) error {
 // newIndex is PUT /index {"build": id, "index": name, "purge": bool}: a
 // full release of a build into the search engine.
 func (s *Server) newIndex(c *fiber.Ctx) error {
-	var in activities.IndexInput
+	var in contract.IndexInput
 	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Build == "" {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"build": "<build id>", "index": "<optional name>", "purge": false}`)
 	}
@@ -189,7 +188,7 @@ func (s *Server) newIndex(c *fiber.Ctx) error {
 	if name == "" {
 		name = in.Build
 	}
-	run, err := s.startWorkflow(c.UserContext(), "index/"+name, workflows.IndexName, "a release into index "+name, in)
+	run, err := s.startWorkflow(c.UserContext(), contract.IndexID(name), contract.IndexName, "a release into index "+name, in)
 	if err != nil {
 		return err
 	}
@@ -198,11 +197,11 @@ func (s *Server) newIndex(c *fiber.Ctx) error {
 
 // newDiff is PUT /diff {"old": build id, "new": build id}.
 func (s *Server) newDiff(c *fiber.Ctx) error {
-	var in activities.DiffInput
+	var in contract.DiffInput
 	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Old == "" || in.New == "" {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"old": "<build id>", "new": "<build id>"}`)
 	}
-	run, err := s.startWorkflow(c.UserContext(), "diff/"+in.Old+"-"+in.New, workflows.DiffName, "a diff of "+in.Old+" and "+in.New, in)
+	run, err := s.startWorkflow(c.UserContext(), contract.DiffID(in.Old, in.New), contract.DiffName, "a diff of "+in.Old+" and "+in.New, in)
 	if err != nil {
 		return err
 	}
@@ -211,11 +210,11 @@ func (s *Server) newDiff(c *fiber.Ctx) error {
 
 // newSync is POST /sync {"diff": folder, "index": name}.
 func (s *Server) newSync(c *fiber.Ctx) error {
-	var in activities.SyncInput
+	var in contract.SyncInput
 	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Diff == "" || in.Index == "" {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"diff": "<diff folder>", "index": "<index>"}`)
 	}
-	run, err := s.startWorkflow(c.UserContext(), "sync/"+in.Index, workflows.SyncName, "a sync of index "+in.Index, in)
+	run, err := s.startWorkflow(c.UserContext(), contract.SyncID(in.Index), contract.SyncName, "a sync of index "+in.Index, in)
 	if err != nil {
 		return err
 	}
@@ -225,11 +224,11 @@ func (s *Server) newSync(c *fiber.Ctx) error {
 // createReleaseNote is PUT /release_note/create {"old", "new"}: it writes
 // the release note of an existing diff and answers it.
 func (s *Server) createReleaseNote(c *fiber.Ctx) error {
-	var in activities.DiffInput
+	var in contract.DiffInput
 	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Old == "" || in.New == "" {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"old": "<build id>", "new": "<build id>"}`)
 	}
-	run, err := s.startWorkflow(c.UserContext(), "release_note/"+in.Old+"-"+in.New, workflows.ReleaseNoteName, "a release note of "+in.Old+" and "+in.New, in)
+	run, err := s.startWorkflow(c.UserContext(), contract.ReleaseNoteID(in.Old, in.New), contract.ReleaseNoteName, "a release note of "+in.Old+" and "+in.New, in)
 	if err != nil {
 		return err
 	}

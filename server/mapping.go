@@ -11,22 +11,21 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/activities"
+	"studio/internal/contract"
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/internal/inspect"
 	"studio/internal/search"
-	"studio/workflows"
 )
 
 // startInspect is PUT /inspect {"data_provider": ["src", name] | build id,
 // "mode": [...], "limit": N, "sample": x}.
 func (s *Server) startInspect(c *fiber.Ctx) error {
-	var in activities.InspectInput
+	var in contract.InspectInput
 	if err := json.Unmarshal(c.Body(), &in); err != nil {
 		return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
 	}
-	target, err := activities.ParseTarget(in.DataProvider)
+	target, err := contract.ParseTarget(in.DataProvider)
 	if err != nil {
 		return fail(fiber.StatusBadRequest, err.Error())
 	}
@@ -36,7 +35,7 @@ func (s *Server) startInspect(c *fiber.Ctx) error {
 	if in.Sample < 0 || in.Sample > 1 || in.Limit < 0 {
 		return fail(fiber.StatusBadRequest, "sample must be in (0, 1] and limit not negative")
 	}
-	run, err := s.startWorkflow(c.UserContext(), "inspect/"+target.Name, workflows.InspectName, "an inspection of "+target.Name, in)
+	run, err := s.startWorkflow(c.UserContext(), contract.InspectID(target.Name), contract.InspectName, "an inspection of "+target.Name, in)
 	if err != nil {
 		return err
 	}

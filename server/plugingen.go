@@ -11,11 +11,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/activities"
+	"studio/internal/contract"
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/internal/plugingen"
-	"studio/workflows"
 )
 
 // genRequest is the body of the routes that make a plugin from a file.
@@ -85,7 +84,7 @@ func (s *Server) savePlugin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.refuseWhileRunning(c.UserContext(), name, "saving its plugin", activities.ScheduleID(name), "upload/"+name); err != nil {
+	if err := s.refuseWhileRunning(c.UserContext(), name, "saving its plugin", contract.DumpID(name), contract.UploadID(name)); err != nil {
 		return err
 	}
 	if err := s.refuseOtherPlugin(c.UserContext(), name, dir); err != nil {
@@ -96,15 +95,15 @@ func (s *Server) savePlugin(c *fiber.Ctx) error {
 		return err
 	}
 	s.deps.Log.Info("plugin made from a file", "name", name, "dir", dir, "commit", written.Commit, "url", p.Sample.URL)
-	run, err := s.startWorkflow(c.UserContext(), "plugin/"+name, workflows.RegisterPluginName, "a registration of plugin "+name, activities.RegisterInput{URL: dir})
+	run, err := s.startWorkflow(c.UserContext(), contract.PluginID(name), contract.RegisterPluginName, "a registration of plugin "+name, contract.RegisterInput{URL: dir})
 	if err != nil {
 		return err
 	}
-	var reg activities.PluginResult
+	var reg contract.PluginResult
 	if err := waitResult(c.UserContext(), run, &reg); err != nil {
 		return err
 	}
-	dump, err := s.startWorkflow(c.UserContext(), activities.ScheduleID(name), workflows.DumpName, "a dump of "+name, activities.DumpInput{Source: name, Force: true})
+	dump, err := s.startWorkflow(c.UserContext(), contract.DumpID(name), contract.DumpName, "a dump of "+name, contract.DumpInput{Source: name, Force: true})
 	if err != nil {
 		return err
 	}

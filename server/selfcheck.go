@@ -7,14 +7,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/sdk/client"
 
-	"studio/activities"
-	"studio/workflows"
+	"studio/internal/contract"
 )
 
 // startSelfCheck is POST /selfcheck {"note": "..."}: it starts the hub
 // self-check workflow and returns its id.
 func (s *Server) startSelfCheck(c *fiber.Ctx) error {
-	var in activities.SelfCheckInput
+	var in contract.SelfCheckInput
 	if len(c.Body()) > 0 {
 		if err := readBody(c, &in); err != nil {
 			return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
@@ -24,9 +23,9 @@ func (s *Server) startSelfCheck(c *fiber.Ctx) error {
 	run, err := s.deps.Temporal.ExecuteWorkflow(c.UserContext(), client.StartWorkflowOptions{
 		ID:        id,
 		TaskQueue: s.deps.TaskQueue,
-	}, workflows.SelfCheckName, in)
+	}, contract.SelfCheckName, in)
 	if err != nil {
-		return fmt.Errorf("start %s: %w", workflows.SelfCheckName, err)
+		return fmt.Errorf("start %s: %w", contract.SelfCheckName, err)
 	}
 	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID()})
 }

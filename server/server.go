@@ -60,7 +60,7 @@ type Server struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	samples *plugingen.Cache // samples of data files, for live previews
-	explore *explorer.APIs // data APIs of the explorer, per index
+	explore *explorer.APIs   // data APIs of the explorer, per index
 }
 
 // New builds the server and its routes.

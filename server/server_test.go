@@ -17,10 +17,11 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"studio/activities"
 	"studio/internal/config"
+	"studio/internal/contract"
 	"studio/internal/engines"
 	"studio/internal/feed"
+	"studio/internal/hub"
 	"studio/internal/testenv"
 	"studio/server"
 	"studio/worker"
@@ -201,13 +202,13 @@ func TestSelfCheckThroughEveryLayer(t *testing.T) {
 	_, env = call(t, "GET", s.base+"/command/"+started.ID, "")
 	var cmd struct {
 		Status string
-		Result activities.SelfCheckResult
+		Result contract.SelfCheckResult
 	}
 	_ = json.Unmarshal(env.Result, &cmd)
 	if cmd.Status != "completed" || cmd.Result.RecordID != started.ID || cmd.Result.Store.Backend != "sqlite" || cmd.Result.Search.Backend != "bleve" {
 		t.Fatalf("GET /command/%s = %s", started.ID, env.Result)
 	}
-	doc, err := s.eng.Hub.C(activities.SelfCheckCollection).Get(context.Background(), started.ID)
+	doc, err := s.eng.Hub.C(hub.SelfCheck).Get(context.Background(), started.ID)
 	if err != nil || doc["note"] != "from rest" {
 		t.Fatalf("hub record = %v, %v", doc, err)
 	}
@@ -231,7 +232,7 @@ func TestSelfCheckThroughEveryLayer(t *testing.T) {
 	if found["selfcheck/from-cli"] != "completed" || found[started.ID] != "completed" {
 		t.Fatalf("/commands = %s", env.Result)
 	}
-	doc, err = s.eng.Hub.C(activities.SelfCheckCollection).Get(context.Background(), "selfcheck/from-cli")
+	doc, err = s.eng.Hub.C(hub.SelfCheck).Get(context.Background(), "selfcheck/from-cli")
 	if err != nil || doc["note"] != "from cli" {
 		t.Fatalf("hub record of the CLI run = %v, %v", doc, err)
 	}

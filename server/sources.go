@@ -13,12 +13,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"studio/activities"
 	"studio/internal/commands"
+	"studio/internal/contract"
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/internal/manifest"
-	"studio/workflows"
 )
 
 // startWorkflow starts a workflow under a deterministic id; a running one
@@ -56,7 +55,7 @@ func waitResult(ctx context.Context, run client.WorkflowRun, out any) error {
 
 // registerPlugin is POST /dataplugin/register_url {"url": ..., "ref": ...}.
 func (s *Server) registerPlugin(c *fiber.Ctx) error {
-	var in activities.RegisterInput
+	var in contract.RegisterInput
 	if err := readBody(c, &in); err != nil || in.URL == "" {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"url": "<git URL or folder>", "ref": "<optional commit, branch or tag>"}`)
 	}
@@ -64,11 +63,11 @@ func (s *Server) registerPlugin(c *fiber.Ctx) error {
 	if err != nil {
 		return fail(fiber.StatusBadRequest, err.Error())
 	}
-	run, err := s.startWorkflow(c.UserContext(), "plugin/"+name, workflows.RegisterPluginName, "a registration of plugin "+name, in)
+	run, err := s.startWorkflow(c.UserContext(), contract.PluginID(name), contract.RegisterPluginName, "a registration of plugin "+name, in)
 	if err != nil {
 		return err
 	}
-	var res activities.PluginResult
+	var res contract.PluginResult
 	if err := waitResult(c.UserContext(), run, &res); err != nil {
 		return err
 	}
@@ -94,10 +93,10 @@ func (s *Server) unregisterPlugin(c *fiber.Ctx) error {
 	if _, err := (hub.Records{Store: s.deps.Hub}).Plugin(c.UserContext(), name); err != nil {
 		return fail(fiber.StatusNotFound, err.Error())
 	}
-	if err := s.refuseWhileRunning(c.UserContext(), name, "unregistering its plugin", activities.ScheduleID(name), "upload/"+name); err != nil {
+	if err := s.refuseWhileRunning(c.UserContext(), name, "unregistering its plugin", contract.DumpID(name), contract.UploadID(name)); err != nil {
 		return err
 	}
-	run, err := s.startWorkflow(c.UserContext(), "plugin/"+name, workflows.UnregisterPluginName, "a registration change of plugin "+name, name)
+	run, err := s.startWorkflow(c.UserContext(), contract.PluginID(name), contract.UnregisterPluginName, "a registration change of plugin "+name, name)
 	if err != nil {
 		return err
 	}
@@ -111,22 +110,22 @@ func (s *Server) unregisterPlugin(c *fiber.Ctx) error {
 // {"force": bool, "release": "<plugin ref>"}: it starts the dump and returns
 // its command id at once.
 func (s *Server) dumpSource(c *fiber.Ctx) error {
-	var in activities.DumpInput
+	var in contract.DumpInput
 	name := c.Params("name")
-	if err := s.refuseWhileRunning(c.UserContext(), name, "a dump", "upload/"+name, "plugin/"+name); err != nil {
+	if err := s.refuseWhileRunning(c.UserContext(), name, "a dump", contract.UploadID(name), contract.PluginID(name)); err != nil {
 		return err
 	}
-	return s.startForSource(c, &in, &in.Source, activities.ScheduleID(name), workflows.DumpName, "a dump")
+	return s.startForSource(c, &in, &in.Source, contract.DumpID(name), contract.DumpName, "a dump")
 }
 
 // uploadSource is PUT /source/<name>/upload {"sub": "<optional uploader>"}.
 func (s *Server) uploadSource(c *fiber.Ctx) error {
-	var in activities.UploadInput
+	var in contract.UploadInput
 	name := c.Params("name")
-	if err := s.refuseWhileRunning(c.UserContext(), name, "an upload", activities.ScheduleID(name), "plugin/"+name); err != nil {
+	if err := s.refuseWhileRunning(c.UserContext(), name, "an upload", contract.DumpID(name), contract.PluginID(name)); err != nil {
 		return err
 	}
-	return s.startForSource(c, &in, &in.Source, "upload/"+name, workflows.UploadName, "an upload")
+	return s.startForSource(c, &in, &in.Source, contract.UploadID(name), contract.UploadName, "an upload")
 }
 
 // startForSource decodes the optional JSON body into in, sets the source
@@ -214,11 +213,11 @@ func (s *Server) sourceView(ctx context.Context, dump docstore.Doc) (fiber.Map, 
 
 // scheduleView describes the source's dump schedule, nil when none.
 func (s *Server) scheduleView(ctx context.Context, name string) fiber.Map {
-	d, err := s.deps.Temporal.ScheduleClient().GetHandle(ctx, activities.ScheduleID(name)).Describe(ctx)
+	d, err := s.deps.Temporal.ScheduleClient().GetHandle(ctx, contract.DumpID(name)).Describe(ctx)
 	if err != nil {
 		return nil
 	}
-	v := fiber.Map{"id": activities.ScheduleID(name), "paused": d.Schedule.State.Paused, "note": d.Schedule.State.Note}
+	v := fiber.Map{"id": contract.DumpID(name), "paused": d.Schedule.State.Paused, "note": d.Schedule.State.Note}
 	if len(d.Info.NextActionTimes) > 0 {
 		v["next_run"] = d.Info.NextActionTimes[0]
 	}
@@ -234,7 +233,7 @@ func (s *Server) setSchedule(c *fiber.Ctx) error {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"paused": true|false}`)
 	}
 	name := c.Params("name")
-	h := s.deps.Temporal.ScheduleClient().GetHandle(c.UserContext(), activities.ScheduleID(name))
+	h := s.deps.Temporal.ScheduleClient().GetHandle(c.UserContext(), contract.DumpID(name))
 	var err error
 	if *in.Paused {
 		err = h.Pause(c.UserContext(), client.SchedulePauseOptions{Note: "paused from the hub API"})

@@ -10,11 +10,6 @@ import (
 	"studio/activities"
 )
 
-// APIServiceName is the workflow type that keeps a data API instance
-// serving; its id is api/<name>. Cancel it to stop the API. Input:
-// {"name": "<api name>"}.
-const APIServiceName = "APIService"
-
 // APIService runs the API's serving activity for as long as it is not
 // canceled: a worker that dies stops heartbeating, and Temporal starts the
 // activity again on a live worker, so a running API comes back after a

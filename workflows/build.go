@@ -7,12 +7,6 @@ import (
 	"studio/internal/merge"
 )
 
-// BuildName is the workflow type of a build; its id is
-// build/<config>/<build id>. Input: {"config": "default", "build_id":
-// "default_20261127_1a2b3c4d", "version": "20261127"} (the hub API picks the
-// id; by hand, any lower-case id of that form works).
-const BuildName = "Build"
-
 // Build merges a configuration's sources into a new collection: root
 // sources first, then the others, one activity per source heartbeating its
 // progress; then it records the merged mapping and _meta.

@@ -8,14 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
+	"studio/internal/contract"
 )
-
-// DumpName is the workflow type of a source's dump; its id is
-// dump/<source>. Start it by hand:
-//
-//	temporal workflow start --task-queue studio --type Dump \
-//	    --workflow-id dump/cgi --input '{"source":"cgi","force":false}'
-const DumpName = activities.DumpWorkflowName
 
 // transferActivity is the options of a download: hours allowed, but a
 // worker that stops heartbeating for 10 s is presumed dead and the download
@@ -110,7 +104,7 @@ func dumpOn(ctx workflow.Context, in activities.DumpInput, h activities.Holder, 
 // "pending": ["upload"] and the user starts it again.
 func startUpload(ctx workflow.Context, source string) {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-		WorkflowID:        "upload/" + source,
+		WorkflowID:        contract.UploadID(source),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
 	f := workflow.ExecuteChildWorkflow(cctx, UploadName, activities.UploadInput{Source: source})

@@ -6,11 +6,6 @@ import (
 	"studio/activities"
 )
 
-// IndexName is the workflow type of a full release: it indexes a build
-// into the search engine. Its id is index/<index name>. Input: {"build":
-// "<build id>", "index": "<optional name>", "purge": false}.
-const IndexName = "Index"
-
 // Index creates the release's index and fills it from the build, resuming
 // after a crash from the last document indexed.
 func Index(ctx workflow.Context, in activities.IndexInput) (res activities.IndexResult, err error) {

@@ -6,11 +6,6 @@ import (
 	"studio/activities"
 )
 
-// InspectName is the workflow type of an inspection; its id is
-// inspect/<source or build id>. Input: {"data_provider": ["src", "cgi"],
-// "mode": ["type", "stats", "mapping"], "limit": 0, "sample": 1}.
-const InspectName = "Inspect"
-
 // Inspect infers a type tree, statistics and a suggested mapping from a
 // source's or a build's documents and records them (never changing the
 // registered mapping).

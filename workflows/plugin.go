@@ -6,14 +6,6 @@ import (
 	"studio/activities"
 )
 
-// RegisterPluginName is the workflow type that registers (or re-registers)
-// a data plugin; its id is plugin/<name>. Input: {"url": "...", "ref": "..."}.
-const RegisterPluginName = "RegisterPlugin"
-
-// UnregisterPluginName removes a plugin; input: the plugin name as a JSON
-// string.
-const UnregisterPluginName = "UnregisterPlugin"
-
 // RegisterPlugin fetches a plugin's code from git or a folder, validates its
 // manifest, records the plugin and its source, and keeps its dump schedule.
 func RegisterPlugin(ctx workflow.Context, in activities.RegisterInput) (activities.PluginResult, error) {

@@ -11,19 +11,6 @@ import (
 	"studio/internal/releasenote"
 )
 
-// DiffName is the workflow type that compares two builds of one
-// configuration into diff files; its id is diff/<old>-<new>. Input:
-// {"old": "<build id>", "new": "<build id>"}.
-const DiffName = "Diff"
-
-// SyncName is the workflow type that applies a diff to a live index; its
-// id is sync/<index>. Input: {"diff": "<diff folder>", "index": "<index>"}.
-const SyncName = "Sync"
-
-// ReleaseNoteName is the workflow type that writes the release note of an
-// existing diff; its id is release_note/<old>-<new>. Input: as Diff's.
-const ReleaseNoteName = "ReleaseNote"
-
 // Diff writes the difference of two builds, then its release note.
 func Diff(ctx workflow.Context, in activities.DiffInput) (differ.Metadata, error) {
 	var md differ.Metadata

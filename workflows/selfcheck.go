@@ -6,12 +6,6 @@ import (
 	"studio/activities"
 )
 
-// SelfCheckName is the workflow type of the hub self-check. Start it by hand:
-//
-//	temporal workflow start --task-queue studio --type SelfCheck \
-//	    --workflow-id selfcheck/manual --input '{"note":"hello"}'
-const SelfCheckName = "SelfCheck"
-
 // SelfCheck proves the path from a workflow start to the worker and the
 // engines: it runs one activity that writes and reads a hub record and lists
 // the search indexes.

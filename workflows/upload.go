@@ -8,15 +8,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
+	"studio/internal/contract"
 )
-
-// UploadName is the workflow type of a source's upload; its id is
-// upload/<source>. Input: {"source": "cgi", "sub": "<optional uploader>"}.
-const UploadName = "Upload"
-
-// UploadSubName uploads one uploader of a source with several; its id is
-// upload/<source>/<sub>.
-const UploadSubName = "UploadSub"
 
 // parseActivity is the options of a parse-and-store run: hours allowed, a
 // worker silent for 15 s is presumed dead and the run resumes elsewhere from
@@ -76,7 +69,7 @@ func uploadSubs(ctx workflow.Context, plan activities.UploadPlan) ([]activities.
 	}
 	futures := make([]workflow.ChildWorkflowFuture, len(subs))
 	for i, sub := range subs {
-		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: "upload/" + sub.Source + "/" + sub.Sub})
+		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: contract.UploadSubID(sub.Source, sub.Sub)})
 		futures[i] = workflow.ExecuteChildWorkflow(cctx, UploadSubName, sub)
 	}
 	out := make([]activities.UploadResult, len(futures))

@@ -1,14 +1,13 @@
 package workflows
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
+	"studio/internal/contract"
 	"studio/internal/store"
 )
 
@@ -19,11 +18,6 @@ const (
 	parallelizerChange  = "parallelizer"
 	parallelizerVersion = 1
 )
-
-// UploadJobRangeName runs a range of a parallel upload's jobs, when there
-// are more than one run takes (jobsPerRun); its id is
-// upload/<source>/<sub>/jobs-<first>-<last>.
-const UploadJobRangeName = "UploadJobRange"
 
 // maxParallelJobs is how many jobs of one upload run at once: the workers
 // holding the data share them.
@@ -36,14 +30,8 @@ const maxParallelJobs = 8
 // only so that a test can make ranges of a few jobs.)
 var jobsPerRun = 500
 
-// UploadJobRangeInput is a range of a parallel upload's jobs.
-type UploadJobRangeInput struct {
-	Sub   activities.UploadSubInput `json:"sub"`
-	Temp  string                    `json:"temp"`
-	First int                       `json:"first"` // number of the range's first job, from 1
-	Of    int                       `json:"of"`    // jobs in all
-	Jobs  []json.RawMessage         `json:"jobs"`  // each job's parser arguments
-}
+// UploadJobRangeInput is contract.UploadJobRangeInput.
+type UploadJobRangeInput = contract.UploadJobRangeInput
 
 // parallelOn says whether this run may take the parallel path.
 func parallelOn(ctx workflow.Context) bool {
@@ -118,7 +106,7 @@ func runJobRanges(ctx workflow.Context, in activities.UploadSubInput, plan activ
 		hi := min(lo+jobsPerRun, n)
 		r := UploadJobRangeInput{Sub: in, Temp: plan.Temp, First: lo + 1, Of: n, Jobs: plan.Jobs[lo:hi]}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID: fmt.Sprintf("upload/%s/%s/jobs-%d-%d", in.Source, in.Sub, lo+1, hi),
+			WorkflowID: contract.UploadJobRangeID(in.Source, in.Sub, lo+1, hi),
 		})
 		var st store.JobStats
 		if err := workflow.ExecuteChildWorkflow(cctx, UploadJobRangeName, r).Get(ctx, &st); err != nil {

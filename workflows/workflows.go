@@ -11,10 +11,30 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
+	"studio/internal/contract"
 )
 
 // a is how workflows name activities; it is never dereferenced.
 var a *activities.Activities
+
+// The workflow type names (package contract documents each one's id and
+// input).
+const (
+	SelfCheckName        = contract.SelfCheckName
+	DumpName             = contract.DumpName
+	RegisterPluginName   = contract.RegisterPluginName
+	UnregisterPluginName = contract.UnregisterPluginName
+	UploadName           = contract.UploadName
+	UploadSubName        = contract.UploadSubName
+	UploadJobRangeName   = contract.UploadJobRangeName
+	BuildName            = contract.BuildName
+	InspectName          = contract.InspectName
+	IndexName            = contract.IndexName
+	APIServiceName       = contract.APIServiceName
+	DiffName             = contract.DiffName
+	SyncName             = contract.SyncName
+	ReleaseNoteName      = contract.ReleaseNoteName
+)
 
 // Registered names the workflows and the names they are registered under.
 var Registered = map[string]any{

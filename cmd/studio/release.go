@@ -6,7 +6,7 @@ import (
 	"net/url"
 
 	"studio/internal/commands"
-	"studio/workflows"
+	"studio/internal/contract"
 )
 
 const releaseHelp = "release a build into a search index: in full (index every document, --full), or incremental " +
@@ -153,7 +153,7 @@ func (c *cli) followStep(ctx context.Context, out *releaseOutput, res started) (
 		return cmd, err
 	}
 	out.Commands = append(out.Commands, cmd)
-	if cmd.Type == workflows.DiffName && cmd.Status == "completed" {
+	if cmd.Type == contract.DiffName && cmd.Status == "completed" {
 		c.say("%s", summarize(cmd))
 	}
 	return cmd, nil

@@ -7,20 +7,20 @@ import (
 	"time"
 
 	"studio/internal/commands"
+	"studio/internal/contract"
 	"studio/internal/inspect"
-	"studio/workflows"
 )
 
 // summaries say, for people, what a completed command did, by workflow
 // type; other results are shown as JSON.
 var summaries = map[string]func(result any) string{
-	workflows.DumpName:    dumpSummary,
-	workflows.UploadName:  uploadSummary,
-	workflows.InspectName: inspectSummary,
-	workflows.BuildName:   buildSummary,
-	workflows.IndexName:   indexSummary,
-	workflows.DiffName:    diffSummary,
-	workflows.SyncName:    syncSummary,
+	contract.DumpName:    dumpSummary,
+	contract.UploadName:  uploadSummary,
+	contract.InspectName: inspectSummary,
+	contract.BuildName:   buildSummary,
+	contract.IndexName:   indexSummary,
+	contract.DiffName:    diffSummary,
+	contract.SyncName:    syncSummary,
 }
 
 // summarize says what a completed command did.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"studio/internal/contract"
 )
 
 // Config is the whole configuration of a studio process. Fields that a
@@ -89,7 +91,7 @@ func Default() Config {
 		DataDir:            "data",
 		Listen:             "127.0.0.1:8080",
 		TemporalNamespace:  "default",
-		TaskQueue:          "studio",
+		TaskQueue:          contract.TaskQueue,
 		MongoDatabase:      "studio",
 		MongoBatch:         99,
 		UnpackMaxBytes:     20 << 30,

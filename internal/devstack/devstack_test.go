@@ -17,10 +17,10 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"studio/activities"
 	"studio/internal/commands"
 	"studio/internal/config"
 	"studio/internal/devstack"
+	"studio/internal/hub"
 	"studio/internal/hubclient"
 	"studio/internal/search"
 	"studio/internal/testenv"
@@ -97,7 +97,7 @@ func TestStateSurvivesRestart(t *testing.T) {
 	if !seen {
 		t.Fatalf("after restart /commands does not list %s as completed: %+v", id, list)
 	}
-	doc, err := st.Engines.Hub.C(activities.SelfCheckCollection).Get(context.Background(), id)
+	doc, err := st.Engines.Hub.C(hub.SelfCheck).Get(context.Background(), id)
 	if err != nil || doc["note"] != "before restart" {
 		t.Fatalf("after restart the hub record %s = %v, %v", id, doc, err)
 	}

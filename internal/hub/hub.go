@@ -26,6 +26,9 @@ const (
 	// WorkerFiles records which worker holds the files of a dump or a
 	// diff: {_id: "dump/<source>" or "diff/<old>-<new>", queue, folder}.
 	WorkerFiles = "worker_files"
+
+	SyncState = "sync_state"    // the diff files a sync has applied: {_id: "<index>|<diff folder>", ...}
+	SelfCheck = "hub_selfcheck" // one record per self-check run
 )
 
 // Download states of src_dump.download.status.
@@ -99,4 +102,19 @@ func Str(d docstore.Doc, path string) string {
 	v, _ := docstore.GetPath(d, path)
 	s, _ := v.(string)
 	return s
+}
+
+// KnownSources maps each sub-source the hub has uploaded (src_master) to
+// whether it has a registered mapping.
+func KnownSources(ctx context.Context, hubDB docstore.Store) (map[string]bool, error) {
+	known := map[string]bool{}
+	for d, err := range hubDB.C(SrcMaster).Scan(ctx, docstore.ScanOptions{}) {
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", SrcMaster, err)
+		}
+		id, _ := docstore.ID(d)
+		m, _ := d["mapping"].(map[string]any)
+		known[id] = len(m) > 0
+	}
+	return known, nil
 }
