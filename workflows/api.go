@@ -7,14 +7,14 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"studio/activities"
+	"studio/internal/contract"
 )
 
 // APIService runs the API's serving activity for as long as it is not
 // canceled: a worker that dies stops heartbeating, and Temporal starts the
 // activity again on a live worker, so a running API comes back after a
 // restart.
-func APIService(ctx workflow.Context, in activities.APIInput) error {
+func APIService(ctx workflow.Context, in contract.APIInput) error {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 100 * 365 * 24 * time.Hour,
 		HeartbeatTimeout:    10 * time.Second,

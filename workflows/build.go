@@ -4,13 +4,14 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
+	"studio/internal/contract"
 	"studio/internal/merge"
 )
 
 // Build merges a configuration's sources into a new collection: root
 // sources first, then the others, one activity per source heartbeating its
 // progress; then it records the merged mapping and _meta.
-func Build(ctx workflow.Context, in activities.BuildInput) (res activities.BuildResult, err error) {
+func Build(ctx workflow.Context, in contract.BuildInput) (res contract.BuildResult, err error) {
 	defer func() {
 		if err == nil {
 			return

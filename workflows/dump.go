@@ -29,7 +29,7 @@ func transferActivity(ctx workflow.Context) workflow.Context {
 
 // Dump downloads a source's data when the remote is newer (or when forced),
 // unpacks it when the manifest asks, and records the result in src_dump.
-func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpResult, err error) {
+func Dump(ctx workflow.Context, in contract.DumpInput) (res contract.DumpResult, err error) {
 	var plan activities.DumpPlan
 	defer func() {
 		if err == nil {
@@ -51,7 +51,7 @@ func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpRes
 	// unchanged release is not downloaded again); if it is gone, any worker
 	// downloads everything anew. Runs from before holders take the shared
 	// queue (an empty holder).
-	var h activities.Holder
+	var h contract.Holder
 	on := holdersOn(ctx)
 	if on {
 		if h, err = filesAt(ctx, activities.DumpFilesKey(in.Source)); err != nil {
@@ -62,7 +62,7 @@ func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpRes
 	if on && holderGone(err) {
 		workflow.GetLogger(ctx).Warn("the worker holding the last dump is gone: dumping again on another worker", "source", in.Source, "queue", h.Queue)
 		in.Force = true
-		res, err = dumpOn(ctx, in, activities.Holder{}, &plan)
+		res, err = dumpOn(ctx, in, contract.Holder{}, &plan)
 	}
 	if err != nil || plan.Nothing {
 		return res, err
@@ -73,13 +73,13 @@ func Dump(ctx workflow.Context, in activities.DumpInput) (res activities.DumpRes
 
 // dumpOn prepares a dump on the worker h (any worker when h is empty),
 // then downloads and finishes it on the worker that prepared it.
-func dumpOn(ctx workflow.Context, in activities.DumpInput, h activities.Holder, plan *activities.DumpPlan) (activities.DumpResult, error) {
-	var res activities.DumpResult
+func dumpOn(ctx workflow.Context, in contract.DumpInput, h contract.Holder, plan *activities.DumpPlan) (contract.DumpResult, error) {
+	var res contract.DumpResult
 	if err := workflow.ExecuteActivity(onHolder(shortActivity(ctx), h), a.DumpPrepare, in).Get(ctx, plan); err != nil {
 		return res, err
 	}
 	if plan.Nothing {
-		return activities.DumpResult{Source: in.Source, Status: "nothing to dump", Release: plan.Release, Reason: plan.Reason}, nil
+		return contract.DumpResult{Source: in.Source, Status: "nothing to dump", Release: plan.Release, Reason: plan.Reason}, nil
 	}
 	// Several URLs download side by side, one activity each.
 	tctx := onHolder(transferActivity(ctx), plan.Holder)
@@ -89,7 +89,7 @@ func dumpOn(ctx workflow.Context, in activities.DumpInput, h activities.Holder, 
 			Source: in.Source, URL: u, DataFolder: plan.DataFolder,
 		})
 	}
-	files := make([]activities.FetchedFile, len(futures))
+	files := make([]contract.FetchedFile, len(futures))
 	for i, f := range futures {
 		if err := f.Get(ctx, &files[i]); err != nil {
 			return res, err
@@ -107,7 +107,7 @@ func startUpload(ctx workflow.Context, source string) {
 		WorkflowID:        contract.UploadID(source),
 		ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 	})
-	f := workflow.ExecuteChildWorkflow(cctx, UploadName, activities.UploadInput{Source: source})
+	f := workflow.ExecuteChildWorkflow(cctx, UploadName, contract.UploadInput{Source: source})
 	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 		workflow.GetLogger(ctx).Warn("upload after dump not started", "source", source, "err", err)
 	}

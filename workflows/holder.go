@@ -8,11 +8,11 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"studio/activities"
+	"studio/internal/contract"
 )
 
 // workerFilesVersion marks the workflows that send the steps reading a
-// dump's or a diff's files to the worker holding them (activities.Holder).
+// dump's or a diff's files to the worker holding them (contract.Holder).
 // Histories from before it replay on the shared queue as they ran.
 const (
 	workerFilesChange  = "worker-files"
@@ -27,7 +27,7 @@ func holdersOn(ctx workflow.Context) bool {
 // onHolder sends the activities of ctx (whose options are already set) to
 // the worker holding files, and presumes that worker gone when it does not
 // pick a task up within its GoneAfter. No holder: ctx as it is.
-func onHolder(ctx workflow.Context, h activities.Holder) workflow.Context {
+func onHolder(ctx workflow.Context, h contract.Holder) workflow.Context {
 	if h.Queue == "" {
 		return ctx
 	}
@@ -46,8 +46,8 @@ func holderGone(err error) bool {
 }
 
 // filesAt asks which worker holds the files named key.
-func filesAt(ctx workflow.Context, key string) (activities.Holder, error) {
-	var h activities.Holder
+func filesAt(ctx workflow.Context, key string) (contract.Holder, error) {
+	var h contract.Holder
 	err := workflow.ExecuteActivity(shortActivity(ctx), a.FilesAt, key).Get(ctx, &h)
 	return h, err
 }

@@ -4,11 +4,12 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
+	"studio/internal/contract"
 )
 
 // Index creates the release's index and fills it from the build, resuming
 // after a crash from the last document indexed.
-func Index(ctx workflow.Context, in activities.IndexInput) (res activities.IndexResult, err error) {
+func Index(ctx workflow.Context, in contract.IndexInput) (res contract.IndexResult, err error) {
 	defer func() {
 		if err == nil {
 			return
@@ -21,7 +22,7 @@ func Index(ctx workflow.Context, in activities.IndexInput) (res activities.Index
 	if err := workflow.ExecuteActivity(shortActivity(ctx), a.IndexPrepare, in).Get(ctx, &plan); err != nil {
 		return res, err
 	}
-	var st activities.IndexStats
+	var st contract.IndexStats
 	if err := workflow.ExecuteActivity(parseActivity(ctx), a.IndexDocs, plan).Get(ctx, &st); err != nil {
 		return res, err
 	}

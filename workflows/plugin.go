@@ -3,13 +3,13 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"studio/activities"
+	"studio/internal/contract"
 )
 
 // RegisterPlugin fetches a plugin's code from git or a folder, validates its
 // manifest, records the plugin and its source, and keeps its dump schedule.
-func RegisterPlugin(ctx workflow.Context, in activities.RegisterInput) (activities.PluginResult, error) {
-	var res activities.PluginResult
+func RegisterPlugin(ctx workflow.Context, in contract.RegisterInput) (contract.PluginResult, error) {
+	var res contract.PluginResult
 	err := workflow.ExecuteActivity(shortActivity(ctx), a.PluginFetch, in).Get(ctx, &res)
 	return res, err
 }

@@ -7,12 +7,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
+	"studio/internal/contract"
 	"studio/internal/differ"
 	"studio/internal/releasenote"
 )
 
 // Diff writes the difference of two builds, then its release note.
-func Diff(ctx workflow.Context, in activities.DiffInput) (differ.Metadata, error) {
+func Diff(ctx workflow.Context, in contract.DiffInput) (differ.Metadata, error) {
 	var md differ.Metadata
 	if err := workflow.ExecuteActivity(parseActivity(ctx), a.DiffRun, in).Get(ctx, &md); err != nil {
 		return md, err
@@ -24,7 +25,7 @@ func Diff(ctx workflow.Context, in activities.DiffInput) (differ.Metadata, error
 // ReleaseNote writes a diff's release note, on the worker holding the
 // diff's files; if that worker is gone, the builds are diffed again on
 // another.
-func ReleaseNote(ctx workflow.Context, in activities.DiffInput) (releasenote.Note, error) {
+func ReleaseNote(ctx workflow.Context, in contract.DiffInput) (releasenote.Note, error) {
 	var note releasenote.Note
 	if !holdersOn(ctx) {
 		err := workflow.ExecuteActivity(parseActivity(ctx), a.ReleaseNoteRun, in).Get(ctx, &note)
@@ -51,10 +52,10 @@ func ReleaseNote(ctx workflow.Context, in activities.DiffInput) (releasenote.Not
 
 // Sync applies a diff's files to an index in order, one activity per file;
 // files an earlier run applied are skipped.
-func Sync(ctx workflow.Context, in activities.SyncInput) (activities.SyncResult, error) {
-	var total activities.SyncResult
+func Sync(ctx workflow.Context, in contract.SyncInput) (contract.SyncResult, error) {
+	var total contract.SyncResult
 	var files []differ.FileInfo
-	var h activities.Holder
+	var h contract.Holder
 	if holdersOn(ctx) {
 		// The diff's files are on the worker that wrote them.
 		var err error
@@ -67,7 +68,7 @@ func Sync(ctx workflow.Context, in activities.SyncInput) (activities.SyncResult,
 		return total, holderGoneSync(err, in, h)
 	}
 	for _, f := range files {
-		var r activities.SyncResult
+		var r contract.SyncResult
 		if err := workflow.ExecuteActivity(onHolder(parseActivity(ctx), h), a.SyncFile, activities.SyncFileInput{SyncInput: in, File: f}).Get(ctx, &r); err != nil {
 			return total, holderGoneSync(err, in, h)
 		}
@@ -83,7 +84,7 @@ func Sync(ctx workflow.Context, in activities.SyncInput) (activities.SyncResult,
 
 // holderGoneSync says what to do when the worker holding a diff is gone:
 // the files applied so far stay applied; a new diff finishes the release.
-func holderGoneSync(err error, in activities.SyncInput, h activities.Holder) error {
+func holderGoneSync(err error, in contract.SyncInput, h contract.Holder) error {
 	if !holderGone(err) {
 		return err
 	}

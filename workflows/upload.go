@@ -30,13 +30,13 @@ func parseActivity(ctx workflow.Context) workflow.Context {
 // Upload parses a source's dumped data with each of its uploaders and
 // stores the documents, one child workflow per uploader when there are
 // several.
-func Upload(ctx workflow.Context, in activities.UploadInput) ([]activities.UploadResult, error) {
+func Upload(ctx workflow.Context, in contract.UploadInput) ([]contract.UploadResult, error) {
 	var plan activities.UploadPlan
 	if err := workflow.ExecuteActivity(shortActivity(ctx), a.UploadPrepare, in).Get(ctx, &plan); err != nil {
 		return nil, err
 	}
 	if !holdersOn(ctx) {
-		plan.Holder = activities.Holder{}
+		plan.Holder = contract.Holder{}
 		return uploadSubs(ctx, plan)
 	}
 	out, err := uploadSubs(ctx, plan)
@@ -47,7 +47,7 @@ func Upload(ctx workflow.Context, in activities.UploadInput) ([]activities.Uploa
 	// downloads them again, and the upload runs there.
 	workflow.GetLogger(ctx).Warn("the worker holding the dumped files is gone: dumping again on another worker", "source", in.Source, "queue", plan.Holder.Queue)
 	var dplan activities.DumpPlan
-	if _, err := dumpOn(ctx, activities.DumpInput{Source: in.Source, Force: true}, activities.Holder{}, &dplan); err != nil {
+	if _, err := dumpOn(ctx, contract.DumpInput{Source: in.Source, Force: true}, contract.Holder{}, &dplan); err != nil {
 		return out, err
 	}
 	if err := workflow.ExecuteActivity(shortActivity(ctx), a.UploadPrepare, in).Get(ctx, &plan); err != nil {
@@ -57,22 +57,22 @@ func Upload(ctx workflow.Context, in activities.UploadInput) ([]activities.Uploa
 }
 
 // uploadSubs runs each uploader of plan on the worker holding its files.
-func uploadSubs(ctx workflow.Context, plan activities.UploadPlan) ([]activities.UploadResult, error) {
-	subs := make([]activities.UploadSubInput, len(plan.Subs))
+func uploadSubs(ctx workflow.Context, plan activities.UploadPlan) ([]contract.UploadResult, error) {
+	subs := make([]contract.UploadSubInput, len(plan.Subs))
 	for i, sub := range plan.Subs {
-		subs[i] = activities.UploadSubInput{Source: plan.Source, Sub: sub, Release: plan.Release, DataFolder: plan.DataFolder, Holder: plan.Holder,
+		subs[i] = contract.UploadSubInput{Source: plan.Source, Sub: sub, Release: plan.Release, DataFolder: plan.DataFolder, Holder: plan.Holder,
 			Parallel: slices.Contains(plan.Parallel, sub)}
 	}
 	if len(subs) == 1 {
 		res, err := UploadSub(ctx, subs[0])
-		return []activities.UploadResult{res}, err
+		return []contract.UploadResult{res}, err
 	}
 	futures := make([]workflow.ChildWorkflowFuture, len(subs))
 	for i, sub := range subs {
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: contract.UploadSubID(sub.Source, sub.Sub)})
 		futures[i] = workflow.ExecuteChildWorkflow(cctx, UploadSubName, sub)
 	}
-	out := make([]activities.UploadResult, len(futures))
+	out := make([]contract.UploadResult, len(futures))
 	var firstErr error
 	for i, f := range futures {
 		if err := f.Get(ctx, &out[i]); err != nil && firstErr == nil {
@@ -84,11 +84,11 @@ func uploadSubs(ctx workflow.Context, plan activities.UploadPlan) ([]activities.
 
 // UploadSub runs one uploader: its parser once, or once per job of its
 // parallelizer.
-func UploadSub(ctx workflow.Context, in activities.UploadSubInput) (activities.UploadResult, error) {
+func UploadSub(ctx workflow.Context, in contract.UploadSubInput) (contract.UploadResult, error) {
 	if in.Parallel && parallelOn(ctx) {
 		return uploadParallel(ctx, in)
 	}
-	var res activities.UploadResult
+	var res contract.UploadResult
 	err := workflow.ExecuteActivity(onHolder(parseActivity(ctx), in.Holder), a.UploadRun, in).Get(ctx, &res)
 	return res, err
 }

@@ -75,18 +75,18 @@ func jobActivity(ctx workflow.Context) workflow.Context {
 // data, runs them there (on any worker when the data folder is shared) at
 // most maxParallelJobs at once, then makes the temp collection live. The
 // first job that fails cancels the others and fails the upload, naming it.
-func uploadParallel(ctx workflow.Context, in activities.UploadSubInput) (activities.UploadResult, error) {
+func uploadParallel(ctx workflow.Context, in contract.UploadSubInput) (contract.UploadResult, error) {
 	started := workflow.Now(ctx)
 	var plan activities.UploadJobsPlan
 	if err := workflow.ExecuteActivity(onHolder(listJobsActivity(ctx), in.Holder), a.UploadJobs, in).Get(ctx, &plan); err != nil {
-		return activities.UploadResult{}, err
+		return contract.UploadResult{}, err
 	}
 	totals, err := runJobRanges(ctx, in, plan)
 	if err != nil {
 		abortUpload(ctx, in, plan.Temp, err)
-		return activities.UploadResult{}, err
+		return contract.UploadResult{}, err
 	}
-	var res activities.UploadResult
+	var res contract.UploadResult
 	fin := activities.UploadFinishInput{Sub: in, Temp: plan.Temp, Jobs: len(plan.Jobs), Totals: totals, Started: started}
 	if err := workflow.ExecuteActivity(finishActivity(ctx), a.UploadFinish, fin).Get(ctx, &res); err != nil {
 		abortUpload(ctx, in, plan.Temp, err)
@@ -96,7 +96,7 @@ func uploadParallel(ctx workflow.Context, in activities.UploadSubInput) (activit
 }
 
 // runJobRanges runs every job: in this run, or in children of jobsPerRun.
-func runJobRanges(ctx workflow.Context, in activities.UploadSubInput, plan activities.UploadJobsPlan) (store.JobStats, error) {
+func runJobRanges(ctx workflow.Context, in contract.UploadSubInput, plan activities.UploadJobsPlan) (store.JobStats, error) {
 	n := len(plan.Jobs)
 	if n <= jobsPerRun {
 		return runJobs(ctx, UploadJobRangeInput{Sub: in, Temp: plan.Temp, First: 1, Of: n, Jobs: plan.Jobs})
@@ -167,7 +167,7 @@ func runJobs(ctx workflow.Context, r UploadJobRangeInput) (store.JobStats, error
 
 // abortUpload records the failure and drops the temp collection, even
 // when the workflow itself was canceled.
-func abortUpload(ctx workflow.Context, in activities.UploadSubInput, temp string, cause error) {
+func abortUpload(ctx workflow.Context, in contract.UploadSubInput, temp string, cause error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
 	ab := activities.UploadAbortInput{Sub: in, Temp: temp, Err: cause.Error()}
 	if err := workflow.ExecuteActivity(shortActivity(dctx), a.UploadAbort, ab).Get(dctx, nil); err != nil {

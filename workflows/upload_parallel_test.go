@@ -19,8 +19,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"studio/activities"
 	"studio/internal/config"
+	"studio/internal/contract"
 	"studio/internal/docstore"
 	"studio/internal/engines"
 	"studio/internal/testenv"
@@ -80,17 +80,17 @@ func (s *parallelStack) run(id, name string, in, out any) error {
 
 // dumpAndUpload registers the plugin in repo, dumps it (which starts its
 // upload) and returns the upload's outcome.
-func (s *parallelStack) dumpAndUpload(source, repo string) ([]activities.UploadResult, error) {
+func (s *parallelStack) dumpAndUpload(source, repo string) ([]contract.UploadResult, error) {
 	s.t.Helper()
-	if err := s.run("plugin/"+source, workflows.RegisterPluginName, activities.RegisterInput{URL: repo}, nil); err != nil {
+	if err := s.run("plugin/"+source, workflows.RegisterPluginName, contract.RegisterInput{URL: repo}, nil); err != nil {
 		s.t.Fatalf("register %s: %v", repo, err)
 	}
-	if err := s.run("dump/"+source, workflows.DumpName, activities.DumpInput{Source: source}, nil); err != nil {
+	if err := s.run("dump/"+source, workflows.DumpName, contract.DumpInput{Source: source}, nil); err != nil {
 		s.t.Fatalf("dump %s: %v", source, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	var res []activities.UploadResult
+	var res []contract.UploadResult
 	for {
 		err := s.c.GetWorkflow(ctx, "upload/"+source, "").Get(ctx, &res)
 		if err == nil || !strings.Contains(err.Error(), "not found") {
