@@ -6,16 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"studio/internal/buildconf"
 	"studio/internal/contract"
-	"studio/internal/differ"
 	"studio/internal/docstore"
 	"studio/internal/hub"
+	"studio/internal/releaseplan"
 )
 
 // saveBuildConf is POST /buildconf (create) and PUT /buildconf/<name>
@@ -270,54 +269,16 @@ func (s *Server) getReleaseNote(c *fiber.Ctx) error {
 }
 
 // releaseOptions is GET /build/<id>/release_options: whether the build can
-// be released incrementally (an earlier build of its configuration exists
-// and the mapping only gained fields) and whether a full release is
-// recommended because the diff is big.
+// be released in full or incrementally, and whether a full release is
+// recommended because the diff is big (package releaseplan).
 func (s *Server) releaseOptions(c *fiber.Ctx) error {
 	id := c.Params("id")
-	b, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), id)
-	if err != nil {
+	opts, err := releaseplan.For(c.UserContext(), s.deps.Hub, id, s.deps.FullReleasePercent)
+	if errors.Is(err, docstore.ErrNotFound) {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", id))
 	}
-	conf := hub.Str(b, "build_config.name")
-	inc := fiber.Map{"possible": false}
-	out := fiber.Map{"full": fiber.Map{"possible": hub.Str(b, "status") == hub.Success}, "incremental": inc}
-	all, err := s.deps.Hub.C(hub.SrcBuild).Find(c.UserContext(), docstore.Query{Filter: map[string]any{"build_config.name": conf, "status": hub.Success}})
 	if err != nil {
 		return err
 	}
-	var prev docstore.Doc
-	for _, o := range all {
-		if oid, _ := docstore.ID(o); oid != id && hub.Str(o, "started_at") < hub.Str(b, "started_at") &&
-			(prev == nil || hub.Str(o, "started_at") > hub.Str(prev, "started_at")) {
-			prev = o
-		}
-	}
-	if prev == nil {
-		inc["reason"] = fmt.Sprintf("no earlier successful build of configuration %q to diff against", conf)
-		return ok(c, out)
-	}
-	prevID, _ := docstore.ID(prev)
-	inc["previous"] = prevID
-	oldMap, _ := prev["mapping"].(map[string]any)
-	newMap, _ := b["mapping"].(map[string]any)
-	if _, incompatible := differ.MappingDiff(oldMap, newMap); len(incompatible) > 0 {
-		inc["reason"] = fmt.Sprintf("the mapping changed incompatibly since %s (%s): release in full", prevID, strings.Join(incompatible, ", "))
-		return ok(c, out)
-	}
-	inc["possible"] = true
-	threshold := s.deps.FullReleasePercent
-	if threshold <= 0 {
-		threshold = 50
-	}
-	inc["threshold_percent"] = threshold
-	if d, _ := docstore.GetPath(b, "diff."+prevID+".stats"); d != nil {
-		st, _ := d.(map[string]any)
-		changed := hub.Int(st, "add") + hub.Int(st, "update") + hub.Int(st, "delete")
-		count := max(hub.Int(b, "count"), 1)
-		pct := 100 * float64(changed) / float64(count)
-		inc["changed_percent"] = pct
-		inc["recommend_full"] = pct > float64(threshold)
-	}
-	return ok(c, out)
+	return ok(c, opts)
 }
