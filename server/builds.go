@@ -157,18 +157,21 @@ func (s *Server) addSyncs(ctx context.Context, build docstore.Doc) error {
 	return nil
 }
 
-// deleteBuild is DELETE /build/<id>: the record and its collection.
+// deleteBuild is DELETE /build/<id>: the DeleteBuild workflow drops the
+// build's collection and its record; a build without a record is a 404.
 func (s *Server) deleteBuild(c *fiber.Ctx) error {
 	id := c.Params("id")
-	n, err := s.deps.Hub.C(hub.SrcBuild).Delete(c.UserContext(), id)
+	in := contract.DeleteBuildInput{Build: id}
+	run, err := s.startWorkflow(c.UserContext(), contract.DeleteBuildID(id), contract.DeleteBuildName, "a deletion of build "+id, in)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
-		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", id))
+	var res contract.DeleteBuildResult
+	if err := waitResult(c.UserContext(), run, &res); err != nil {
+		return err
 	}
-	if err := s.deps.Target.Drop(c.UserContext(), id); err != nil {
-		return fmt.Errorf("drop collection of build %s: %w", id, err)
+	if !res.Deleted {
+		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", id))
 	}
 	return ok(c, fiber.Map{"deleted": id})
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -15,7 +14,6 @@ import (
 	"studio/internal/docstore"
 	"studio/internal/hub"
 	"studio/internal/inspect"
-	"studio/internal/search"
 )
 
 // startInspect is PUT /inspect {"data_provider": ["src", name] | build id,
@@ -152,35 +150,24 @@ func (s *Server) editField(c *fiber.Ctx) error {
 	return ok(c, m)
 }
 
-// validateMapping is POST /mapping/validate {"mapping": {...}}: it creates
-// a temporary index with the full release settings and the mapping, then
-// deletes it whatever the outcome; an invalid mapping gets the engine's own
-// message.
+// validateMapping is POST /mapping/validate {"mapping": {...}}: it runs the
+// ValidateMapping workflow, which creates a temporary index with the full
+// release settings and the mapping, then deletes it; an invalid mapping
+// gets the engine's own message (400).
 func (s *Server) validateMapping(c *fiber.Ctx) error {
-	var in struct {
-		Mapping map[string]any `json:"mapping"`
-	}
+	var in contract.ValidateMappingInput
 	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Mapping == nil {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"mapping": {...}}`)
 	}
-	props := in.Mapping
-	if p, ok := props["properties"].(map[string]any); ok {
-		props = p
-	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
-	name := "studio_validate_" + hex.EncodeToString(b)
-	err := s.deps.Search.CreateIndex(c.UserContext(), name, search.ReleaseSpec(props, map[string]any{"validation": true}, 1, 0))
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = s.deps.Search.DeleteIndex(ctx, name)
-	}()
+	run, err := s.startWorkflow(c.UserContext(), contract.ValidateMappingID(hex.EncodeToString(b)), contract.ValidateMappingName, "a mapping validation", in)
 	if err != nil {
-		if errors.Is(err, search.ErrInvalidSpec) {
-			return fail(fiber.StatusBadRequest, "invalid mapping: "+err.Error())
-		}
 		return err
 	}
-	return ok(c, fiber.Map{"valid": true})
+	var res contract.ValidateMappingResult
+	if err := waitResult(c.UserContext(), run, &res); err != nil {
+		return err
+	}
+	return ok(c, res)
 }

@@ -34,6 +34,8 @@ const (
 	DiffName             = contract.DiffName
 	SyncName             = contract.SyncName
 	ReleaseNoteName      = contract.ReleaseNoteName
+	ValidateMappingName  = contract.ValidateMappingName
+	DeleteBuildName      = contract.DeleteBuildName
 )
 
 // Registered names the workflows and the names they are registered under.
@@ -52,6 +54,8 @@ var Registered = map[string]any{
 	DiffName:             Diff,
 	SyncName:             Sync,
 	ReleaseNoteName:      ReleaseNote,
+	ValidateMappingName:  ValidateMapping,
+	DeleteBuildName:      DeleteBuild,
 }
 
 // shortActivity is the options of an activity that should take seconds.

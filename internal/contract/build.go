@@ -13,3 +13,14 @@ type BuildResult struct {
 	Total      int64            `json:"total"`
 	MergeStats map[string]int64 `json:"merge_stats"`
 }
+
+// DeleteBuildInput is the input of the DeleteBuild workflow.
+type DeleteBuildInput struct {
+	Build string `json:"build"` // the build id
+}
+
+// DeleteBuildResult says whether the build had a record to delete.
+type DeleteBuildResult struct {
+	Build   string `json:"build"`
+	Deleted bool   `json:"deleted"`
+}

@@ -90,4 +90,16 @@ const (
 	// api/<name> (APIID). Cancel it to stop the API. Input: {"name":
 	// "<api name>"}.
 	APIServiceName = "APIService"
+
+	// ValidateMappingName checks a mapping by creating a temporary index
+	// with it (and the full release settings), then deleting that index;
+	// its id is mapping/validate/<token> (ValidateMappingID). Input:
+	// {"mapping": {...}}. An invalid mapping fails it, non-retryable, with
+	// the engine's message.
+	ValidateMappingName = "ValidateMapping"
+
+	// DeleteBuildName drops a build's collection and its hub record; its id
+	// is delete_build/<build id> (DeleteBuildID). Input: {"build": "<build
+	// id>"}. A build without a record is answered Deleted: false.
+	DeleteBuildName = "DeleteBuild"
 )

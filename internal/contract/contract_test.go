@@ -29,6 +29,10 @@ func TestJSONShapes(t *testing.T) {
 		{contract.DiffInput{Old: "a", New: "b"}, `{"old":"a","new":"b"}`},
 		{contract.SyncInput{Diff: "d", Index: "i"}, `{"diff":"d","index":"i"}`},
 		{contract.APIInput{Name: "n"}, `{"name":"n"}`},
+		{contract.ValidateMappingInput{Mapping: map[string]any{"a": map[string]any{"type": "keyword"}}}, `{"mapping":{"a":{"type":"keyword"}}}`},
+		{contract.ValidateMappingResult{Valid: true}, `{"valid":true}`},
+		{contract.DeleteBuildInput{Build: "c_1"}, `{"build":"c_1"}`},
+		{contract.DeleteBuildResult{Build: "c_1", Deleted: true}, `{"build":"c_1","deleted":true}`},
 		{contract.IndexResult{Index: "i", Count: 2, Stats: contract.IndexStats{Indexed: 2, LastID: "x"}},
 			`{"index":"i","count":2,"stats":{"indexed":2,"rejected":0,"last_id":"x"}}`},
 		{contract.DumpResult{Source: "s", Status: "success"}, `{"source":"s","status":"success"}`},
@@ -54,6 +58,8 @@ func TestIDs(t *testing.T) {
 		contract.ReleaseNoteID("a", "b"):          "release_note/a-b",
 		contract.SyncID("i"):                      "sync/i",
 		contract.APIID("n"):                       "api/n",
+		contract.ValidateMappingID("t"):           "mapping/validate/t",
+		contract.DeleteBuildID("c_1"):             "delete_build/c_1",
 	} {
 		if got != want {
 			t.Errorf("id %q, want %q", got, want)

@@ -44,3 +44,10 @@ func APIID(name string) string { return "api/" + name }
 
 // ReleaseNoteID is the id of the release note of the diff of old and new.
 func ReleaseNoteID(old, new string) string { return "release_note/" + old + "-" + new }
+
+// ValidateMappingID is the id of one mapping validation; token (random,
+// picked by whoever starts it) keeps validations apart.
+func ValidateMappingID(token string) string { return "mapping/validate/" + token }
+
+// DeleteBuildID is the id of the deletion of build id.
+func DeleteBuildID(id string) string { return "delete_build/" + id }
