@@ -111,6 +111,8 @@ func TestBadInputs(t *testing.T) {
 		{"unknown", "build_unknown_config", "PUT", "/build/nope/new", nil, 404, "nope"},
 		{"unknown", "index_unknown_build", "PUT", "/index", map[string]string{"build": "nope"}, 404, "nope"},
 		{"unknown", "get_unknown_build", "GET", "/build/nope", nil, 404, "nope"},
+		{"unknown", "delete_unknown_build", "DELETE", "/build/nope", nil, 404, "nope"},
+		{"unknown", "release_options_unknown_build", "GET", "/build/nope/release_options", nil, 404, "nope"},
 		{"unknown", "unregister_unknown_plugin", "DELETE", "/dataplugin/unregister_url", map[string]string{"url": notRepo}, 404, "nothing_here"},
 		{"unknown", "diff_unknown_builds", "PUT", "/diff", map[string]string{"old": "nope_a", "new": "nope_b"}, 0, "no build"},
 		{"unknown", "sync_missing_diff", "POST", "/sync", map[string]string{"diff": notRepo, "index": "nope"}, 0, "metadata"},
