@@ -30,10 +30,9 @@ import (
 	"studio/internal/config"
 	"studio/internal/engines"
 	"studio/internal/hubclient"
+	"studio/internal/program"
 	"studio/internal/testenv"
 	"studio/internal/testenv/escluster"
-	"studio/server"
-	"studio/worker"
 )
 
 // childWorkerEnv makes the test binary run as a worker process.
@@ -70,13 +69,13 @@ func runChildWorker() int {
 		return 1
 	}
 	defer tc.Close()
-	w := worker.New(tc, cfg.TaskQueue, worker.Activities(cfg, eng, tc, nil))
-	if err := w.Start(); err != nil {
+	ws, err := program.StartWorkers(cfg, eng, tc, nil, false)
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	<-ctx.Done()
-	w.Stop()
+	ws.Stop()
 	return 0
 }
 
@@ -111,22 +110,17 @@ func newStack(t *testing.T, inProcessWorker bool, configure ...func(*config.Conf
 	t.Cleanup(func() { eng.Close() })
 	s.eng = eng
 	if inProcessWorker {
-		w := worker.New(s.dev.Client(), s.cfg.TaskQueue, worker.Activities(s.cfg, eng, s.dev.Client(), nil))
-		if err := w.Start(); err != nil {
+		ws, err := program.StartWorkers(s.cfg, eng, s.dev.Client(), nil, false)
+		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(w.Stop)
+		t.Cleanup(ws.Stop)
 	}
-	srv := server.New(server.Deps{
-		Temporal: s.dev.Client(), TemporalAddress: s.cfg.TemporalAddress,
-		Namespace: s.cfg.TemporalNamespace, TaskQueue: s.cfg.TaskQueue,
-		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search,
-	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = srv.Serve(ln) }()
+	srv := program.Serve(ln, program.ServerDeps(s.cfg, eng, s.dev.Client(), nil, ""))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,9 +21,8 @@ import (
 	"studio/internal/engines"
 	"studio/internal/feed"
 	"studio/internal/hub"
+	"studio/internal/program"
 	"studio/internal/testenv"
-	"studio/server"
-	"studio/worker"
 )
 
 // stack is the real engines, a worker and the server on loopback.
@@ -45,22 +43,17 @@ func startStack(t *testing.T) *stack {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
-	w := worker.New(dev.Client(), cfg.TaskQueue, worker.Activities(cfg, eng, dev.Client(), nil))
-	if err := w.Start(); err != nil {
+	cfg.TemporalAddress = dev.FrontendHostPort()
+	ws, err := program.StartWorkers(cfg, eng, dev.Client(), nil, false)
+	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(w.Stop)
-	srv := server.New(server.Deps{
-		Temporal: dev.Client(), TemporalAddress: dev.FrontendHostPort(),
-		Namespace: "default", TaskQueue: cfg.TaskQueue,
-		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search,
-		GeneratedPlugins: filepath.Join(cfg.DataDir, "generated-plugins"),
-	})
+	t.Cleanup(ws.Stop)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { _ = srv.Serve(ln) }()
+	srv := program.Serve(ln, program.ServerDeps(cfg, eng, dev.Client(), nil, ""))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

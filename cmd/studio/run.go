@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -16,11 +15,8 @@ import (
 	"studio/internal/config"
 	"studio/internal/devstack"
 	"studio/internal/engines"
-	"studio/internal/hub"
 	"studio/internal/hubauth"
-	"studio/internal/procstat"
-	"studio/server"
-	"studio/worker"
+	"studio/internal/program"
 )
 
 // runDev is `studio dev`.
@@ -68,31 +64,15 @@ func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 	defer closeAll()
 	// Data folders are not shared between workers: the steps that read a
 	// dump's or a diff's files come to this worker's own queue.
-	own, err := worker.OwnQueue(cfg.DataDir, cfg.TaskQueue)
+	ws, err := program.StartWorkers(cfg, eng, tc, log, true)
 	if err != nil {
 		return err
 	}
-	acts := worker.Activities(cfg, eng, tc, log)
-	acts.Queue, acts.GoneAfter = own, cfg.WorkerGoneAfter
-	w := worker.New(tc, cfg.TaskQueue, acts)
-	if err := worker.Start(w, cfg.TaskQueue); err != nil {
-		return err
-	}
-	ow := worker.NewOwn(tc, own, acts)
-	if err := worker.Start(ow, own); err != nil {
-		w.Stop()
-		return err
-	}
-	fmt.Fprintf(stdout, "Studio worker polling task queues %q and %q (its own: the files in %s) on %s\n", cfg.TaskQueue, own, cfg.DataDir, cfg.TemporalAddress)
-	reported := make(chan struct{})
-	go func() {
-		defer close(reported)
-		procstat.Reporter{Coll: eng.Hub.C(hub.Processes), Role: "worker", Log: log}.Run(ctx)
-	}()
+	fmt.Fprintf(stdout, "Studio worker polling task queues %q and %q (its own: the files in %s) on %s\n", cfg.TaskQueue, ws.Own, cfg.DataDir, cfg.TemporalAddress)
+	stopReports := program.Report(ctx, eng, "worker", log)
 	<-ctx.Done()
-	<-reported
-	ow.Stop()
-	w.Stop()
+	stopReports()
+	ws.Stop()
 	return nil
 }
 
@@ -114,19 +94,11 @@ func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 		return err
 	}
 	printToken(stdout, fresh)
-	srv := server.New(server.Deps{
-		Temporal: tc, TemporalAddress: cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
-		Hub: eng.Hub, Src: eng.Src, Target: eng.Target, Search: eng.Search, Log: log,
-		GeneratedPlugins:   filepath.Join(cfg.DataDir, "generated-plugins"),
-		FullReleasePercent: cfg.FullReleasePercent, TokenHash: tokenHash,
-	})
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	srv := program.Serve(ln, program.ServerDeps(cfg, eng, tc, log, tokenHash))
 	fmt.Fprintf(stdout, "Studio server on http://%s\n", ln.Addr())
 	select {
 	case <-ctx.Done():
-	case err := <-served:
+	case err := <-srv.Done:
 		return err
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

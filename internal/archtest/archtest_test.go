@@ -21,12 +21,14 @@ const module = "studio"
 // through other packages, on the packages matching Deny; or, with Allow
 // set, on any package of the module that Allow does not match. Patterns
 // are import paths, or prefixes ending in "/..." (the package and those
-// below it). Only non-test code counts: tests may import anything.
+// below it). Packages matching Except are exempt from the rule. Only
+// non-test code counts: tests may import anything.
 type rule struct {
-	From  string
-	Deny  []string
-	Allow []string // the only packages of the module From may depend on
-	Why   string
+	From   string
+	Except []string // packages matching From that the rule does not bind
+	Deny   []string
+	Allow  []string // the only packages of the module From may depend on
+	Why    string
 }
 
 var rules = []rule{
@@ -57,6 +59,11 @@ var rules = []rule{
 	{
 		From: "studio/internal/contract", Deny: []string{"go.temporal.io/..."},
 		Why: "the contract is plain JSON types, usable without the Temporal SDK",
+	},
+	{
+		From: "studio/...", Except: []string{"studio/cmd/studio", "studio/internal/devstack", "studio/internal/program"},
+		Deny: []string{"studio/internal/program"},
+		Why:  "internal/program assembles the whole process (server, workers, reporter); only the binary and studio dev build one",
 	},
 }
 
@@ -162,7 +169,7 @@ func path(pkgs map[string]pkg, from, to string) []string {
 func violations(pkgs map[string]pkg, r rule) []string {
 	var out []string
 	for name, p := range pkgs {
-		if !matches(r.From, name) {
+		if !matches(r.From, name) || matchesAny(r.Except, name) {
 			continue
 		}
 		for _, dep := range p.Deps {
@@ -223,5 +230,14 @@ func TestRulesCatchABadImport(t *testing.T) {
 	got = violations(pkgs, rules[3])
 	if len(got) != 1 || !strings.HasPrefix(got[0], "studio/internal/contract depends on studio/internal/hub") {
 		t.Errorf("contract rule: got %q", got)
+	}
+	assembled := map[string]pkg{
+		"studio/cmd/studio":         {ImportPath: "studio/cmd/studio", Imports: []string{"studio/internal/program"}, Deps: []string{"studio/internal/program", "studio/server"}},
+		"studio/internal/program":   {ImportPath: "studio/internal/program", Imports: []string{"studio/server"}, Deps: []string{"studio/server"}},
+		"studio/internal/hubclient": {ImportPath: "studio/internal/hubclient", Imports: []string{"studio/internal/program"}, Deps: []string{"studio/internal/program", "studio/server"}},
+	}
+	got = violations(assembled, rules[5])
+	if len(got) != 1 || !strings.HasPrefix(got[0], "studio/internal/hubclient depends on studio/internal/program") {
+		t.Errorf("program rule: got %q", got)
 	}
 }

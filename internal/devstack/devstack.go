@@ -14,18 +14,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"time"
-
-	sdkworker "go.temporal.io/sdk/worker"
 
 	"studio/internal/config"
 	"studio/internal/engines"
-	"studio/internal/hub"
 	"studio/internal/hubauth"
-	"studio/internal/procstat"
-	"studio/server"
-	"studio/worker"
+	"studio/internal/program"
 )
 
 // URLs are where the running stack can be reached.
@@ -47,9 +41,7 @@ type Stack struct {
 	Engines    *engines.Engines
 
 	log     *slog.Logger
-	worker  sdkworker.Worker
-	server  *server.Server
-	served  chan error
+	server  *program.Serving
 	closers []func() error // in start order; closed in reverse
 }
 
@@ -131,29 +123,19 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	}
 	s.closers = append(s.closers, func() error { tc.Close(); return nil })
 
-	s.worker = worker.New(tc, cfg.TaskQueue, worker.Activities(cfg, s.Engines, tc, log))
-	if err := worker.Start(s.worker, cfg.TaskQueue); err != nil {
+	ws, err := program.StartWorkers(cfg, s.Engines, tc, log, false)
+	if err != nil {
 		return nil, err
 	}
-	s.closers = append(s.closers, func() error { s.worker.Stop(); return nil })
-	repCtx, stopReports := context.WithCancel(context.WithoutCancel(ctx))
-	reported := make(chan struct{})
-	go func() {
-		defer close(reported)
-		procstat.Reporter{Coll: s.Engines.Hub.C(hub.Processes), Role: "dev (server + worker)", Log: log}.Run(repCtx)
-	}()
-	s.closers = append(s.closers, func() error { stopReports(); <-reported; return nil })
+	s.closers = append(s.closers, func() error { ws.Stop(); return nil })
+	stopReports := program.Report(context.WithoutCancel(ctx), s.Engines, "dev (server + worker)", log)
+	s.closers = append(s.closers, func() error { stopReports(); return nil })
 
-	s.server = server.New(server.Deps{
-		Temporal: tc, TemporalAddress: t.Frontend, TemporalUIURL: t.UIURL,
-		Namespace: cfg.TemporalNamespace, TaskQueue: cfg.TaskQueue,
-		Hub: s.Engines.Hub, Src: s.Engines.Src, Target: s.Engines.Target,
-		Search: s.Engines.Search, Log: log, FullReleasePercent: cfg.FullReleasePercent,
-		GeneratedPlugins: filepath.Join(cfg.DataDir, "generated-plugins"),
-		TokenHash:        tokenHash,
-	})
-	s.served = make(chan error, 1)
-	go func() { s.served <- s.server.Serve(ln) }()
+	// /status names the dev server this stack started.
+	cfg.TemporalAddress = t.Frontend
+	deps := program.ServerDeps(cfg, s.Engines, tc, log, tokenHash)
+	deps.TemporalUIURL = t.UIURL
+	s.server = program.Serve(ln, deps)
 	s.closers = append(s.closers, func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -199,7 +181,7 @@ func (s *Stack) Wait(ctx context.Context) error {
 	select {
 	case <-ctx.Done():
 		return nil
-	case err := <-s.served:
+	case err := <-s.server.Done:
 		if err == nil {
 			err = errors.New("studio server stopped")
 		}
