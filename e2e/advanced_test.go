@@ -83,7 +83,7 @@ func serveFiles(t *testing.T, files map[string][]byte) *httptest.Server {
 // class's get_mapping and __metadata__ recorded.
 func TestAdvancedPluginPharmgkb(t *testing.T) {
 	srv := servePharmgkb(t)
-	repo := gitRepo(t, "pharmgkb", pharmgkbPlugin(t, srv.URL))
+	repo := testenv.GitRepo(t, "pharmgkb", pharmgkbPlugin(t, srv.URL))
 	s := newStack(t, true)
 	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
 
@@ -177,7 +177,7 @@ func TestAdvancedPluginPharmgkb(t *testing.T) {
 // cannot run: one 400 naming each class, its base and what to do.
 func TestAdvancedPluginRefused(t *testing.T) {
 	s := newStack(t, true)
-	repo := gitRepo(t, "gdrive", map[string]string{
+	repo := testenv.GitRepo(t, "gdrive", map[string]string{
 		"__init__.py": `from biothings.hub.dataload.dumper import GoogleDriveDumper, HTTPDumper
 from biothings.hub.dataload.uploader import BaseSourceUploader
 
@@ -259,7 +259,7 @@ class KnownUploader(DummySourceUploader):
 // registers its source with its mapping and metadata.
 func TestAdvancedPluginUploaderKinds(t *testing.T) {
 	srv := serveFiles(t, map[string][]byte{"/part1.tsv": []byte("a\t1\nb\t2\n"), "/part2.tsv": []byte("c\t3\n")})
-	repo := gitRepo(t, "kinds", map[string]string{"__init__.py": strings.ReplaceAll(kindsPlugin, "BASE", srv.URL)})
+	repo := testenv.GitRepo(t, "kinds", map[string]string{"__init__.py": strings.ReplaceAll(kindsPlugin, "BASE", srv.URL)})
 	s := newStack(t, true)
 	s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)
 	var started struct{ ID string }

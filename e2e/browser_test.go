@@ -536,7 +536,7 @@ func TestBrowserReloads(t *testing.T) {
 func registerDemo(t *testing.T, s *stack) {
 	t.Helper()
 	data := serveFile(t, "demo.zip", zipOf(t, "demo.tsv", []byte("a\tb\n")), 0)
-	s.do("POST", "/dataplugin/register_url", map[string]string{"url": gitRepo(t, "demo", map[string]string{
+	s.do("POST", "/dataplugin/register_url", map[string]string{"url": testenv.GitRepo(t, "demo", map[string]string{
 		"manifest.json": tutorialManifest(data.URL+"/demo.zip", ""),
 		"parser.py":     tutorialParser,
 	})}, nil)

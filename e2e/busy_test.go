@@ -11,6 +11,7 @@ import (
 
 	"studio/activities"
 	"studio/internal/hubclient"
+	"studio/internal/testenv"
 )
 
 // TestSourceBusyAndCancel: while a dump runs, the steps that would rewrite
@@ -22,7 +23,7 @@ func TestSourceBusyAndCancel(t *testing.T) {
 		data[i] = byte(i*13 + i/1024)
 	}
 	srv := serveFile(t, "big.bin", data, 2<<20)
-	repo := gitRepo(t, "busysrc", map[string]string{
+	repo := testenv.GitRepo(t, "busysrc", map[string]string{
 		"manifest.json": tutorialManifest(srv.URL+"/big.bin", ""),
 		"parser.py":     tutorialParser,
 	})

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -22,30 +21,6 @@ import (
 	"studio/internal/hubclient"
 	"studio/internal/testenv"
 )
-
-// gitRepo makes a real git repository named name holding files, committed.
-func gitRepo(t *testing.T, name string, files map[string]string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for f, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "."},
-		{"-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "plugin"},
-	} {
-		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
-}
 
 // tutorialManifest is the tutorial's manifest.json, pointing at dataURL.
 func tutorialManifest(dataURL, extraDumper string) string {
@@ -151,7 +126,7 @@ func TestTutorialPluginRegisterAndDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := serveFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv), 0)
-	repo := gitRepo(t, "cgi", map[string]string{
+	repo := testenv.GitRepo(t, "cgi", map[string]string{
 		"manifest.json": tutorialManifest(srv.URL+"/cgi_biomarkers_per_variant.zip", `, "schedule": "0 3 * * *"`),
 		"parser.py":     tutorialParser,
 	})
@@ -235,7 +210,7 @@ func TestBadPluginsAndBadContent(t *testing.T) {
 	s := newStack(t, true)
 
 	// A manifest with several errors: all of them in one 400.
-	bad := gitRepo(t, "badplugin", map[string]string{
+	bad := testenv.GitRepo(t, "badplugin", map[string]string{
 		"manifest.json": `{"dumper": {"data_url": "gopher://x/y"}, "uploader": {"parser": "nocolon", "ignore_duplicates": true}}`,
 	})
 	var he *hubclient.Error
@@ -251,7 +226,7 @@ func TestBadPluginsAndBadContent(t *testing.T) {
 	t.Logf("BADINPUT class=manifest case=several_errors_in_one_400 result=%s", badResult(t))
 
 	// A server answering an HTML page where data was expected.
-	repo := gitRepo(t, "htmlsrc", map[string]string{
+	repo := testenv.GitRepo(t, "htmlsrc", map[string]string{
 		"manifest.json": tutorialManifest(html.URL+"/data.zip", ""),
 		"parser.py":     tutorialParser,
 	})
@@ -285,7 +260,7 @@ func TestDumpSurvivesWorkerKill(t *testing.T) {
 		data[i] = byte(i*7 + i/4096)
 	}
 	srv := serveFile(t, "big.bin", data, 3<<20)
-	repo := gitRepo(t, "bigsrc", map[string]string{
+	repo := testenv.GitRepo(t, "bigsrc", map[string]string{
 		"manifest.json": tutorialManifest(srv.URL+"/big.bin", ""),
 		"parser.py":     tutorialParser,
 	})

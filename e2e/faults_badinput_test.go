@@ -12,6 +12,7 @@ import (
 
 	"studio/activities"
 	"studio/internal/hubclient"
+	"studio/internal/testenv"
 )
 
 // badInput is one bad input given to the hub API. With code set, the call
@@ -51,7 +52,7 @@ func TestBadInputs(t *testing.T) {
 	}))
 	defer files.Close()
 	plugin := func(name, dataURL, extra string) string {
-		return gitRepo(t, name, map[string]string{
+		return testenv.GitRepo(t, name, map[string]string{
 			"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q%s}, "uploader": {"parser": "parser:load_data"}}`, dataURL, extra),
 			"parser.py":     tinyParser,
 		})
@@ -73,7 +74,7 @@ func TestBadInputs(t *testing.T) {
 	s.waitStarted("upload/tiny")
 	result(t, s.wait("upload/tiny", time.Minute), &[]activities.UploadResult{})
 
-	badRepo := func(name string, files map[string]string) string { return gitRepo(t, name, files) }
+	badRepo := func(name string, files map[string]string) string { return testenv.GitRepo(t, name, files) }
 	noManifest := badRepo("nomanifest", map[string]string{"parser.py": tinyParser})
 	syntax := badRepo("syntaxerr", map[string]string{"manifest.json": "{\"version\": \"1\",\n  \"dumper\": {\n"})
 	badCron := badRepo("badcron", map[string]string{"manifest.json": fmt.Sprintf(

@@ -141,7 +141,7 @@ func TestFaultsDevRestart(t *testing.T) {
 	dataDir := filepath.Join(dir, "data")
 	listen := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	srv := serveFile(t, "seed.tsv", []byte("a\tb\n1\t2\n"), 0)
-	repo := gitRepo(t, "devsrc", map[string]string{
+	repo := testenv.GitRepo(t, "devsrc", map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q},
 		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": %d}, "on_duplicates": "error"}}`, srv.URL+"/seed.tsv", n),
 		"parser.py": devUploadParser,

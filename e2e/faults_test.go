@@ -23,6 +23,7 @@ import (
 	"studio/internal/docstore"
 	"studio/internal/engines"
 	"studio/internal/search"
+	"studio/internal/testenv"
 )
 
 // Fault injection: every pipeline runs once undisturbed, giving a reference
@@ -412,11 +413,11 @@ func TestFaults(t *testing.T) {
 	}
 	blobSrv := serveFile(t, "blob.bin", blob, 4<<20)
 	seedSrv := serveFile(t, "seed.txt", []byte("fault data\n"), 0)
-	dumpRepo := gitRepo(t, "fdump", map[string]string{
+	dumpRepo := testenv.GitRepo(t, "fdump", map[string]string{
 		"manifest.json": tutorialManifest(blobSrv.URL+"/blob.bin", ""),
 		"parser.py":     tutorialParser,
 	})
-	srcRepo := gitRepo(t, "fsrc", map[string]string{
+	srcRepo := testenv.GitRepo(t, "fsrc", map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q},
 		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": %d}, "on_duplicates": "error"}}`, seedSrv.URL+"/seed.txt", faultRows),
 		"parser.py": faultParser,

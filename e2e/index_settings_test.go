@@ -105,7 +105,7 @@ func TestMygeneReleaseWithExtraIndexSettings(t *testing.T) {
 			ctx := context.Background()
 
 			srv := serveFile(t, "mygene.jsonl", jsonl, 0)
-			repo := gitRepo(t, "mygene", map[string]string{"manifest.json": `{"version": "1",
+			repo := testenv.GitRepo(t, "mygene", map[string]string{"manifest.json": `{"version": "1",
   "dumper": {"data_url": "` + srv.URL + `/mygene.jsonl"},
   "uploader": {"parser": {"format": "jsonl", "file": "mygene.jsonl", "id": "{_id}"}}}`})
 			s.do("POST", "/dataplugin/register_url", map[string]string{"url": repo}, nil)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"studio/internal/testenv"
 	"testing"
 	"time"
 )
@@ -39,7 +40,7 @@ func TestBadParsersAreIsolated(t *testing.T) {
 	}
 	dumps := map[string]string{}
 	for name, parser := range sources {
-		repo := gitRepo(t, name, map[string]string{
+		repo := testenv.GitRepo(t, name, map[string]string{
 			"manifest.json": tutorialManifest(srv.URL+"/rows.tsv", ""),
 			"parser.py":     parser,
 		})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"studio/activities"
+	"studio/internal/testenv"
 )
 
 // labFile is a data file on a lab's web server that a test replaces by a
@@ -62,7 +63,7 @@ func (s *stack) buildSource(source, conf string, timeout time.Duration) string {
 // dumper pointing at dataURL.
 func cgiPluginRepo(t *testing.T, name, dataURL string) string {
 	t.Helper()
-	return gitRepo(t, name, map[string]string{
+	return testenv.GitRepo(t, name, map[string]string{
 		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
 			"http://example.org/cgi/cgi_biomarkers_latest.zip", dataURL, 1),
 		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),

@@ -250,7 +250,7 @@ func TestDataAPILoadDuringSync(t *testing.T) {
 	clients := envInt(t, "STUDIO_LOAD_CLIENTS", 64)
 
 	lab := serveLabFile(t, "version.txt", []byte("1\n"))
-	repo := gitRepo(t, "things", map[string]string{
+	repo := testenv.GitRepo(t, "things", map[string]string{
 		"manifest.json": `{"version": "1", "dumper": {"data_url": "` + lab.URL + `"},
 		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": ` + strconv.Itoa(loadDocs) + `}}}`,
 		"parser.py": loadParser,

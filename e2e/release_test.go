@@ -325,7 +325,7 @@ def load_data(data_folder, n=100000):
 func TestSyncSurvivesWorkerKill(t *testing.T) {
 	const n = 100000
 	lab := serveLabFile(t, "version.txt", []byte("1\n"))
-	repo := gitRepo(t, "gen", map[string]string{
+	repo := testenv.GitRepo(t, "gen", map[string]string{
 		"manifest.json": `{"version": "1", "dumper": {"data_url": "` + lab.URL + `"},
 		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": 100000}}}`,
 		"parser.py": versionedParser,

@@ -104,7 +104,7 @@ func (ft *faultTopology) registerThings(name string, n int) {
 	t := ft.t
 	t.Helper()
 	lab := serveLabFile(t, "version.txt", []byte("1\n"))
-	repo := gitRepo(t, name, map[string]string{
+	repo := testenv.GitRepo(t, name, map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q},
 		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": %d}}}`, lab.URL, n),
 		"parser.py": loadParser,

@@ -75,7 +75,7 @@ func TestTutorialUploadPythonAndDeclarative(t *testing.T) {
 	srv := serveFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv), 0)
 	url := srv.URL + "/cgi_biomarkers_per_variant.zip"
 	pyRepo := cgiPluginRepo(t, "cgi", url)
-	declRepo := gitRepo(t, "cgi_decl", map[string]string{
+	declRepo := testenv.GitRepo(t, "cgi_decl", map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "0.1", "dumper": {"data_url": %q, "uncompress": true},
 		  "uploader": {"parser": %s, "on_duplicates": "error"}}`, url, readFile(t, "internal/tableparse/testdata/cgi_parser.json")),
 	})
@@ -196,7 +196,7 @@ func checksum(t *testing.T, docs []docstore.Doc) string {
 func TestUploadSurvivesWorkerKill(t *testing.T) {
 	const n = 200000
 	srv := serveFile(t, "seed.tsv", []byte("a\tb\n1\t2\n"), 0)
-	repo := gitRepo(t, "slowsrc", map[string]string{
+	repo := testenv.GitRepo(t, "slowsrc", map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q},
 		  "uploader": {"parser": "parser:load_data", "parser_kwargs": {"n": %d}}}`, srv.URL+"/seed.tsv", n),
 		"parser.py": slowParser,
@@ -246,7 +246,7 @@ func TestUploadSurvivesWorkerKill(t *testing.T) {
 func TestParallelUploadSurvivesWorkerKill(t *testing.T) {
 	const n = 150000
 	srv := serveFile(t, "seed.tsv", []byte("a\tb\n1\t2\n"), 0)
-	repo := gitRepo(t, "parsrc", map[string]string{
+	repo := testenv.GitRepo(t, "parsrc", map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q},
 		  "uploader": {"parser": "parser:load_part", "parallelizer": "parser:thirds", "parser_kwargs": {"n": %d}}}`, srv.URL+"/seed.tsv", n),
 		"parser.py": `import time
@@ -336,7 +336,7 @@ def get_mapping(cls):
 // the previous live collection stays as it was.
 func TestFailedUploadKeepsLiveData(t *testing.T) {
 	srv := serveFile(t, "seed.tsv", []byte("a\n1\n"), 0)
-	repo := gitRepo(t, "badrows", map[string]string{
+	repo := testenv.GitRepo(t, "badrows", map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "1", "dumper": {"data_url": %q}, "uploader": {"parser": "parser:load_data", "mapping": "parser:get_mapping"}}`, srv.URL+"/seed.tsv"),
 		"parser.py":     badParser,
 	})

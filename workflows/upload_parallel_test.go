@@ -152,7 +152,7 @@ func parallelPlugin(t *testing.T, name string, urls []string, uploaders string) 
 	for i, u := range urls {
 		quoted[i] = fmt.Sprintf("%q", u)
 	}
-	return gitRepo(t, name, map[string]string{
+	return testenv.GitRepo(t, name, map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "0.1", "dumper": {"data_url": [%s]}, "uploaders": [%s]}`, strings.Join(quoted, ", "), uploaders),
 		"parallelizer.py": `import glob, os
 
@@ -199,30 +199,6 @@ def load_failing(path):
     return load(path)
 `,
 	})
-}
-
-// gitRepo commits files into a new git repository and returns its folder.
-func gitRepo(t *testing.T, name string, files map[string]string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for f, content := range files {
-		if err := os.WriteFile(filepath.Join(dir, f), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, args := range [][]string{
-		{"init", "-q", "-b", "main"},
-		{"add", "."},
-		{"-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "plugin"},
-	} {
-		if out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	return dir
 }
 
 // TestUploadParallel uploads a plugin with a parallelizer over three files

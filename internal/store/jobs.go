@@ -161,14 +161,7 @@ func (w *JobWriter) Add(ctx context.Context, doc map[string]any) error {
 	}
 	w.stats.Seen++
 	num := w.stats.Seen
-	id, reason := checkID(doc)
-	var norm docstore.Doc
-	if reason == "" {
-		var err error
-		if norm, err = docstore.NormalizeDoc(doc); err != nil {
-			reason = "cannot be stored: " + err.Error()
-		}
-	}
+	id, norm, reason := accept(doc)
 	if reason != "" {
 		w.stats.Rejected++
 		if len(w.stats.RejectSamples) < maxRejectSamples {

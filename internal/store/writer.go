@@ -214,14 +214,7 @@ func (w *Writer) Add(ctx context.Context, doc map[string]any) error {
 	}
 	w.seen++
 	num := w.seen
-	id, reason := checkID(doc)
-	var norm docstore.Doc
-	if reason == "" {
-		var err error
-		if norm, err = docstore.NormalizeDoc(doc); err != nil {
-			reason = "cannot be stored: " + err.Error()
-		}
-	}
+	id, norm, reason := accept(doc)
 	if reason != "" {
 		w.reject(num, reason)
 		return nil
@@ -431,4 +424,19 @@ func (w *Writer) Stats() Stats {
 	s := w.stats
 	s.RejectSamples = slices.Clone(s.RejectSamples)
 	return s
+}
+
+// accept checks a parser's document for storing: its _id, then its values.
+// reason says why it is rejected ("" when it is not); norm is the document
+// as the store keeps it.
+func accept(doc map[string]any) (id string, norm docstore.Doc, reason string) {
+	id, reason = checkID(doc)
+	if reason != "" {
+		return id, nil, reason
+	}
+	norm, err := docstore.NormalizeDoc(doc)
+	if err != nil {
+		return id, nil, "cannot be stored: " + err.Error()
+	}
+	return id, norm, ""
 }
