@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"studio/activities"
-	"studio/internal/testenv"
+	"studio/internal/testsupport/testenv"
 	"studio/server"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"studio/internal/testenv"
+	"studio/internal/testsupport/testenv"
 	"studio/server"
 )
 

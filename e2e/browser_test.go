@@ -22,9 +22,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/testenv"
+	"studio/internal/domain/hub"
+	"studio/internal/engine/docstore"
+	"studio/internal/testsupport/testenv"
 	"studio/server"
 )
 

@@ -16,9 +16,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"studio/activities"
-	"studio/internal/docstore"
-	"studio/internal/explorer"
-	"studio/internal/testenv"
+	"studio/internal/domain/explorer"
+	"studio/internal/engine/docstore"
+	"studio/internal/testsupport/testenv"
 	"studio/server"
 )
 

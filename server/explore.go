@@ -11,11 +11,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
-	"studio/internal/docstore"
-	"studio/internal/explorer"
-	"studio/internal/hub"
-	"studio/internal/inspect"
-	"studio/internal/statsdiff"
+	"studio/internal/domain/explorer"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/inspect"
+	"studio/internal/domain/statsdiff"
+	"studio/internal/engine/docstore"
 )
 
 // exploreRoutes are the data explorer's and the field charts' routes

@@ -11,14 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"studio/internal/config"
-	"studio/internal/docstore"
-	"studio/internal/engines"
-	"studio/internal/hub"
-	"studio/internal/inspect"
-	"studio/internal/search"
-	"studio/internal/search/elasticsearch"
-	"studio/internal/testenv/escluster"
+	"studio/internal/app/config"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/inspect"
+	"studio/internal/engine"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
+	"studio/internal/engine/search/elasticsearch"
+	"studio/internal/testsupport/testenv/escluster"
 	"studio/server"
 )
 
@@ -43,7 +43,7 @@ func exploreServer(t *testing.T, eng search.Engine, index string) *server.Server
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	e, err := engines.Open(ctx, cfg)
+	e, err := engine.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

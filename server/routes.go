@@ -6,7 +6,7 @@ import (
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/hubauth"
+	"studio/internal/app/hubauth"
 	"studio/ui"
 )
 

@@ -16,13 +16,13 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"studio/internal/config"
-	"studio/internal/contract"
-	"studio/internal/engines"
-	"studio/internal/feed"
-	"studio/internal/hub"
-	"studio/internal/program"
-	"studio/internal/testenv"
+	"studio/internal/app/config"
+	"studio/internal/app/program"
+	"studio/internal/domain/hub"
+	"studio/internal/engine"
+	"studio/internal/temporal/contract"
+	"studio/internal/temporal/feed"
+	"studio/internal/testsupport/testenv"
 )
 
 // stack is the real engines, a worker and the server on loopback.
@@ -30,7 +30,7 @@ type stack struct {
 	base     string
 	frontend string
 	cli      string
-	eng      *engines.Engines
+	eng      *engine.Engines
 }
 
 func startStack(t *testing.T) *stack {
@@ -38,7 +38,7 @@ func startStack(t *testing.T) *stack {
 	dev := testenv.StartDevServer(t, "")
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	eng, err := engines.Open(context.Background(), cfg)
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,9 +10,9 @@ import (
 	"os"
 	"time"
 
-	"studio/internal/config"
-	"studio/internal/dataapi"
-	"studio/internal/engines"
+	"studio/internal/app/config"
+	"studio/internal/domain/dataapi"
+	"studio/internal/engine"
 )
 
 // runAPI is `studio api --index X --listen host:port`: one index served as a
@@ -50,7 +50,7 @@ func runAPI(ctx context.Context, cfg config.Config, args []string, stdout io.Wri
 		return fmt.Errorf("--listen %s: cannot listen: %w", cfg.Listen, err)
 	}
 	defer ln.Close()
-	eng, err := engines.OpenSearch(ctx, cfg)
+	eng, err := engine.OpenSearch(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,9 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"studio/internal/commands"
-	"studio/internal/dataapi"
-	"studio/internal/hubclient"
+	"studio/internal/app/hubclient"
+	"studio/internal/domain/dataapi"
+	"studio/internal/temporal/commands"
 )
 
 // apiVerbs are the hub's data API instances, beside `studio api --index`

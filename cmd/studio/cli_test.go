@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"studio/internal/commands"
-	"studio/internal/progress"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/progress"
 )
 
 // fakeHub answers hub routes from a script: each "METHOD /path" has a list

@@ -8,7 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"studio/internal/commands"
+	"studio/internal/temporal/commands"
 )
 
 // runStatus is `studio status`.

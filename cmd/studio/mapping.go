@@ -6,7 +6,7 @@ import (
 	"reflect"
 	"text/tabwriter"
 
-	"studio/internal/inspect"
+	"studio/internal/domain/inspect"
 )
 
 var mappingShow = verb{"<source>", "show a source's registered mapping beside its inspected one, field by field", runMappingShow}

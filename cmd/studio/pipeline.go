@@ -10,8 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"studio/internal/commands"
-	"studio/internal/hubclient"
+	"studio/internal/app/hubclient"
+	"studio/internal/temporal/commands"
 )
 
 // esc escapes one path segment of a hub route.

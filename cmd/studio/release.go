@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"net/url"
 
-	"studio/internal/commands"
-	"studio/internal/contract"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/contract"
 )
 
 const releaseHelp = "release a build into a search index: in full (index every document, --full), or incremental " +
