@@ -8,7 +8,9 @@
 //     manifest and a parser.py using biothings.utils.dataload), from a
 //     clone named by -plugin, STUDIO_MVCGI_PLUGIN or
 //     STUDIO_BIOTHINGS_TUTORIALS; without one it skips, saying so;
+//
 //  2. it starts FerretDB in-process as the MongoDB, or uses MONGO_URI;
+//
 //  3. BioThings: the biothings package of the reference interpreter
 //     (bin/pyref, `make pyref`) runs the hub's upload, as its "upload"
 //     command does, with a minimal hub config (hubrun.py): the
@@ -17,14 +19,16 @@
 //     storage class), and UploaderManager.upload_src runs load_data and
 //     the storage's batched bulk writes in a hub worker process, then
 //     switches the temp collection live;
+//
 //  4. Studio: the same plugin through pyparser.Run into an
 //     uploadstore.Writer on Studio's Mongo document store, then Switch, as
 //     the UploadRun activity does;
+//
 //  5. it prints the docs/s of both, the parser alone beside them, the
 //     ratio Studio/BioThings, and compares the two collections: document
 //     count, a checksum of canonical JSON, and the stored BSON bytes.
 //
-//	go run ./internal/bench/hubuploadbench -rows 200000
+//     go run ./internal/bench/hubuploadbench -rows 200000
 package main
 
 import (
