@@ -1,34 +1,35 @@
 // Command hubuploadbench puts Studio's upload beside BioThings' own hub
 // upload, for the same data plugin on the same file into the same MongoDB,
-// in one run:
+// in one run.
 //
-//  1. it writes a CGI-shaped TSV of N rows (the 24 columns of the Cancer
-//     Genome Interpreter's cgi_biomarkers_per_variant.tsv; deterministic)
-//     and takes the BioThings Studio tutorial's CGI plugin, mvcgi (a
-//     manifest and a parser.py using biothings.utils.dataload), from a
-//     clone named by -plugin, STUDIO_MVCGI_PLUGIN or
-//     STUDIO_BIOTHINGS_TUTORIALS; without one it skips, saying so;
+// It writes a CGI-shaped TSV of N rows (the 24 columns of the Cancer Genome
+// Interpreter's cgi_biomarkers_per_variant.tsv; deterministic) and takes
+// the BioThings Studio tutorial's CGI plugin, mvcgi (a manifest and a
+// parser.py using biothings.utils.dataload), from a clone named by
+// -plugin, STUDIO_MVCGI_PLUGIN or STUDIO_BIOTHINGS_TUTORIALS; without one
+// it skips, saying so. It starts FerretDB in-process as the MongoDB, or
+// uses MONGO_URI. Then:
 //
-//  2. it starts FerretDB in-process as the MongoDB, or uses MONGO_URI;
-//
-//  3. BioThings: the biothings package of the reference interpreter
-//     (bin/pyref, `make pyref`) runs the hub's upload, as its "upload"
-//     command does, with a minimal hub config (hubrun.py): the
+//   - BioThings: the biothings package of the reference interpreter
+//     (bin/pyref, `make pyref`) runs the hub's upload as its "upload"
+//     command does, under a minimal hub config (hubrun.py): the
 //     AssistantManager loads the plugin's manifest and generates its
 //     uploader class (a BaseSourceUploader subclass with the manifest's
 //     storage class), and UploaderManager.upload_src runs load_data and
 //     the storage's batched bulk writes in a hub worker process, then
 //     switches the temp collection live;
-//
-//  4. Studio: the same plugin through pyparser.Run into an
+//   - Studio: the same plugin through pyparser.Run into an
 //     uploadstore.Writer on Studio's Mongo document store, then Switch, as
-//     the UploadRun activity does;
+//     the UploadRun activity does, with the manifest's on_duplicates; and,
+//     when that is not "error", once more with "error" as a diagnosis of
+//     the Writer's insert path. A Studio upload still running after
+//     -studio-timeout is stopped and reported with what it had stored.
 //
-//  5. it prints the docs/s of both, the parser alone beside them, the
-//     ratio Studio/BioThings, and compares the two collections: document
-//     count, a checksum of canonical JSON, and the stored BSON bytes.
+// It prints the docs/s of each, the parser alone beside them, the ratios
+// Studio/BioThings, and compares the collections document by document:
+// count, a checksum of canonical JSON, and the stored BSON bytes.
 //
-//     go run ./internal/bench/hubuploadbench -rows 200000
+//	go run ./internal/bench/hubuploadbench -rows 200000
 package main
 
 import (
@@ -49,6 +50,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"studio/internal/domain/manifest"
 	"studio/internal/engine/docstore/mongo/ferrettest"
 )
 
@@ -60,8 +62,10 @@ type config struct {
 	rows, batch, mongoBatch, rounds int
 	python, studioPython, dir       string
 	plugins                         []string
-	hashSeed, onDuplicates          string
+	hashSeed                        string
 	mongoURI                        string
+	diagnose                        bool
+	studioTimeout                   time.Duration
 }
 
 func main() {
@@ -74,7 +78,8 @@ func main() {
 	flag.StringVar(&c.python, "python", "bin/pyref/bin/python", "the interpreter holding biothings (make pyref)")
 	flag.StringVar(&c.studioPython, "studio-python", "", "the interpreter of Studio's parser runner (default: -python, so both sides run the same Python)")
 	flag.StringVar(&c.dir, "dir", "", "keep the generated files, logs and FerretDB data in this folder (default: a temporary folder, removed at the end)")
-	flag.StringVar(&c.onDuplicates, "studio-on-duplicates", "", "replace the manifest's on_duplicates on Studio's side (error, ignore, merge): a diagnosis of the Writer's policies, no longer the plugin's upload")
+	flag.BoolVar(&c.diagnose, "diagnose", true, `when the manifest's on_duplicates is not "error", also run Studio's upload with "error" (the Writer's insert path)`)
+	flag.DurationVar(&c.studioTimeout, "studio-timeout", 5*time.Minute, "stop a Studio upload after this long and report what it stored (0: no limit)")
 	flag.StringVar(&c.hashSeed, "hashseed", "0", "PYTHONHASHSEED of every Python process: the parser iterates a set of lines, so a variant's rows are listed in an order it sets")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
@@ -101,13 +106,27 @@ type skipError struct{ why string }
 
 func (e skipError) Error() string { return e.why }
 
-// measure is one side's best round.
-type measure struct {
-	elapsed time.Duration
-	docs    int64
+// side is one uploader measured: BioThings, or Studio under one policy.
+type side struct {
+	label    string
+	policy   string // Studio's on_duplicates; "" for BioThings
+	elapsed  time.Duration
+	docs     int64
+	rounds   int    // rounds that finished
+	stopped  bool   // a round ran out of -studio-timeout
+	database string // where its collection is, from its last finished round
 }
 
-func (m measure) rate() float64 { return float64(m.docs) / m.elapsed.Seconds() }
+func (s *side) rate() float64 { return float64(s.docs) / s.elapsed.Seconds() }
+
+// keep records a round, keeping the fastest.
+func (s *side) keep(elapsed time.Duration, docs int64, database string) {
+	if s.rounds == 0 || elapsed < s.elapsed {
+		s.elapsed, s.docs = elapsed, docs
+	}
+	s.rounds++
+	s.database = database
+}
 
 func run(ctx context.Context, c config) error {
 	src, err := findCGIPlugin(c.plugins)
@@ -157,6 +176,10 @@ func run(ctx context.Context, c config) error {
 	if err := src.materialize(pluginDir); err != nil {
 		return fmt.Errorf("plugin from %s: %w", src, err)
 	}
+	plugin, err := loadStudioPlugin(pluginDir)
+	if err != nil {
+		return err
+	}
 	// Where the hub's dumper would have put the file: <archive>/<source>/<release>.
 	dataFolder := filepath.Join(dirs.Archive, pluginName, "bench")
 	if err := os.MkdirAll(dataFolder, 0o755); err != nil {
@@ -169,7 +192,7 @@ func run(ctx context.Context, c config) error {
 	}
 	fmt.Printf("hubuploadbench: %d rows of CGI-shaped TSV (%.1f MB; %d exact duplicate lines, %d variants, %d documents expected) made in %s\n",
 		st.Rows, float64(st.Bytes)/1e6, st.Duplicates, st.Variants, st.Docs, time.Since(t0).Round(time.Millisecond))
-	fmt.Printf("plugin:  %s, from %s\n", pluginName, src)
+	fmt.Printf("plugin:  %s, from %s; parser %s, on_duplicates %q\n", pluginName, src, plugin.up.Parser.Func, plugin.up.OnDuplicates)
 
 	uri, where := c.mongoURI, ""
 	if uri == "" {
@@ -183,12 +206,9 @@ func run(ctx context.Context, c config) error {
 		where = "MONGO_URI " + redact(uri)
 	}
 	fmt.Printf("MongoDB: %s\n", where)
-	fmt.Printf("Python:  %s (%s) on both sides, PYTHONHASHSEED=%s; %d cores (GOMAXPROCS %d)\n", c.python, version, c.hashSeed, runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	fmt.Printf("Python:  %s (%s), PYTHONHASHSEED=%s; %d cores (GOMAXPROCS %d)\n", c.python, version, c.hashSeed, runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	if c.studioPython != "" {
 		fmt.Printf("         Studio's parser runner: %s\n", c.studioPython)
-	}
-	if c.onDuplicates != "" {
-		fmt.Printf("NOTE:    Studio's on_duplicates is %q here, not the manifest's: a diagnosis, not the plugin's upload\n", c.onDuplicates)
 	}
 	fmt.Printf("batches: %d documents per storage batch on both sides; Studio's Mongo store sends at most %d per write command (MONGO_BATCH)\n\n", c.batch, c.mongoBatch)
 
@@ -197,92 +217,118 @@ func run(ctx context.Context, c config) error {
 	defer dropDatabases(context.WithoutCancel(ctx), uri, prefix, c.mongoURI != "")
 
 	// The parser alone, with the installed biothings: the floor of both.
-	parse, err := runScript(ctx, python, dirs, env, filepath.Join(root, "parse.log"), "parse", pluginDir, "parser:load_data", dataFolder)
+	parse, err := runScript(ctx, python, dirs, env, filepath.Join(root, "parse.log"), "parse", pluginDir, plugin.up.Parser.Func, dataFolder)
 	if err != nil {
 		return fmt.Errorf("the plugin's parser alone: %w", err)
 	}
 	fmt.Printf("  parser alone: %d documents in %.2fs (after %.2fs of imports)\n", parse.Count, parse.ParseS, parse.ImportS)
 
-	var bt, studio measure
-	var last hubResult
-	var studioLast studioRun
-	var btDB, studioDB string
+	bt := &side{label: "BioThings hub: UploaderManager.upload_src -> success"}
+	sides := []*side{bt, {label: fmt.Sprintf("Studio, on_duplicates %q (the manifest's)", plugin.up.OnDuplicates), policy: plugin.up.OnDuplicates}}
+	if c.diagnose && plugin.up.OnDuplicates != manifest.OnDuplicatesError {
+		sides = append(sides, &side{label: `Studio, on_duplicates "error" (diagnosis: insert path)`, policy: manifest.OnDuplicatesError})
+	}
+	var hubRes hubResult
 	for r := 1; r <= c.rounds; r++ {
 		dbs := hubDatabases{
 			Src:    fmt.Sprintf("%s_r%d_bt_src", prefix, r),
 			Target: fmt.Sprintf("%s_r%d_bt_target", prefix, r),
 			HubDB:  fmt.Sprintf("%s_r%d_bt_hubdb", prefix, r),
 		}
-		studioDB = fmt.Sprintf("%s_r%d_studio_src", prefix, r)
-		btDB = dbs.Src
 		if err := hubConfig(uri, dbs, dirs); err != nil {
 			return err
 		}
-		hubSide := func() error {
-			res, err := runScript(ctx, python, dirs, env, filepath.Join(root, fmt.Sprintf("hub-round%d.log", r)),
-				"hub", dirs.App, pluginName, dataFolder, fmt.Sprint(c.batch))
+		runSide := func(s *side) error {
+			if s == bt {
+				log := filepath.Join(root, fmt.Sprintf("hub-round%d.log", r))
+				res, err := runScript(ctx, python, dirs, env, log, "hub", dirs.App, pluginName, dataFolder, fmt.Sprint(c.batch))
+				if err != nil {
+					return err
+				}
+				if res.Status != "success" {
+					return fmt.Errorf("BioThings' upload ended with status %q: %v (hub log: %s)", res.Status, res.Err, log)
+				}
+				elapsed := time.Duration(res.UploadS * float64(time.Second))
+				fmt.Printf("  round %d %-52s %8d documents in %8.2fs (hub start %.2fs before it, not counted)\n", r, "BioThings", res.Count, elapsed.Seconds(), res.ImportS+res.StartS)
+				bt.keep(elapsed, res.Count, dbs.Src)
+				hubRes = res
+				return nil
+			}
+			if s.stopped {
+				return nil // it would run out of time again
+			}
+			db := fmt.Sprintf("%s_r%d_studio_%s", prefix, r, s.policy)
+			res, err := studioUpload(ctx, plugin, s.policy, uri, db, dataFolder, studioPython, env, c.batch, c.mongoBatch, c.studioTimeout)
 			if err != nil {
 				return err
 			}
-			if res.Status != "success" {
-				return fmt.Errorf("BioThings' upload ended with status %q: %v (hub log: %s)", res.Status, res.Err, filepath.Join(root, fmt.Sprintf("hub-round%d.log", r)))
+			name := fmt.Sprintf("Studio, on_duplicates %q", s.policy)
+			if res.Stopped {
+				s.stopped = true
+				fmt.Printf("  round %d %-52s STOPPED after %.2fs (-studio-timeout), %d of %d documents stored\n", r, name, res.Elapsed.Seconds(), res.Stored, st.Docs)
+				if s.rounds == 0 {
+					s.elapsed, s.docs = res.Elapsed, res.Stored
+				}
+				return nil
 			}
-			m := measure{elapsed: time.Duration(res.UploadS * float64(time.Second)), docs: res.Count}
-			fmt.Printf("  round %d BioThings: %d documents in %.2fs (hub start %.2fs before it, not counted)\n", r, res.Count, m.elapsed.Seconds(), res.ImportS+res.StartS)
-			if r == 1 || m.elapsed < bt.elapsed {
-				bt = m
-			}
-			last = res
+			fmt.Printf("  round %d %-52s %8d documents in %8.2fs\n", r, name, res.Stored, res.Elapsed.Seconds())
+			s.keep(res.Elapsed, res.Stored, db)
 			return nil
 		}
-		studioSide := func() error {
-			res, err := studioUpload(ctx, uri, studioDB, pluginDir, dataFolder, studioPython, env, c.batch, c.mongoBatch, c.onDuplicates)
-			if err != nil {
-				return err
-			}
-			m := measure{elapsed: res.Elapsed, docs: res.Stats.Stored}
-			fmt.Printf("  round %d Studio:    %d documents in %.2fs\n", r, res.Stats.Stored, m.elapsed.Seconds())
-			if r == 1 || m.elapsed < studio.elapsed {
-				studio = m
-			}
-			studioLast = res
-			return nil
-		}
-		// Alternate which side goes first, so neither always meets a warmer machine.
-		first, second := hubSide, studioSide
+		// Alternate the order, so no side always meets a warmer machine.
+		order := sides
 		if r%2 == 0 {
-			first, second = studioSide, hubSide
+			order = append([]*side{}, sides[1:]...)
+			order = append(order, bt)
 		}
-		if err := first(); err != nil {
-			return err
-		}
-		if err := second(); err != nil {
-			return err
+		for _, s := range order {
+			if err := runSide(s); err != nil {
+				return err
+			}
 		}
 	}
 
 	fmt.Println()
-	for _, k := range last.UploaderClasses {
-		fmt.Printf("BioThings' uploader: %s, storage_class %s; bases %s\n", k.Class, k.StorageClass, strings.Join(k.MRO, " > "))
+	for _, k := range hubRes.UploaderClasses {
+		fmt.Printf("BioThings' uploader: %s, storage_class %s\n                     bases %s\n", k.Class, k.StorageClass, strings.Join(k.MRO, " > "))
 	}
-	fmt.Printf("Studio's uploader:   %s, parser %s, on_duplicates %q, Writer BatchSize %d\n\n", studioLast.Uploader, studioLast.Parser, studioLast.OnDuplicates, c.batch)
+	fmt.Printf("BioThings peak RSS:  hub %s, its upload worker %s\n\n", kib(hubRes.HubMaxRSS), kib(hubRes.WorkerMaxRSS))
 
 	parseRate := float64(parse.Count) / parse.ParseS
-	fmt.Printf("%-58s %9s %10s\n", fmt.Sprintf("best of %d round(s)", c.rounds), "time", "docs/s")
-	fmt.Printf("%-58s %8.2fs %10.0f\n", "parser alone (load_data drained; imports not counted)", parse.ParseS, parseRate)
-	fmt.Printf("%-58s %8.2fs %10.0f\n", "BioThings hub: UploaderManager.upload_src -> success", bt.elapsed.Seconds(), bt.rate())
-	fmt.Printf("%-58s %8.2fs %10.0f\n", "Studio: pyparser.Run -> uploadstore.Writer -> Switch", studio.elapsed.Seconds(), studio.rate())
-	fmt.Println()
-	fmt.Printf("%-34s %.2f\n", "ratio Studio/BioThings (docs/s):", studio.rate()/bt.rate())
-	fmt.Printf("%-34s BioThings %.2f, Studio %.2f\n", "each over the parser alone:", bt.rate()/parseRate, studio.rate()/parseRate)
-	fmt.Printf("%-34s hub %s, its upload worker %s\n", "BioThings peak RSS:", kib(last.HubMaxRSS), kib(last.WorkerMaxRSS))
-
-	cmp, err := compareCollections(ctx, uri, btDB, studioDB, pluginName)
-	if err != nil {
-		return err
+	fmt.Printf("%-58s %9s %10s %17s %12s\n", fmt.Sprintf("best of %d round(s)", c.rounds), "time", "docs/s", "Studio/BioThings", "over parser")
+	fmt.Printf("%-58s %8.2fs %10.0f %17s %12s\n", "parser alone (load_data drained; imports not counted)", parse.ParseS, parseRate, "", "")
+	for _, s := range sides {
+		ratio := ""
+		if s != bt {
+			ratio = fmt.Sprintf("%.2f", s.rate()/bt.rate())
+		}
+		note := ""
+		if s.stopped && s.rounds == 0 {
+			note = fmt.Sprintf("  STOPPED after %s with %d of %d documents: rate so far, an upper bound", c.studioTimeout, s.docs, st.Docs)
+			ratio = "<= " + ratio
+		}
+		fmt.Printf("%-58s %8.2fs %10.0f %17s %12.2f%s\n", s.label, s.elapsed.Seconds(), s.rate(), ratio, s.rate()/parseRate, note)
 	}
-	if !cmp.report(st.Docs) {
-		return errors.New("the two collections differ (see above)")
+	fmt.Println()
+
+	failed := false
+	for _, s := range sides[1:] {
+		if s.rounds == 0 {
+			fmt.Printf("%s: not compared, it never finished\n\n", s.label)
+			continue
+		}
+		fmt.Printf("BioThings' collection against %s:\n", s.label)
+		cmp, err := compareCollections(ctx, uri, bt.database, s.database, pluginName)
+		if err != nil {
+			return err
+		}
+		if !cmp.report(st.Docs) {
+			failed = true
+		}
+		fmt.Println()
+	}
+	if failed {
+		return errors.New("the collections differ (see above)")
 	}
 	return nil
 }
