@@ -20,14 +20,15 @@ type pluginSource struct {
 }
 
 func (p pluginSource) String() string {
-	if p.Ref == "" {
-		return p.Where
+	switch {
+	case p.Ref != "" && p.Sub != "":
+		return fmt.Sprintf("%s (%s:%s, commit %s)", p.Where, p.Ref, p.Sub, shortCommit(p.Commit))
+	case p.Ref != "":
+		return fmt.Sprintf("%s (%s, commit %s)", p.Where, p.Ref, shortCommit(p.Commit))
+	case p.Commit != "":
+		return fmt.Sprintf("%s (work tree at commit %s)", p.Where, shortCommit(p.Commit))
 	}
-	s := p.Where + " (" + p.Ref
-	if p.Sub != "" {
-		s += ":" + p.Sub
-	}
-	return s + ", commit " + shortCommit(p.Commit) + ")"
+	return p.Where
 }
 
 // errNoPlugin says no candidate held the plugin; the benchmark then skips.
@@ -57,7 +58,13 @@ func lookIn(where string) (pluginSource, error) {
 		return pluginSource{}, fmt.Errorf("%s: %w", where, err)
 	}
 	if isCGIPluginDir(where) {
-		return pluginSource{Where: where}, nil
+		src := pluginSource{Where: where}
+		if _, err := os.Stat(filepath.Join(where, ".git")); err == nil {
+			if commit, err := git(where, "rev-parse", "HEAD"); err == nil {
+				src.Commit = strings.TrimSpace(commit)
+			}
+		}
+		return src, nil
 	}
 	if _, err := git(where, "rev-parse", "--git-dir"); err != nil {
 		return pluginSource{}, fmt.Errorf("%s holds no manifest with a parser reading %s, and is no git repository", where, cgiFile)
@@ -107,10 +114,11 @@ func isCGIPluginDir(dir string) bool {
 	return false
 }
 
-// materialize puts the plugin's files in dst. A plugin at the root of a
-// repository is cloned (so the hub finds its git information, as for a
-// plugin it cloned itself); one in a sub-folder, or a plain folder, is
-// copied.
+// materialize puts the plugin's files in dst. A folder is copied as it is,
+// with its .git when it has one; a plugin at the root of a repository's
+// branch is cloned. Either way the hub finds the git information it
+// records for a plugin it cloned itself. One in a sub-folder of a branch
+// is extracted, without it.
 func (p pluginSource) materialize(dst string) error {
 	if p.Ref == "" {
 		return copyDir(p.Where, dst)
@@ -139,7 +147,7 @@ func copyDir(src, dst string) error {
 		}
 		rel, _ := filepath.Rel(src, p)
 		if d.IsDir() {
-			if d.Name() == ".git" || d.Name() == "__pycache__" {
+			if d.Name() == "__pycache__" {
 				return filepath.SkipDir
 			}
 			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
