@@ -113,11 +113,13 @@ def run_hub(appdir, plugin, datafolder, batch, result_path):
             result["database"] = config.DATA_SRC_DATABASE
 
         loop.run_until_complete(main())
-        result["stage"] = "done"
-        result["worker_maxrss_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        result["hub_maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        result["stage"] = "shutting the job manager's pools down"
         job_manager.process_queue.shutdown(wait=True)
         job_manager.thread_queue.shutdown(wait=True)
+        result["stage"] = "done"
+        # The worker processes count once they have been waited for.
+        result["worker_maxrss_kib"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        result["hub_maxrss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     except BaseException as exc:  # the benchmark reports it, naming the stage
         result["error"] = "%s: %s" % (type(exc).__name__, exc)
         result["traceback"] = traceback.format_exc()

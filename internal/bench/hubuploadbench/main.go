@@ -304,8 +304,7 @@ func run(ctx context.Context, c config) error {
 		}
 		note := ""
 		if s.stopped && s.rounds == 0 {
-			note = fmt.Sprintf("  STOPPED after %s with %d of %d documents: rate so far, an upper bound", c.studioTimeout, s.docs, st.Docs)
-			ratio = "<= " + ratio
+			note = fmt.Sprintf("  STOPPED after %s with %d of %d documents stored: the rate so far", c.studioTimeout, s.docs, st.Docs)
 		}
 		fmt.Printf("%-58s %8.2fs %10.0f %17s %12.2f%s\n", s.label, s.elapsed.Seconds(), s.rate(), ratio, s.rate()/parseRate, note)
 	}
