@@ -186,3 +186,37 @@ func (tr Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	Answer(tr.T, req.Method, req.URL.String(), resp.StatusCode, resp.Header, body)
 	return resp, nil
 }
+
+// Request checks one request to the hub, as a client sent it: its route,
+// parameters and body are the document's.
+func Request(t Reporter, method, rawURL string, header http.Header, body []byte) {
+	t.Helper()
+	d, err := Doc()
+	if err != nil {
+		t.Errorf("%v", err)
+		return
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Errorf("%s %s: %v", method, rawURL, err)
+		return
+	}
+	rt, params, ok := Route(d, method, u.EscapedPath())
+	if !ok {
+		t.Errorf("%s %s: no operation of internal/app/hubapi/openapi.json takes it", method, u.Path)
+		return
+	}
+	req := httptest.NewRequest(strings.ToUpper(method), u.RequestURI(), bytes.NewReader(body))
+	req.Header = header.Clone()
+	if len(body) == 0 {
+		req.Body = http.NoBody
+	}
+	in := &openapi3filter.RequestValidationInput{
+		Request: req, PathParams: params, Route: rt,
+		Options: &openapi3filter.Options{MultiError: true, AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+	}
+	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
+		t.Errorf("%s %s does not fit %s %s of internal/app/hubapi/openapi.json: %v\nbody: %.600s",
+			method, u.RequestURI(), strings.ToUpper(method), rt.Path, err, body)
+	}
+}

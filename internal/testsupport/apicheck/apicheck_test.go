@@ -67,3 +67,30 @@ func TestAnswer(t *testing.T) {
 		})
 	}
 }
+
+// Request fails on requests that break the document, and passes right ones.
+func TestRequest(t *testing.T) {
+	json := http.Header{"Content-Type": {"application/json"}}
+	for _, tc := range []struct {
+		name, method, path, body string
+		ok                       bool
+	}{
+		{"a dump", "PUT", "/source/cgi/dump", `{"force": true}`, true},
+		{"a dump without a body", "PUT", "/source/cgi/dump", ``, true},
+		{"an inspection of a sub-source", "PUT", "/inspect", `{"data_provider": ["src", "cgi"], "mode": ["stats"]}`, true},
+		{"an inspection of a build", "PUT", "/inspect", `{"data_provider": "b1"}`, true},
+		{"commands", "GET", "/commands?limit=20&running=true", ``, true},
+		{"a register without url", "POST", "/dataplugin/register_url", `{"ref": "main"}`, false},
+		{"a mode the hub does not know", "PUT", "/inspect", `{"data_provider": "b1", "mode": ["everything"]}`, false},
+		{"a limit too large", "GET", "/commands?limit=5000", ``, false},
+		{"a port of the wrong type", "POST", "/api", `{"name": "a", "index": "i", "port": "80"}`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var r Recorder
+			Request(&r, tc.method, "http://hub"+tc.path, json, []byte(tc.body))
+			if ok := len(r.Failures) == 0; ok != tc.ok {
+				t.Errorf("Request(%s %s %s) passed: %v, want %v (%v)", tc.method, tc.path, tc.body, ok, tc.ok, r.Failures)
+			}
+		})
+	}
+}
