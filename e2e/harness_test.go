@@ -31,6 +31,7 @@ import (
 	"studio/internal/app/program"
 	"studio/internal/engine"
 	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/apicheck"
 	"studio/internal/testsupport/testenv"
 	"studio/internal/testsupport/testenv/escluster"
 )
@@ -128,6 +129,9 @@ func newStack(t *testing.T, inProcessWorker bool, configure ...func(*config.Conf
 	})
 	s.base = "http://" + ln.Addr().String()
 	s.hub = hubclient.New(s.base)
+	// Every answer the tests read is checked against the hub API's
+	// OpenAPI document.
+	s.hub.HTTP.Transport = apicheck.Transport{T: t}
 	return s
 }
 
