@@ -44,6 +44,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -66,6 +67,7 @@ type config struct {
 	mongoURI                        string
 	diagnose                        bool
 	studioTimeout                   time.Duration
+	cpuProfiles                     string
 }
 
 func main() {
@@ -80,6 +82,7 @@ func main() {
 	flag.StringVar(&c.dir, "dir", "", "keep the generated files, logs and FerretDB data in this folder (default: a temporary folder, removed at the end)")
 	flag.BoolVar(&c.diagnose, "diagnose", true, `when the manifest's on_duplicates is not "error", also run Studio's upload with "error" (the Writer's insert path)`)
 	flag.DurationVar(&c.studioTimeout, "studio-timeout", 5*time.Minute, "stop a Studio upload after this long and report what it stored (0: no limit)")
+	flag.StringVar(&c.cpuProfiles, "cpuprofile", "", "write a CPU profile of this process (Studio's writer, the Mongo driver and an in-process FerretDB) during each Studio upload into this folder")
 	flag.StringVar(&c.hashSeed, "hashseed", "0", "PYTHONHASHSEED of every Python process: the parser iterates a set of lines, so a variant's rows are listed in an order it sets")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
@@ -258,7 +261,12 @@ func run(ctx context.Context, c config) error {
 				return nil // it would run out of time again
 			}
 			db := fmt.Sprintf("%s_r%d_studio_%s", prefix, r, s.policy)
+			stopProfile, err := startProfile(c.cpuProfiles, fmt.Sprintf("studio-%s-round%d.pprof", s.policy, r))
+			if err != nil {
+				return err
+			}
 			res, err := studioUpload(ctx, plugin, s.policy, uri, db, dataFolder, studioPython, env, c.batch, c.mongoBatch, c.studioTimeout)
+			stopProfile()
 			if err != nil {
 				return err
 			}
@@ -330,6 +338,29 @@ func run(ctx context.Context, c config) error {
 		return errors.New("the collections differ (see above)")
 	}
 	return nil
+}
+
+// startProfile starts a CPU profile into dir/name when dir is set, and
+// returns what stops it.
+func startProfile(dir, name string) (func(), error) {
+	if dir == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // checkPython checks that python imports biothings and the hub's upload
