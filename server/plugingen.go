@@ -13,7 +13,6 @@ import (
 
 	"studio/internal/domain/hub"
 	"studio/internal/domain/plugingen"
-	"studio/internal/engine/docstore"
 	"studio/internal/temporal/contract"
 )
 
@@ -113,15 +112,14 @@ func (s *Server) savePlugin(c *fiber.Ctx) error {
 // refuseOtherPlugin answers 409 when name is the source of a plugin
 // registered from elsewhere than dir: saving would replace it.
 func (s *Server) refuseOtherPlugin(ctx context.Context, name, dir string) error {
-	doc, err := (hub.Records{Store: s.deps.Hub}).Plugin(ctx, name)
+	plug, err := s.records().Plugin(ctx, name)
 	if errors.Is(err, hub.ErrNoSource) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	url, _ := docstore.GetPath(doc, "plugin.url")
-	if u, _ := url.(string); u != "" && !strings.HasSuffix(strings.TrimRight(u, "/"), dir) {
+	if u := plug.Plugin.URL; u != "" && !strings.HasSuffix(strings.TrimRight(u, "/"), dir) {
 		return fail(fiber.StatusConflict, fmt.Sprintf("options.name: a source named %q is already registered from %s: choose another name", name, u))
 	}
 	return nil
