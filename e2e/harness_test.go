@@ -33,6 +33,7 @@ import (
 	"studio/internal/engine"
 	"studio/internal/engine/docstore"
 	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/apicheck"
 	"studio/internal/testsupport/testenv"
 	"studio/internal/testsupport/testenv/escluster"
 )
@@ -134,6 +135,9 @@ func newStack(t *testing.T, inProcessWorker bool, configure ...func(*config.Conf
 	})
 	s.base = "http://" + ln.Addr().String()
 	s.hub = hubclient.New(s.base)
+	// Every answer the tests read is checked against the hub API's
+	// OpenAPI document.
+	s.hub.HTTP.Transport = apicheck.Transport{T: t}
 	return s
 }
 

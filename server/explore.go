@@ -24,7 +24,10 @@ func (s *Server) exploreRoutes() {
 	s.explore = &explorer.APIs{Engine: s.deps.Search, Log: s.deps.Log}
 	app := s.app
 	app.Get("/explore/indexes", s.exploreIndexes)
-	app.All("/explore/index/:index/*", s.exploreIndex)
+	// The data API answers GET (and HEAD), POST and its CORS preflight.
+	app.Get("/explore/index/:index/*", s.exploreIndex)
+	app.Post("/explore/index/:index/*", s.exploreIndex)
+	app.Options("/explore/index/:index/*", s.exploreIndex)
 	app.Get("/explore/build/:id/docs", s.exploreBuildDocs)
 	app.Get("/explore/fields/source/:name", s.sourceFields)
 	app.Get("/explore/fields/build/:id", s.buildFields)

@@ -108,7 +108,8 @@ func exploreServer(t *testing.T, eng search.Engine, index string) *server.Server
 	return server.New(server.Deps{Hub: e.Hub, Src: e.Src, Target: e.Target, Search: eng})
 }
 
-// get calls the server without a listener and returns the status and body.
+// get calls the server without a listener and returns the status and body,
+// checked against the hub API's OpenAPI document.
 func get(t *testing.T, srv *server.Server, path string) (int, string) {
 	t.Helper()
 	res, err := srv.App().Test(httptest.NewRequest("GET", path, nil), -1)
@@ -116,6 +117,7 @@ func get(t *testing.T, srv *server.Server, path string) (int, string) {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 	b, _ := io.ReadAll(res.Body)
+	checkAnswer(t, "GET", "http://hub"+path, res.StatusCode, res.Header, b)
 	return res.StatusCode, string(b)
 }
 

@@ -70,6 +70,8 @@ type envelope struct {
 	Code   int             `json:"code"`
 }
 
+// call sends one request to the hub and checks the answer against the hub
+// API's OpenAPI document.
 func call(t *testing.T, method, url, body string) (int, envelope) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -83,6 +85,7 @@ func call(t *testing.T, method, url, body string) (int, envelope) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkAnswer(t, method, url, resp.StatusCode, resp.Header, raw)
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
 		t.Fatalf("%s %s: not the hub envelope: %s", method, url, raw)

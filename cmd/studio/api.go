@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"time"
 
 	"studio/internal/app/config"
+	"studio/internal/app/program"
 	"studio/internal/domain/dataapi"
 	"studio/internal/engine"
 )
@@ -45,9 +45,9 @@ func runAPI(ctx context.Context, cfg config.Config, args []string, stdout io.Wri
 		return err
 	}
 	log := newLogger(cfg.LogLevel, os.Stderr)
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := program.Listen(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("--listen %s: cannot listen: %w", cfg.Listen, err)
+		return err
 	}
 	defer ln.Close()
 	eng, err := engine.OpenSearch(ctx, cfg)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"time"
 
@@ -79,9 +78,9 @@ func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 // runServer is `studio server`.
 func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer) error {
 	log := newLogger(cfg.LogLevel, os.Stderr)
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := program.Listen(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("--listen %s: cannot listen: %w", cfg.Listen, err)
+		return err
 	}
 	defer ln.Close()
 	eng, tc, closeAll, err := external(ctx, cfg, log)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"time"
@@ -74,9 +73,9 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *Stack, 
 	}
 	// Take the Studio port first: a taken port must fail before anything
 	// else starts.
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := program.Listen(cfg.Listen)
 	if err != nil {
-		return nil, fmt.Errorf("--listen %s: cannot listen: %w (choose another with --listen or STUDIO_LISTEN)", cfg.Listen, unwrapOp(err))
+		return nil, err
 	}
 	s.closers = append(s.closers, func() error { _ = ln.Close(); return nil })
 

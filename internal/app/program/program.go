@@ -8,8 +8,11 @@ package program
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 
 	"go.temporal.io/sdk/client"
@@ -116,3 +119,22 @@ func Serve(ln net.Listener, deps server.Deps) *Serving {
 
 // Shutdown stops the server, waiting for requests in flight until ctx ends.
 func (s *Serving) Shutdown(ctx context.Context) error { return s.Server.Shutdown(ctx) }
+
+// Listen takes the address of --listen for the server or a data API, so
+// that a taken port fails before anything else starts, with one message
+// that says which flag to change.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		var oe *net.OpError
+		if errors.As(err, &oe) {
+			err = oe.Err
+		}
+		var se *os.SyscallError
+		if errors.As(err, &se) {
+			err = se.Err
+		}
+		return nil, fmt.Errorf("--listen %s: cannot listen: %w (choose another with --listen or STUDIO_LISTEN)", addr, err)
+	}
+	return ln, nil
+}

@@ -80,3 +80,34 @@ func TestAssembled(t *testing.T) {
 		t.Errorf("serve after shutdown: %v", err)
 	}
 }
+
+func TestListenNamesTheFlag(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, tc := range []struct {
+		addr string
+		want []string
+	}{
+		{taken.Addr().String(), []string{"--listen " + taken.Addr().String() + ": cannot listen: ", "address already in use", "choose another with --listen or STUDIO_LISTEN"}},
+		{"127.0.0.1:99999", []string{"--listen 127.0.0.1:99999: cannot listen: ", "invalid port"}},
+	} {
+		ln, err := program.Listen(tc.addr)
+		if err == nil {
+			ln.Close()
+			t.Fatalf("Listen(%s): no error", tc.addr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Listen(%s) = %q, want it to say %q", tc.addr, err, w)
+			}
+		}
+		for _, inner := range []string{"listen tcp", "bind:"} {
+			if strings.Contains(err.Error(), inner) {
+				t.Errorf("Listen(%s) = %q: shows the system call's wrapping %q", tc.addr, err, inner)
+			}
+		}
+	}
+}
