@@ -98,6 +98,13 @@ func roundTrip[R any, P interface {
 	if string(got) != string(want) {
 		t.Fatalf("%s: encoded\n%s\nwant\n%s", name, got, want)
 	}
+	var fromJSON R
+	if err := json.Unmarshal(want, P(&fromJSON)); err != nil {
+		t.Fatalf("%s: json.Unmarshal: %v", name, err)
+	}
+	if again, _ := json.Marshal(P(&fromJSON)); string(again) != string(want) {
+		t.Fatalf("%s: read from JSON, encoded\n%s\nwant\n%s", name, again, want)
+	}
 	back, err := hub.Doc(P(&r))
 	if err != nil {
 		t.Fatalf("%s: Doc: %v", name, err)
@@ -191,7 +198,7 @@ func TestDecodeErrorsNameTheField(t *testing.T) {
 		want string
 	}{
 		{docstore.Doc{"_id": "b", "count": "ten"}, "count"},
-		{docstore.Doc{"_id": "b", "diff": map[string]any{"a": map[string]any{"stats": map[string]any{"add": "x"}}}}, "diff: stats: add"},
+		{docstore.Doc{"_id": "b", "diff": map[string]any{"a": map[string]any{"stats": map[string]any{"add": "x"}}}}, "diff: a: stats: add"},
 		{docstore.Doc{"_id": "b", "jobs": map[string]any{}}, "jobs"},
 	} {
 		_, err := hub.Decode[hub.Build](tc.doc)
