@@ -5,7 +5,7 @@
 
 import type { ComponentChildren } from "preact";
 import { createPortal } from "preact/compat";
-import { useEffect, useId, useRef } from "preact/hooks";
+import { useId, useLayoutEffect, useRef } from "preact/hooks";
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -56,7 +56,10 @@ export function Dialog({ title, onClose, children, modal = true, class: cls }: D
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
 
-  useEffect(() => {
+  // A layout effect, not a passive one: the dialog takes the focus in the
+  // same task that puts it on screen, so a later frame cannot pull the focus
+  // back to its first control while someone is already typing elsewhere.
+  useLayoutEffect(() => {
     const before = opener();
     const el = ref.current!;
     // The first field of the body, else the first control (Close), else the dialog.
