@@ -40,7 +40,7 @@ var (
 		{"PRAD", "Prostate"}, {"THCA", "Thyroid"}, {"AML", "Acute myeloid leukemia"},
 	}
 	aminos = "ACDEFGHIKLMNPQRSTVWY"
-	bases   = "ACGT"
+	bases  = "ACGT"
 )
 
 // version describes one release of the generated file. Version 1 has rows
@@ -64,8 +64,8 @@ func (v version) row(b []byte, i int) ([]byte, bool) {
 		chr = "X"
 	}
 	pos := 100000 + (i/23)*17 + pick(17)
-	ref := bases[pick(4)]
-	alt := bases[(int(ref)+1+pick(3))%4]
+	refIdx := pick(4)
+	ref, alt := bases[refIdx], bases[(refIdx+1+pick(3))%4]
 	aa := pick(900) + 1
 	from, to := aminos[pick(20)], aminos[pick(20)]
 	change := fmt.Sprintf("%c%d%c", from, aa, to)
@@ -73,16 +73,16 @@ func (v version) row(b []byte, i int) ([]byte, bool) {
 	if v >= 2 && i%100 == 7 {
 		assoc = "Responsive (updated)"
 	}
-	d1, d2 := drugs[pick(len(drugs))], drugs[pick(len(drugs))]
+	d1 := drugs[pick(len(drugs))]
 	fam := families[pick(len(families))]
 	tum := tumours[pick(len(tumours))]
 	cpos := aa*3 - pick(3)
 	cols := []string{
 		gene + ":" + change, "MUT", "", assoc, gene + " (" + change + ")", curators[pick(len(curators))],
-		"[" + d1 + "," + d2 + "]", "[" + fam + "]", fam + "s (" + d1 + "," + d2 + ")", statuses[pick(len(statuses))],
+		"[" + d1 + "]", "[" + fam + "]", d1 + " (" + fam + ")", statuses[pick(len(statuses))],
 		evidence[pick(len(evidence))], gene, "", tum.acronym, "PMID:" + strconv.Itoa(20000000+pick(9000000)), "",
 		fmt.Sprintf("chr%s:g.%d%c>%c", chr, pos, ref, alt), fmt.Sprintf("c.%d%c>%c", cpos, ref, alt),
-		gene + ":" + change, fmt.Sprintf("CSQN=Missense;aliases=ENSP%011d;source=Ensembl", pick(1000000)),
+		gene + ":" + change, "CSQN=Missense;source=Ensembl",
 		fmt.Sprintf("inside_[cds_in_exon_%d]", pick(30)+1), "+-"[pick(2):][:1],
 		fmt.Sprintf("ENST%011d", pick(1000000)), tum.name,
 	}
@@ -172,7 +172,12 @@ func writeTSV(path string, n int, v version) (rows int64, size int64, err error)
 
 // manifest is the plugin's manifest.json: a dumper of the served file and
 // the tutorial's declarative parser, which groups rows by _id.
-func manifest(dataURL string) string {
+// A groupMB above 0 sets the group's max_memory_mb.
+func manifest(dataURL string, groupMB int) string {
+	group := `{"path": "cgi", "mode": "list"}`
+	if groupMB > 0 {
+		group = fmt.Sprintf(`{"path": "cgi", "mode": "list", "max_memory_mb": %d}`, groupMB)
+	}
 	return `{
   "version": "0.1",
   "display_name": "CGI-shaped scale benchmark",
@@ -199,7 +204,7 @@ func manifest(dataURL string) string {
         "cgi.source": "Source",
         "cgi.transcript": "transcript"
       },
-      "group": {"path": "cgi", "mode": "list"}
+      "group": ` + group + `
     },
     "on_duplicates": "error"
   }

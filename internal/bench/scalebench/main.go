@@ -71,13 +71,13 @@ type history struct {
 
 // report is the machine-readable line.
 type report struct {
-	Bench     string    `json:"bench"`
-	Rows      int       `json:"rows"`
-	FileBytes int64     `json:"file_bytes"`
-	CPUs      int       `json:"cpus"`
-	RawParse  float64   `json:"raw_parse_docs_per_s,omitempty"`
-	Steps     []step    `json:"steps"`
-	Histories []history `json:"histories"`
+	Bench     string           `json:"bench"`
+	Rows      int              `json:"rows"`
+	FileBytes int64            `json:"file_bytes"`
+	CPUs      int              `json:"cpus"`
+	RawParse  float64          `json:"raw_parse_docs_per_s,omitempty"`
+	Steps     []step           `json:"steps"`
+	Histories []history        `json:"histories"`
 	DataDisk  map[string]int64 `json:"data_disk"`
 }
 
@@ -104,15 +104,16 @@ func main() {
 	diff := flag.Bool("diff", true, "also release a changed file incrementally (second dump, upload, build, diff, sync)")
 	raw := flag.Bool("raw", true, "measure the declarative parser alone on the same file first")
 	mode := flag.String("inspect-mode", "mapping", "inspect modes, comma-separated (mapping, type, stats)")
+	groupMB := flag.Int("group-memory", 0, "max_memory_mb of the parser's group (0: the default)")
 	interval := flag.Duration("interval", 100*time.Millisecond, "interval of the /proc samples")
 	flag.Parse()
-	if err := run(*n, *studio, *temporal, *work, *keep, *diff, *raw, *mode, *interval); err != nil {
+	if err := run(*n, *studio, *temporal, *work, *keep, *diff, *raw, *mode, *interval, *groupMB); err != nil {
 		fmt.Fprintln(os.Stderr, "scalebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode string, interval time.Duration) (err error) {
+func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode string, interval time.Duration, groupMB int) (err error) {
 	if work == "" {
 		if work, err = os.MkdirTemp("", "scalebench-"); err != nil {
 			return err
@@ -152,7 +153,7 @@ func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode 
 	b.logf("generated %s: %d rows, %.1f MB in %s", tsv, rows, float64(size)/1e6, time.Since(start).Round(time.Millisecond))
 	rep := report{Bench: "scale", Rows: n, FileBytes: size, CPUs: runtime.NumCPU()}
 	if raw {
-		if rep.RawParse, err = rawParse(files, n); err != nil {
+		if rep.RawParse, err = rawParse(files, n, groupMB); err != nil {
 			return err
 		}
 		b.logf("declarative parser alone: %.0f docs/s", rep.RawParse)
@@ -163,7 +164,7 @@ func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode 
 		return err
 	}
 	defer srv.Close()
-	repo, err := pluginRepo(filepath.Join(work, "plugin", "scale"), manifest(dataURL))
+	repo, err := pluginRepo(filepath.Join(work, "plugin", "scale"), manifest(dataURL, groupMB))
 	if err != nil {
 		return err
 	}
@@ -190,13 +191,13 @@ func (b *bench) logf(format string, a ...any) {
 
 // rawParse runs the plugin's declarative parser over the file with a
 // consumer that keeps nothing: the upload's raw engine.
-func rawParse(dir string, n int) (float64, error) {
+func rawParse(dir string, n, groupMB int) (float64, error) {
 	var m struct {
 		Uploader struct {
 			Parser map[string]any `json:"parser"`
 		} `json:"uploader"`
 	}
-	if err := json.Unmarshal([]byte(manifest("http://x/")), &m); err != nil {
+	if err := json.Unmarshal([]byte(manifest("http://x/", groupMB)), &m); err != nil {
 		return 0, err
 	}
 	spec, err := tableparse.ParseSpec(m.Uploader.Parser)
