@@ -205,7 +205,7 @@ func rawParse(dir string, n, groupMB int) (float64, error) {
 		return 0, err
 	}
 	start := time.Now()
-	st, err := tableparse.Run(context.Background(), spec, dir, tableparse.Options{}, func(map[string]any) error { return nil })
+	st, err := tableparse.Run(context.Background(), spec, dir, tableparse.Options{TempDir: filepath.Join(dir, "tmp")}, func(map[string]any) error { return nil })
 	if err != nil {
 		return 0, fmt.Errorf("declarative parser alone: %w", err)
 	}
