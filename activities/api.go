@@ -11,8 +11,8 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/dataapi"
-	"studio/internal/hub"
+	"studio/internal/domain/dataapi"
+	"studio/internal/domain/hub"
 )
 
 // APIServe serves the instance's index as a BioThings data API on its port

@@ -9,10 +9,10 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/buildconf"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/merge"
+	"studio/internal/domain/buildconf"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/merge"
+	"studio/internal/engine/docstore"
 )
 
 // BuildPlan is the merge order of a build.

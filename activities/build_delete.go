@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
+	"studio/internal/domain/hub"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
 )
 
 // BuildDelete drops a build's collection, then its hub record, so that a

@@ -12,12 +12,12 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"studio/internal/advanced"
-	"studio/internal/archive"
-	"studio/internal/download"
-	"studio/internal/hub"
-	"studio/internal/manifest"
-	"studio/internal/progress"
+	"studio/internal/domain/advanced"
+	"studio/internal/domain/archive"
+	"studio/internal/domain/download"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/temporal/progress"
 )
 
 // DumpPlan is what a dump will do.

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/plugin"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/plugin"
+	"studio/internal/engine/docstore"
 )
 
 // Workers on different hosts share no folder. The files a step writes (a

@@ -10,12 +10,12 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/buildconf"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/jsonenc"
-	"studio/internal/progress"
-	"studio/internal/search"
+	"studio/internal/domain/buildconf"
+	"studio/internal/domain/hub"
+	"studio/internal/encoding/jsonenc"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
+	"studio/internal/temporal/progress"
 )
 
 // IndexPlan is what a full release indexes.

@@ -11,11 +11,11 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/inspect"
-	"studio/internal/progress"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/inspect"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
+	"studio/internal/temporal/progress"
 )
 
 // InspectRun streams a collection through the inspector, in parallel,

@@ -8,12 +8,12 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/advanced"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/manifest"
-	"studio/internal/plugin"
-	"studio/internal/pyparser"
+	"studio/internal/domain/advanced"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/domain/plugin"
+	"studio/internal/domain/pyparser"
+	"studio/internal/engine/docstore"
 )
 
 // PluginFetch clones or updates a plugin's code, validates its manifest and

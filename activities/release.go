@@ -11,12 +11,12 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/differ"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/progress"
-	"studio/internal/releasenote"
-	"studio/internal/syncer"
+	"studio/internal/domain/differ"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/releasenote"
+	"studio/internal/domain/syncer"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/progress"
 )
 
 // SyncFileInput applies one diff file.

@@ -8,12 +8,12 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/hub"
-	"studio/internal/manifest"
-	"studio/internal/progress"
-	"studio/internal/pyparser"
-	"studio/internal/store"
-	"studio/internal/tableparse"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/domain/pyparser"
+	"studio/internal/domain/tableparse"
+	"studio/internal/domain/uploadstore"
+	"studio/internal/temporal/progress"
 )
 
 // UploadPlan names the uploaders of a source and the data they read.
@@ -105,7 +105,7 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	if up.Kind == pyparser.UploaderDummy {
 		return a.uploadDummy(ctx, in, m, mapping, started)
 	}
-	opts := store.Options{OnDuplicates: up.OnDuplicates}
+	opts := uploadstore.Options{OnDuplicates: up.OnDuplicates}
 	if last.Resume != "" {
 		opts.Resume, opts.ResumeAfter = last.Resume, last.Done
 		a.log().Info("upload resumes", "source", in.Source, "sub", in.Sub, "temp", last.Resume, "after", last.Done)
@@ -116,7 +116,7 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	}); err != nil {
 		return UploadResult{}, err
 	}
-	w, err := store.NewWriter(ctx, a.Src, in.Sub, opts)
+	w, err := uploadstore.NewWriter(ctx, a.Src, in.Sub, opts)
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("source %s: %w", in.Source, err)
 	}
@@ -157,7 +157,7 @@ func (a *Activities) uploadDummy(ctx context.Context, in UploadSubInput, m *mani
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("source %s, uploader %s: counting its collection: %w", in.Source, in.Sub, err)
 	}
-	res := UploadResult{Sub: in.Sub, Count: n, Stats: store.Stats{Stored: n}, Duration: time.Since(started).Round(time.Millisecond).Seconds()}
+	res := UploadResult{Sub: in.Sub, Count: n, Stats: uploadstore.Stats{Stored: n}, Duration: time.Since(started).Round(time.Millisecond).Seconds()}
 	return res, a.recordUpload(ctx, in, m, res, mapping)
 }
 
@@ -192,9 +192,9 @@ func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.M
 // uploadFailed records the failure. Failures a retry cannot fix drop the
 // temp collection and are marked non-retryable; others keep it for the
 // retry to resume into. The live collection is untouched either way.
-func (a *Activities) uploadFailed(ctx context.Context, in UploadSubInput, w *store.Writer, err error) error {
-	var dup *store.DuplicateIDError
-	permanent := pyparser.IsParserError(err) || errors.As(err, &dup) || errors.Is(err, store.ErrNoDocuments) || isNonRetryable(err)
+func (a *Activities) uploadFailed(ctx context.Context, in UploadSubInput, w *uploadstore.Writer, err error) error {
+	var dup *uploadstore.DuplicateIDError
+	permanent := pyparser.IsParserError(err) || errors.As(err, &dup) || errors.Is(err, uploadstore.ErrNoDocuments) || isNonRetryable(err)
 	err = fmt.Errorf("source %s, uploader %s: %w", in.Source, in.Sub, err)
 	_ = a.setJob(context.WithoutCancel(ctx), in, map[string]any{"status": "failed", "err": err.Error()})
 	if !permanent {

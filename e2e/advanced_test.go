@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/docstore"
-	"studio/internal/hubclient"
-	"studio/internal/testenv"
+	"studio/internal/app/hubclient"
+	"studio/internal/engine/docstore"
+	"studio/internal/testsupport/testenv"
 )
 
 // pharmgkbPlugin reads the PharmGKB-shaped advanced plugin (BioThings'

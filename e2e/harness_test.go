@@ -26,13 +26,14 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"studio/internal/commands"
-	"studio/internal/config"
-	"studio/internal/engines"
-	"studio/internal/hubclient"
-	"studio/internal/program"
-	"studio/internal/testenv"
-	"studio/internal/testenv/escluster"
+	"studio/internal/app/config"
+	"studio/internal/app/hubclient"
+	"studio/internal/app/program"
+	"studio/internal/engine"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/apicheck"
+	"studio/internal/testsupport/testenv"
+	"studio/internal/testsupport/testenv/escluster"
 )
 
 // childWorkerEnv makes the test binary run as a worker process.
@@ -57,13 +58,13 @@ func runChildWorker() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	eng, err := engines.Open(ctx, cfg)
+	eng, err := engine.Open(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer eng.Close()
-	tc, err := engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, nil)
+	tc, err := engine.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -84,7 +85,7 @@ type stack struct {
 	t        *testing.T
 	cfg      config.Config
 	dev      *testenv.DevServer
-	eng      *engines.Engines
+	eng      *engine.Engines
 	hub      *hubclient.Client
 	base     string
 	child    *exec.Cmd
@@ -103,7 +104,7 @@ func newStack(t *testing.T, inProcessWorker bool, configure ...func(*config.Conf
 	for _, f := range configure {
 		f(&s.cfg)
 	}
-	eng, err := engines.Open(context.Background(), s.cfg)
+	eng, err := engine.Open(context.Background(), s.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,6 +129,9 @@ func newStack(t *testing.T, inProcessWorker bool, configure ...func(*config.Conf
 	})
 	s.base = "http://" + ln.Addr().String()
 	s.hub = hubclient.New(s.base)
+	// Every answer the tests read is checked against the hub API's
+	// OpenAPI document.
+	s.hub.HTTP.Transport = apicheck.Transport{T: t}
 	return s
 }
 

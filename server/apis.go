@@ -12,10 +12,10 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
-	"studio/internal/contract"
-	"studio/internal/dataapi"
-	"studio/internal/docstore"
-	"studio/internal/hub"
+	"studio/internal/domain/dataapi"
+	"studio/internal/domain/hub"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
 )
 
 var apiName = regexp.MustCompile(`^[A-Za-z0-9_\-]+$`)

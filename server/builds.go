@@ -10,11 +10,11 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/buildconf"
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/releaseplan"
+	"studio/internal/domain/buildconf"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/releaseplan"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
 )
 
 // saveBuildConf is POST /buildconf (create) and PUT /buildconf/<name>

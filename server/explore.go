@@ -11,11 +11,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
-	"studio/internal/docstore"
-	"studio/internal/explorer"
-	"studio/internal/hub"
-	"studio/internal/inspect"
-	"studio/internal/statsdiff"
+	"studio/internal/domain/explorer"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/inspect"
+	"studio/internal/domain/statsdiff"
+	"studio/internal/engine/docstore"
 )
 
 // exploreRoutes are the data explorer's and the field charts' routes
@@ -24,7 +24,10 @@ func (s *Server) exploreRoutes() {
 	s.explore = &explorer.APIs{Engine: s.deps.Search, Log: s.deps.Log}
 	app := s.app
 	app.Get("/explore/indexes", s.exploreIndexes)
-	app.All("/explore/index/:index/*", s.exploreIndex)
+	// The data API answers GET (and HEAD), POST and its CORS preflight.
+	app.Get("/explore/index/:index/*", s.exploreIndex)
+	app.Post("/explore/index/:index/*", s.exploreIndex)
+	app.Options("/explore/index/:index/*", s.exploreIndex)
 	app.Get("/explore/build/:id/docs", s.exploreBuildDocs)
 	app.Get("/explore/fields/source/:name", s.sourceFields)
 	app.Get("/explore/fields/build/:id", s.buildFields)

@@ -10,10 +10,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/inspect"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/inspect"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
 )
 
 // startInspect is PUT /inspect {"data_provider": ["src", name] | build id,

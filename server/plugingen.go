@@ -11,10 +11,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/plugingen"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/plugingen"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
 )
 
 // genRequest is the body of the routes that make a plugin from a file.

@@ -15,12 +15,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/sdk/client"
 
-	"studio/internal/commands"
-	"studio/internal/docstore"
-	"studio/internal/explorer"
-	"studio/internal/feed"
-	"studio/internal/plugingen"
-	"studio/internal/search"
+	"studio/internal/domain/explorer"
+	"studio/internal/domain/plugingen"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/feed"
 )
 
 // Deps is what the server needs.

@@ -13,11 +13,11 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"studio/internal/commands"
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/manifest"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/contract"
 )
 
 // startWorkflow starts a workflow under a deterministic id; a running one

@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // a is how workflows name activities; it is never dereferenced.
