@@ -44,8 +44,8 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
-	"studio/internal/commands"
-	"studio/internal/tableparse"
+	"studio/internal/domain/tableparse"
+	"studio/internal/temporal/commands"
 )
 
 // step is one measured step of the pipeline.
