@@ -3,7 +3,6 @@ package tableparse
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math"
 )
 
@@ -18,40 +17,44 @@ import (
 //	'a' uvarint count, values
 //	'm' uvarint count, (uvarint key length, key bytes, value) pairs
 
-// appendValue appends the encoding of a document value.
-func appendValue(b []byte, v any) []byte {
+// appendValue appends the encoding of a document value; ok is false for a
+// value of another type (Run builds none).
+func appendValue(b []byte, v any) (_ []byte, ok bool) {
 	switch x := v.(type) {
 	case nil:
-		return append(b, 'n')
+		return append(b, 'n'), true
 	case bool:
 		if x {
-			return append(b, 't')
+			return append(b, 't'), true
 		}
-		return append(b, 'f')
+		return append(b, 'f'), true
 	case int64:
-		return binary.AppendVarint(append(b, 'i'), x)
+		return binary.AppendVarint(append(b, 'i'), x), true
 	case float64:
-		return binary.LittleEndian.AppendUint64(append(b, 'd'), math.Float64bits(x))
+		return binary.LittleEndian.AppendUint64(append(b, 'd'), math.Float64bits(x)), true
 	case string:
 		b = binary.AppendUvarint(append(b, 's'), uint64(len(x)))
-		return append(b, x...)
+		return append(b, x...), true
 	case []any:
 		b = binary.AppendUvarint(append(b, 'a'), uint64(len(x)))
 		for _, it := range x {
-			b = appendValue(b, it)
+			if b, ok = appendValue(b, it); !ok {
+				return b, false
+			}
 		}
-		return b
+		return b, true
 	case map[string]any:
 		b = binary.AppendUvarint(append(b, 'm'), uint64(len(x)))
 		for k, it := range x {
 			b = binary.AppendUvarint(b, uint64(len(k)))
 			b = append(b, k...)
-			b = appendValue(b, it)
+			if b, ok = appendValue(b, it); !ok {
+				return b, false
+			}
 		}
-		return b
+		return b, true
 	}
-	// Run builds documents of the types above only.
-	panic(fmt.Sprintf("tableparse: cannot spill a value of type %T", v))
+	return b, false
 }
 
 var errCorrupt = errors.New("corrupt spill record")

@@ -136,8 +136,11 @@ func (w *runWriter) write(g *group) error {
 	b = binary.AppendUvarint(b, uint64(len(g.id)))
 	b = append(b, g.id...)
 	body := len(b)
-	b = appendValue(b, g.doc)
-	b = appendValue(b, g.vals)
+	b, ok1 := appendValue(b, g.doc)
+	b, ok2 := appendValue(b, []any(g.vals))
+	if !ok1 || !ok2 {
+		return fmt.Errorf("grouping: spill to %s: _id %q holds a value that is not a document value", w.path, g.id)
+	}
 	// The body's length goes before it: encode it, then move the body.
 	var lenBuf [binary.MaxVarintLen64]byte
 	n := binary.PutUvarint(lenBuf[:], uint64(len(b)-body))
