@@ -37,7 +37,7 @@ type spiller struct {
 
 // maxFanIn is the most runs one merge reads at once (a variable for the
 // tests).
-var maxFanIn = 64
+var maxFanIn = 256
 
 const (
 	spillReadBuf  = 64 << 10

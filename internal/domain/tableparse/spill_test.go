@@ -44,7 +44,7 @@ func TestGroupSpillSameDocuments(t *testing.T) {
 	}
 	slices.SortFunc(want, func(a, b map[string]any) int { return strings.Compare(a["_id"].(string), b["_id"].(string)) })
 
-	for _, fanIn := range []int{64, 3} {
+	for _, fanIn := range []int{maxFanIn, 3} {
 		t.Run(fmt.Sprintf("fan-in %d", fanIn), func(t *testing.T) {
 			defer func(old int) { maxFanIn = old }(maxFanIn)
 			maxFanIn = fanIn
