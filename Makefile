@@ -75,10 +75,13 @@ test: temporal browser ui escluster pyref lint
 # PyPI, made once (a stamp file remembers the pins). It holds the real
 # biothings package of the differential test
 # (internal/domain/pyparser/differential_test.go), the BioThings Python client the
-# client test runs against the data API, and pandas and numpy, which the
-# BioThings tutorial's PharmGKB plugin requires.
+# client test runs against the data API, pandas and numpy, which the
+# BioThings tutorial's PharmGKB plugin requires, and the packages of the
+# biothings[hub] extra that the hub's upload path imports (pymongo, psutil,
+# jsonschema, dill, aiocron), which internal/bench/hubuploadbench runs.
 PYREF_BIOTHINGS := 1.2.2
-PYREF_PACKAGES  := biothings==$(PYREF_BIOTHINGS) biothings_client==0.5.1 pandas==3.1.1 numpy==2.4.6
+PYREF_HUB       := pymongo==4.20.1 psutil==7.2.2 jsonschema==4.26.0 dill==0.4.1 aiocron==1.8
+PYREF_PACKAGES  := biothings==$(PYREF_BIOTHINGS) biothings_client==0.5.1 pandas==3.1.1 numpy==2.4.6 $(PYREF_HUB)
 PYREF_STAMP     := $(BIN)/pyref/.pins-$(shell echo '$(PYREF_PACKAGES)' | cksum | cut -d' ' -f1)
 pyref: $(PYREF_STAMP)
 $(PYREF_STAMP):
@@ -131,6 +134,7 @@ bench: build escluster pyref
 	$(GO) run ./internal/bench/tpbench -rows 1000000
 	$(GO) run ./internal/bench/pybench -rows 1000000
 	$(GO) run ./internal/bench/uploadbench -rows 1000000
+	$(GO) run ./internal/bench/hubuploadbench -rows 200000
 	$(GO) run ./internal/bench/inspectbench -n 1000000
 	$(GO) run ./internal/bench/mergebench -n 1000000
 	$(GO) run ./internal/bench/indexbench -n 200000

@@ -120,9 +120,8 @@ func (a *Activities) UploadJobs(ctx context.Context, in UploadSubInput) (UploadJ
 	if err != nil {
 		return UploadJobsPlan{}, fmt.Errorf("%s: %w", where, err)
 	}
-	if err := a.setJob(ctx, in, map[string]any{
-		"status": "uploading", "step": "parse", "release": in.Release, "data_folder": in.DataFolder,
-		"started_at": hub.Now(), "err": nil, "jobs": len(jobs), "temp": temp,
+	if err := a.records().UploadStarted(ctx, in.Source, in.Sub, hub.UploadJob{
+		Release: in.Release, DataFolder: in.DataFolder, StartedAt: hub.Now(), Jobs: int64(len(jobs)), Temp: temp,
 	}); err != nil {
 		return UploadJobsPlan{}, err
 	}
@@ -145,7 +144,7 @@ func checkJobs(jobs []json.RawMessage, fn, dataFolder string) error {
 
 // permanent records a failure retrying cannot fix and marks it so.
 func (a *Activities) permanent(ctx context.Context, in UploadSubInput, kind string, err error) error {
-	_ = a.setJob(context.WithoutCancel(ctx), in, map[string]any{"status": "failed", "err": err.Error()})
+	_ = a.records().UploadFailed(context.WithoutCancel(ctx), in.Source, in.Sub, err.Error())
 	return nonRetryable(kind, err)
 }
 
@@ -281,7 +280,7 @@ func (a *Activities) UploadFinish(ctx context.Context, in UploadFinishInput) (Up
 // UploadAbort records a parallel upload's failure and drops its temp
 // collection; the live collection is untouched.
 func (a *Activities) UploadAbort(ctx context.Context, in UploadAbortInput) error {
-	if err := a.setJob(ctx, in.Sub, map[string]any{"status": "failed", "err": in.Err}); err != nil {
+	if err := a.records().UploadFailed(ctx, in.Sub.Source, in.Sub.Sub, in.Err); err != nil {
 		return err
 	}
 	if in.Temp == "" {

@@ -251,11 +251,11 @@ func (ft *faultTopology) ownQueue(w *studioProc) string {
 // filesQueue is the queue of the worker that worker_files says holds key.
 func (ft *faultTopology) filesQueue(key string) string {
 	ft.t.Helper()
-	d, err := ft.eng.Hub.C(hub.WorkerFiles).Get(context.Background(), key)
+	f, err := hub.Records{Store: ft.eng.Hub}.Files(context.Background(), key)
 	if err != nil {
 		ft.t.Fatalf("worker_files %s: %v", key, err)
 	}
-	return hub.Str(d, "queue")
+	return f.Queue
 }
 
 // finalAttempt tells which attempt of the activity of type act closed in

@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -16,7 +17,6 @@ import (
 	"strconv"
 	"time"
 
-	"studio/internal/domain/hub"
 	"studio/internal/engine/docstore"
 )
 
@@ -170,13 +170,27 @@ func List(ctx context.Context, coll docstore.Collection, fresh time.Duration) ([
 	return out, nil
 }
 
+// record is a processes record as Report writes it.
+type record struct {
+	ID         string `json:"_id"`
+	Role       string `json:"role"`
+	PID        int    `json:"pid"`
+	Host       string `json:"host"`
+	RSSBytes   int64  `json:"rss_bytes"`
+	HeapBytes  int64  `json:"heap_bytes"`
+	Goroutines int    `json:"goroutines"`
+	StartedAt  string `json:"started_at"`
+	UpdatedAt  string `json:"updated_at"`
+}
+
+// fromDoc reads a processes record; a field of another type than Report
+// writes reads as zero (encoding/json decodes the others).
 func fromDoc(d docstore.Doc) Stats {
-	s := Stats{
-		Identity: hub.Str(d, "_id"), Role: hub.Str(d, "role"), Host: hub.Str(d, "host"),
-		PID: int(hub.Int(d, "pid")), RSSBytes: hub.Int(d, "rss_bytes"), HeapBytes: hub.Int(d, "heap_bytes"),
-		Goroutines: int(hub.Int(d, "goroutines")),
-	}
-	s.StartedAt, _ = time.Parse(time.RFC3339Nano, hub.Str(d, "started_at"))
-	s.UpdatedAt, _ = time.Parse(time.RFC3339Nano, hub.Str(d, "updated_at"))
+	var r record
+	b, _ := json.Marshal(d)
+	_ = json.Unmarshal(b, &r)
+	s := Stats{Identity: r.ID, Role: r.Role, Host: r.Host, PID: r.PID, RSSBytes: r.RSSBytes, HeapBytes: r.HeapBytes, Goroutines: r.Goroutines}
+	s.StartedAt, _ = time.Parse(time.RFC3339Nano, r.StartedAt)
+	s.UpdatedAt, _ = time.Parse(time.RFC3339Nano, r.UpdatedAt)
 	return s
 }

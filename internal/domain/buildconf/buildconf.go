@@ -7,7 +7,6 @@ package buildconf
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -81,23 +80,6 @@ func (c Config) Validate(known map[string]bool) error {
 	}
 	errs = append(errs, c.ExtraIndexSettings.check()...)
 	return errors.Join(errs...)
-}
-
-// Decode reads a configuration from its hub record (or the copy a build
-// keeps in src_build.build_config); nil gives the zero Config.
-func Decode(doc any) (Config, error) {
-	var c Config
-	if doc == nil {
-		return c, nil
-	}
-	b, err := json.Marshal(doc)
-	if err != nil {
-		return c, fmt.Errorf("build configuration: %w", err)
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("build configuration: %w", err)
-	}
-	return c, nil
 }
 
 // ReleaseSpec returns the definition of the index a full release of a

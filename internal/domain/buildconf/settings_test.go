@@ -99,9 +99,13 @@ func TestExtraIndexSettings(t *testing.T) {
 					t.Errorf("kept key %q: want nested settings relative to index", k)
 				}
 			}
-			back, err := Decode(doc)
+			rec, err := c.Record()
+			if err != nil {
+				t.Fatal(err)
+			}
+			back, err := FromRecord(rec)
 			if err != nil || !reflect.DeepEqual(back.ExtraIndexSettings, c.ExtraIndexSettings) {
-				t.Fatalf("Decode = %v, %v; want the same settings", back.ExtraIndexSettings, err)
+				t.Fatalf("FromRecord = %v, %v; want the same settings", back.ExtraIndexSettings, err)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"studio/internal/domain/dataapi/apiopts"
+	"studio/internal/domain/hub"
 )
 
 // Settings are the per-instance options of a data API that the hub
@@ -140,4 +141,14 @@ func intOf(v any) int {
 		return int(n)
 	}
 	return 0
+}
+
+// InstanceSettings reads the settings of an instance record.
+func InstanceSettings(a hub.DataAPI) Settings {
+	return Settings{ScrollSize: int(a.ScrollSize), MaxFacetSize: int(a.MaxFacetSize), NestedAggs: a.NestedAggs, Licenses: a.Licenses}
+}
+
+// SetOn puts s into an instance record.
+func (s Settings) SetOn(a *hub.DataAPI) {
+	a.ScrollSize, a.MaxFacetSize, a.NestedAggs, a.Licenses = int64(s.ScrollSize), int64(s.MaxFacetSize), s.NestedAggs, s.Licenses
 }

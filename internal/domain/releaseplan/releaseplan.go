@@ -54,19 +54,19 @@ type Incremental struct {
 // DefaultThresholdPercent. A missing build is an error wrapping
 // docstore.ErrNotFound.
 func For(ctx context.Context, hubStore docstore.Store, id string, thresholdPercent int) (Options, error) {
-	builds := hubStore.C(hub.SrcBuild)
-	b, err := builds.Get(ctx, id)
+	records := hub.Records{Store: hubStore}
+	b, err := records.Build(ctx, id)
 	if err != nil {
-		return Options{}, fmt.Errorf("build %q: %w", id, err)
+		return Options{}, err
 	}
-	conf := hub.Str(b, "build_config.name")
-	out := Options{Full: Full{Possible: hub.Str(b, "status") == hub.Success}}
-	done, err := builds.Find(ctx, docstore.Query{Filter: map[string]any{"build_config.name": conf, "status": hub.Success}})
+	conf := b.BuildConfig.Name
+	out := Options{Full: Full{Possible: b.Status == hub.Success}}
+	done, err := records.SuccessfulBuilds(ctx, conf)
 	if err != nil {
-		return Options{}, fmt.Errorf("successful builds of configuration %q: %w", conf, err)
+		return Options{}, err
 	}
-	prev := previous(b, id, done)
-	if prev == nil {
+	prev, ok := previous(b, done)
+	if !ok {
 		out.Incremental.Reason = fmt.Sprintf("no earlier successful build of configuration %q to diff against", conf)
 		return out, nil
 	}
@@ -74,27 +74,24 @@ func For(ctx context.Context, hubStore docstore.Store, id string, thresholdPerce
 	return out, nil
 }
 
-// previous is the latest build of builds started before b, or nil.
-func previous(b docstore.Doc, id string, builds []docstore.Doc) docstore.Doc {
-	var prev docstore.Doc
+// previous is the latest of builds started before b.
+func previous(b hub.Build, builds []hub.Build) (hub.Build, bool) {
+	var prev hub.Build
+	found := false
 	for _, o := range builds {
-		if oid, _ := docstore.ID(o); oid != id && hub.Str(o, "started_at") < hub.Str(b, "started_at") &&
-			(prev == nil || hub.Str(o, "started_at") > hub.Str(prev, "started_at")) {
-			prev = o
+		if o.ID != b.ID && o.StartedAt < b.StartedAt && (!found || o.StartedAt > prev.StartedAt) {
+			prev, found = o, true
 		}
 	}
-	return prev
+	return prev, found
 }
 
 // incremental compares build b with its previous build prev: their
 // mappings, and the size of their diff if it exists.
-func incremental(b, prev docstore.Doc, thresholdPercent int) Incremental {
-	prevID, _ := docstore.ID(prev)
-	inc := Incremental{Previous: prevID}
-	oldMap, _ := prev["mapping"].(map[string]any)
-	newMap, _ := b["mapping"].(map[string]any)
-	if _, incompatible := differ.MappingDiff(oldMap, newMap); len(incompatible) > 0 {
-		inc.Reason = fmt.Sprintf("the mapping changed incompatibly since %s (%s): release in full", prevID, strings.Join(incompatible, ", "))
+func incremental(b, prev hub.Build, thresholdPercent int) Incremental {
+	inc := Incremental{Previous: prev.ID}
+	if _, incompatible := differ.MappingDiff(prev.Mapping, b.Mapping); len(incompatible) > 0 {
+		inc.Reason = fmt.Sprintf("the mapping changed incompatibly since %s (%s): release in full", prev.ID, strings.Join(incompatible, ", "))
 		return inc
 	}
 	inc.Possible = true
@@ -102,10 +99,9 @@ func incremental(b, prev docstore.Doc, thresholdPercent int) Incremental {
 		thresholdPercent = DefaultThresholdPercent
 	}
 	inc.ThresholdPercent = thresholdPercent
-	if d, _ := docstore.GetPath(b, "diff."+prevID+".stats"); d != nil {
-		st, _ := d.(map[string]any)
-		changed := hub.Int(st, "add") + hub.Int(st, "update") + hub.Int(st, "delete")
-		count := max(hub.Int(b, "count"), 1)
+	if d, ok := b.Diff[prev.ID]; ok && d.Has("stats") {
+		changed := d.Stats.Changed()
+		count := max(b.Count, 1)
 		pct := 100 * float64(changed) / float64(count)
 		full := pct > float64(thresholdPercent)
 		inc.ChangedPercent, inc.RecommendFull = &pct, &full

@@ -359,52 +359,85 @@ func (w *Writer) dropWritten(ctx context.Context, batch []pending) ([]pending, e
 	return rest, nil
 }
 
-// upsert writes a batch under "ignore" or "merge": the batch's _ids are
-// looked up in the temp collection first, so repeats are found within the
-// batch and across batches alike.
+// upsert writes a batch under "ignore" or "merge". The first document of
+// each _id in the batch is inserted where the _id is new, in one write and
+// without a lookup first (docstore's InsertNew), so a batch of new _ids,
+// the common case, costs what an insert costs. Under "merge" only the _ids
+// the store already held, and those repeated within the batch, are read
+// back and merged, in the order the parser gave them.
 func (w *Writer) upsert(ctx context.Context) error {
 	ids := make([]string, 0, len(w.batch))
-	acc := make(map[string]docstore.Doc, len(w.batch))
+	first := make(map[string]docstore.Doc, len(w.batch))
+	var repeated []string
 	for _, p := range w.batch {
-		if _, ok := acc[p.id]; !ok {
-			acc[p.id] = nil
-			ids = append(ids, p.id)
+		if _, ok := first[p.id]; ok {
+			repeated = append(repeated, p.id)
+			continue
 		}
+		first[p.id] = p.doc
+		ids = append(ids, p.id)
 	}
-	found, err := w.coll.GetMany(ctx, ids)
+	docs := make([]docstore.Doc, len(ids))
+	for i, id := range ids {
+		docs[i] = first[id]
+	}
+	left, err := w.coll.InsertNew(ctx, docs)
 	if err != nil {
 		return w.writeErr(err)
 	}
+	w.stats.Stored += int64(len(ids) - len(left))
+	if w.opts.OnDuplicates != OnDuplicatesMerge {
+		w.stats.Duplicates += int64(len(left) + len(repeated))
+		return nil
+	}
+	// cur holds the document stored for each _id to merge into: the one
+	// found in the store for an _id it held, the one just inserted for an
+	// _id repeated in the batch.
+	cur := make(map[string]docstore.Doc, len(left)+len(repeated))
+	var found []docstore.Doc
+	if len(left) > 0 {
+		if found, err = w.coll.GetMany(ctx, left); err != nil {
+			return w.writeErr(err)
+		}
+	}
 	for _, d := range found {
 		id, _ := docstore.ID(d)
-		acc[id] = d
+		cur[id] = d
 	}
-	changed := make(map[string]bool, len(ids))
-	var added int64
+	held := make(map[string]bool, len(left))
+	for _, id := range left {
+		held[id] = true
+	}
+	for _, id := range repeated {
+		if _, ok := cur[id]; !ok && !held[id] {
+			cur[id] = first[id]
+		}
+	}
+	changed := make(map[string]bool, len(cur))
+	seen := make(map[string]bool, len(cur))
 	for _, p := range w.batch {
-		cur := acc[p.id]
-		switch {
-		case cur == nil:
-			acc[p.id], changed[p.id] = p.doc, true
-			added++
+		c, ok := cur[p.id]
+		if !ok {
 			continue
-		case w.opts.OnDuplicates == OnDuplicatesMerge:
-			if m := Merge(cur, p.doc); !same(m, cur) {
-				acc[p.id], changed[p.id] = m, true
-			}
+		}
+		if !held[p.id] && !seen[p.id] {
+			seen[p.id] = true // the first of a new _id: it is c itself
+			continue
+		}
+		if m := Merge(c, p.doc); !same(m, c) {
+			cur[p.id], changed[p.id] = m, true
 		}
 		w.stats.Duplicates++
 	}
-	docs := make([]docstore.Doc, 0, len(changed))
+	out := make([]docstore.Doc, 0, len(changed))
 	for _, id := range ids {
 		if changed[id] {
-			docs = append(docs, acc[id])
+			out = append(out, cur[id])
 		}
 	}
-	if err := w.coll.Upsert(ctx, docs); err != nil {
+	if err := w.coll.Upsert(ctx, out); err != nil {
 		return w.writeErr(err)
 	}
-	w.stats.Stored += added
 	return nil
 }
 

@@ -62,6 +62,11 @@ type Collection interface {
 	// stored) is a *DuplicateError and nothing of the batch is kept. Every
 	// document needs a non-empty string _id (see DocIDs).
 	Insert(ctx context.Context, docs []Doc) error
+	// InsertNew adds the documents whose _id is not stored yet, leaves the
+	// others as they are, and returns the _ids it left, in the order of
+	// docs. The documents' _ids must differ from one another. One write,
+	// no lookup first: the cheap way to keep the first of repeated _ids.
+	InsertNew(ctx context.Context, docs []Doc) (left []string, err error)
 	// Upsert stores whole documents, replacing those with the same _id.
 	Upsert(ctx context.Context, docs []Doc) error
 	// Update sets fields of one document, creating it when missing (upsert).

@@ -98,6 +98,13 @@ const (
 	// the engine's message.
 	ValidateMappingName = "ValidateMapping"
 
+	// NewPluginName registers a plugin made from a file (written as a git
+	// repository in a folder the workers read) and starts its dump, which
+	// starts the upload; its id is new_plugin/<name> (NewPluginID). Input:
+	// {"name": "cgi", "url": "<the plugin's folder>"}. It ends once the
+	// plugin is registered and the dump started.
+	NewPluginName = "NewPlugin"
+
 	// DeleteBuildName drops a build's collection and its hub record; its id
 	// is delete_build/<build id> (DeleteBuildID). Input: {"build": "<build
 	// id>"}. A build without a record is answered Deleted: false.

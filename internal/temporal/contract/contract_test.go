@@ -36,6 +36,9 @@ func TestJSONShapes(t *testing.T) {
 		{contract.IndexResult{Index: "i", Count: 2, Stats: contract.IndexStats{Indexed: 2, LastID: "x"}},
 			`{"index":"i","count":2,"stats":{"indexed":2,"rejected":0,"last_id":"x"}}`},
 		{contract.DumpResult{Source: "s", Status: "success"}, `{"source":"s","status":"success"}`},
+		{contract.NewPluginInput{Name: "cgi", URL: "/d/generated-plugins/cgi"}, `{"name":"cgi","url":"/d/generated-plugins/cgi"}`},
+		{contract.NewPluginResult{Plugin: contract.PluginResult{Name: "cgi"}, Dump: contract.Started{ID: "dump/cgi", RunID: "r"}},
+			`{"plugin":{"name":"cgi","folder":"","type":"","url":"","release":"","uploaders":null},"dump":{"id":"dump/cgi","run_id":"r"}}`},
 	} {
 		b, err := json.Marshal(c.v)
 		if err != nil || string(b) != c.want {
@@ -60,6 +63,7 @@ func TestIDs(t *testing.T) {
 		contract.APIID("n"):                       "api/n",
 		contract.ValidateMappingID("t"):           "mapping/validate/t",
 		contract.DeleteBuildID("c_1"):             "delete_build/c_1",
+		contract.NewPluginID("cgi"):               "new_plugin/cgi",
 	} {
 		if got != want {
 			t.Errorf("id %q, want %q", got, want)

@@ -51,3 +51,7 @@ func ValidateMappingID(token string) string { return "mapping/validate/" + token
 
 // DeleteBuildID is the id of the deletion of build id.
 func DeleteBuildID(id string) string { return "delete_build/" + id }
+
+// NewPluginID is the id of the registration and first dump of plugin
+// name, made from a file.
+func NewPluginID(name string) string { return "new_plugin/" + name }

@@ -19,3 +19,22 @@ type PluginResult struct {
 	Uploaders []string `json:"uploaders"`
 	Schedule  string   `json:"schedule,omitempty"`
 }
+
+// NewPluginInput is the input of the NewPlugin workflow: the plugin's name
+// and the folder it was written to.
+type NewPluginInput struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
+}
+
+// NewPluginResult is the registered plugin and the dump it started.
+type NewPluginResult struct {
+	Plugin PluginResult `json:"plugin"`
+	Dump   Started      `json:"dump"`
+}
+
+// Started names a workflow run that a workflow started and left running.
+type Started struct {
+	ID    string `json:"id"`
+	RunID string `json:"run_id"`
+}

@@ -261,6 +261,31 @@ func writeCases() []testCase {
 				t.Fatal("Upsert without _id succeeded, want an error")
 			}
 		}},
+		{"InsertNewKeepsStored", func(t *testing.T, ctx context.Context, s docstore.Store) {
+			c := s.C("new")
+			insert(t, ctx, c, doc{"_id": "b", "x": "old"}, doc{"_id": "d", "x": "old"})
+			docs := numbered("n", 240)
+			docs = append(docs, doc{"_id": "b", "x": "new"}, doc{"_id": "c", "x": "new"}, doc{"_id": "d", "x": "new"})
+			left, err := c.InsertNew(ctx, docs)
+			if err != nil {
+				t.Fatalf("InsertNew: %v", err)
+			}
+			wantEqual(t, "left", left, []string{"b", "d"})
+			wantEqual(t, "kept b", get(t, ctx, c, "b"), doc{"_id": "b", "x": "old"})
+			wantEqual(t, "inserted c", get(t, ctx, c, "c"), doc{"_id": "c", "x": "new"})
+			wantEqual(t, "inserted n239", get(t, ctx, c, "n239"), doc{"_id": "n239", "i": int64(239)})
+			wantCount(t, ctx, c, 243)
+			left, err = c.InsertNew(ctx, []doc{{"_id": "c", "x": "again"}, {"_id": "e"}})
+			if err != nil {
+				t.Fatalf("InsertNew again: %v", err)
+			}
+			wantEqual(t, "left again", left, []string{"c"})
+			wantCount(t, ctx, c, 244)
+			if _, err := c.InsertNew(ctx, []doc{{"_id": "f"}, {"v": 1}}); err == nil {
+				t.Fatal("InsertNew without _id succeeded, want an error")
+			}
+			wantNotFound(t, ctx, c, "f")
+		}},
 		{"UpsertReplaces", func(t *testing.T, ctx context.Context, s docstore.Store) {
 			c := s.C("up")
 			insert(t, ctx, c, doc{"_id": "a", "x": int64(1), "y": int64(2)})

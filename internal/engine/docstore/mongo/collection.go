@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -90,6 +91,49 @@ func (c *collection) Insert(ctx context.Context, docs []docstore.Doc) error {
 		return c.errf("insert into", err)
 	}
 	return nil
+}
+
+// InsertNew inserts the documents in unordered bulk writes of at most
+// BatchSize; the server refuses those whose _id is stored, and their _ids
+// are returned. Any other refusal fails the call.
+func (c *collection) InsertNew(ctx context.Context, docs []docstore.Doc) ([]string, error) {
+	if c.nameErr != nil {
+		return nil, c.errf("insert into", c.nameErr)
+	}
+	ids, err := docstore.DocIDs(c.name, docs)
+	if err != nil {
+		return nil, c.errf("insert into", err)
+	}
+	rows := make([]any, len(docs))
+	for i, d := range docs {
+		if rows[i], err = toBSON(d); err != nil {
+			return nil, c.errf("insert into", fmt.Errorf("document %d (_id %q): %w", i, ids[i], err))
+		}
+	}
+	var left []string
+	opts := options.InsertMany().SetOrdered(false)
+	for start, end := range chunks(len(rows), c.s.batch) {
+		_, err := c.c.InsertMany(ctx, rows[start:end], opts)
+		if err == nil {
+			continue
+		}
+		var bwe mongo.BulkWriteException
+		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+			return nil, c.errf("insert into", err)
+		}
+		refused := make([]int, 0, len(bwe.WriteErrors))
+		for _, we := range bwe.WriteErrors {
+			if we.Code != codeDuplicateKey {
+				return nil, c.errf("insert into", fmt.Errorf("_id %q: %w", ids[start+we.Index], err))
+			}
+			refused = append(refused, start+we.Index)
+		}
+		slices.Sort(refused)
+		for _, i := range refused {
+			left = append(left, ids[i])
+		}
+	}
+	return left, nil
 }
 
 // Upsert replaces documents with ReplaceOne(upsert) in unordered bulk

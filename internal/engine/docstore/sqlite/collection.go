@@ -32,12 +32,13 @@ var (
 
 // SQL of the prepared statements; %s is the quoted table name.
 const (
-	sqlInsert = `INSERT INTO %s (_id, doc) VALUES (?, ?)`
-	sqlUpsert = `INSERT INTO %s (_id, doc) VALUES (?, ?) ON CONFLICT (_id) DO UPDATE SET doc = excluded.doc`
-	sqlGet    = `SELECT doc FROM %s WHERE _id = ?`
-	sqlDelete = `DELETE FROM %s WHERE _id = ?`
-	sqlScan   = `SELECT _id, doc FROM %s WHERE _id > ? ORDER BY _id LIMIT ?`
-	sqlCount  = `SELECT count(*) FROM %s`
+	sqlInsert    = `INSERT INTO %s (_id, doc) VALUES (?, ?)`
+	sqlInsertNew = `INSERT INTO %s (_id, doc) VALUES (?, ?) ON CONFLICT (_id) DO NOTHING`
+	sqlUpsert    = `INSERT INTO %s (_id, doc) VALUES (?, ?) ON CONFLICT (_id) DO UPDATE SET doc = excluded.doc`
+	sqlGet       = `SELECT doc FROM %s WHERE _id = ?`
+	sqlDelete    = `DELETE FROM %s WHERE _id = ?`
+	sqlScan      = `SELECT _id, doc FROM %s WHERE _id > ? ORDER BY _id LIMIT ?`
+	sqlCount     = `SELECT count(*) FROM %s`
 )
 
 // defaultBatch is the number of rows a Scan fetches per query.
@@ -192,6 +193,48 @@ func (c *collection) Insert(ctx context.Context, docs []docstore.Doc) error {
 		return c.errf("insert into", err)
 	}
 	return nil
+}
+
+// InsertNew inserts, in one transaction, the documents whose _id is not
+// stored, and returns the _ids of the others.
+func (c *collection) InsertNew(ctx context.Context, docs []docstore.Doc) ([]string, error) {
+	if c.nameErr != nil {
+		return nil, c.errf("insert into", c.nameErr)
+	}
+	ids, err := docstore.DocIDs(c.name, docs)
+	if err != nil {
+		return nil, c.errf("insert into", err)
+	}
+	rows, err := encodeDocs(docs)
+	if err != nil {
+		return nil, c.errf("insert into", err)
+	}
+	if len(docs) == 0 {
+		return nil, nil
+	}
+	var left []string
+	err = c.write(ctx, []string{sqlInsertNew}, func(_ *sql.Tx, st []*sql.Stmt) error {
+		left = left[:0]
+		for i, row := range rows {
+			if err := checkEvery(ctx, i); err != nil {
+				return err
+			}
+			res, err := st[0].ExecContext(nocancel(ctx), ids[i], row)
+			if err != nil {
+				return fmt.Errorf("_id %q: %w", ids[i], err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return fmt.Errorf("_id %q: %w", ids[i], err)
+			} else if n == 0 {
+				left = append(left, ids[i])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, c.errf("insert into", err)
+	}
+	return left, nil
 }
 
 // Upsert stores whole documents in one transaction.
