@@ -51,7 +51,7 @@ type Options struct {
 // hold together before their page caches stop growing (SQLite's
 // soft_heap_limit), set by the first Open. Zero leaves SQLite's own
 // default (no limit).
-var SoftHeapLimit int64 = 128 << 20
+var SoftHeapLimit int64 = 64 << 20
 
 // readerIdle is how long an idle reader connection (and its page cache)
 // is kept.
