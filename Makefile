@@ -14,7 +14,7 @@ export STUDIO_TEMPORAL_CLI := $(BIN)/temporal
 
 ESCLUSTER_SRC := $(shell find internal/testsupport/testenv/escluster/java -name '*.java' -o -name pom.xml 2>/dev/null)
 
-.PHONY: all build temporal ui browser escluster jdk pyref run test test-faults lint vet fmt-check bench fuzz clean help
+.PHONY: all build temporal ui browser escluster jdk pyref run test test-faults lint vet fmt-check bench bench-scale fuzz clean help
 
 all: build
 
@@ -23,6 +23,7 @@ help:
 	@echo "make test   - lint and run every test"
 	@echo "make test-faults - kill -9 every pipeline at random points, faults of the production topology, bad inputs; writes docs/reliability.md"
 	@echo "make bench  - every benchmark, each beside its raw engine"
+	@echo "make bench-scale [N=10000000] - the whole pipeline through studio dev on an N-row file (default 1000000): time, docs/s, peak memory, disk per step"
 	@echo "make fuzz   - every fuzz target for FUZZTIME (default 3m)"
 	@echo "make build  - bin/studio and the pinned temporal CLI in bin/"
 
@@ -142,6 +143,15 @@ bench: build escluster pyref
 	$(GO) run ./internal/bench/syncbench -n 100000 -updates 10000
 	$(GO) run ./internal/bench/apibench -d 10s -c 32
 	$(GO) run ./internal/bench/apibench -engine elasticsearch -peer biothings -d 10s -c 32
+
+# The whole pipeline through the product on a generated N-row CGI-shaped
+# file: dump, upload, inspect, build, full release on Bleve, then a changed
+# file released incrementally. Per step: time, docs/s, peak resident memory
+# of the studio process (its parser children and the Temporal dev server
+# apart), disk used; then the Temporal history lengths. See docs/scale.md.
+N ?= 1000000
+bench-scale: build
+	$(GO) run ./internal/bench/scalebench -n $(N) -studio $(BIN)/studio -temporal $(BIN)/temporal
 
 # Each fuzz target for FUZZTIME; corpora live in each package's testdata/fuzz.
 FUZZTIME ?= 3m

@@ -66,6 +66,11 @@ func (a *Activities) pluginsDir() string { return filepath.Join(a.DataDir, "plug
 // archiveRoot holds the downloaded data: <root>/<source>/<release>/<file>.
 func (a *Activities) archiveRoot() string { return filepath.Join(a.DataDir, "datasources") }
 
+// tempDir holds the files a step needs while it runs only, such as the
+// sorted runs of a declarative parser grouping more than it may hold in
+// memory; each step removes its own.
+func (a *Activities) tempDir() string { return filepath.Join(a.DataDir, "tmp") }
+
 func (a *Activities) records() hub.Records { return hub.Records{Store: a.Hub} }
 
 func (a *Activities) log() *slog.Logger {

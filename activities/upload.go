@@ -165,7 +165,11 @@ func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.M
 		if err != nil {
 			return nonRetryable("BadParser", err)
 		}
-		_, err = tableparse.Run(ctx, spec, in.DataFolder, tableparse.Options{}, emit)
+		st, err := tableparse.Run(ctx, spec, in.DataFolder, tableparse.Options{TempDir: a.tempDir()}, emit)
+		if st.GroupSpills > 0 {
+			a.log().Info("upload grouped by _id on disk", "source", in.Source, "sub", in.Sub,
+				"spills", st.GroupSpills, "spilled_bytes", st.GroupSpillBytes, "held_bytes", st.GroupHeld)
+		}
 		return err
 	}
 	spec := a.subSpec(in, m, up.Parser.Func, up.ParserKwargs)

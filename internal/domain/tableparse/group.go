@@ -1,29 +1,42 @@
 package tableparse
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // grouper combines documents that share an _id (group.mode "list").
 //
 // With group.adjacent the input is trusted to keep rows of one _id
-// together, and only the current run is held: memory is constant. Otherwise
-// groups are held in memory in order of first appearance and emitted at the
-// end of the run, up to group.max_memory_mb of input rows; past that the
-// run fails with a message that says to sort the input and set
-// group.adjacent.
+// together, and only the current run is held: memory is constant, and a
+// single _id may hold up to group.max_memory_mb.
+//
+// Otherwise groups are held in memory in order of first appearance, up to
+// group.max_memory_mb (an estimate of their heap, see memSize). A run that
+// stays below it emits them at the end in that order. Past it, the held
+// groups are sorted by _id and written to a spill file in the temporary
+// folder, memory is freed and reading goes on; at the end the sorted files
+// are merged (see spill.go) and the groups are emitted in _id order, those
+// of one _id combined in file order exactly as if they had been held. So
+// memory is bounded by max_memory_mb whatever the size of the input.
 type grouper struct {
 	path     []string
 	adjacent bool
 	maxBytes int64
 	out      func(map[string]any) error
+	tempDir  string
 
 	cur   *group            // adjacent mode
 	byID  map[string]*group // held mode
 	order []*group
-	held  int64
+	held  int64 // estimated heap of what is held
+	peak  int64 // the most held at once
+
+	spill *spiller // held mode, once it spilled
 }
 
 type group struct {
@@ -33,19 +46,25 @@ type group struct {
 	keys map[string]struct{}
 }
 
-func newGrouper(g *Group, out func(map[string]any) error) *grouper {
+// groupOverhead is the estimated heap of a group beside its values: the
+// struct, its map entry and order slot, the _id's bytes.
+const groupOverhead = 160
+
+func newGrouper(g *Group, tempDir string, out func(map[string]any) error) *grouper {
 	return &grouper{
 		path:     splitPath(g.Path),
 		adjacent: g.Adjacent,
 		maxBytes: int64(g.MaxMemoryMB) << 20,
 		out:      out,
+		tempDir:  tempDir,
 		byID:     map[string]*group{},
 	}
 }
 
-// add takes one row's document; size is the row's size in the input.
-func (gr *grouper) add(id string, doc map[string]any, size int, name string, rec *record) error {
+// add takes one row's document.
+func (gr *grouper) add(id string, doc map[string]any, name string, rec *record) error {
 	where := func() string { return name + " " + rec.where() }
+	size := memSize(doc)
 	v, has := takePath(doc, gr.path)
 	if gr.adjacent {
 		if gr.cur != nil && gr.cur.id != id {
@@ -55,16 +74,17 @@ func (gr *grouper) add(id string, doc map[string]any, size int, name string, rec
 			gr.cur = nil
 		}
 		if gr.cur == nil {
-			gr.cur, gr.held = &group{id: id, doc: doc}, 0
+			gr.cur, gr.held = &group{id: id, doc: doc}, groupOverhead
 		} else {
 			gr.cur.fill(doc)
 		}
-		gr.held += int64(size) + 64
+		gr.held += size
+		gr.peak = max(gr.peak, gr.held)
 		if has {
 			gr.cur.addValue(v)
 		}
 		if gr.held > gr.maxBytes {
-			return fmt.Errorf("%s: more than %d MB of rows share the _id %q; raise group.max_memory_mb", where(), gr.maxBytes>>20, id)
+			return fmt.Errorf("%s: the rows of _id %q hold more than %d MB; raise group.max_memory_mb", where(), id, gr.maxBytes>>20)
 		}
 		return nil
 	}
@@ -73,26 +93,56 @@ func (gr *grouper) add(id string, doc map[string]any, size int, name string, rec
 		g = &group{id: id, doc: doc}
 		gr.byID[id] = g
 		gr.order = append(gr.order, g)
+		gr.held += groupOverhead + int64(len(id))
 	} else {
 		g.fill(doc)
 	}
 	if has {
 		g.addValue(v)
 	}
-	gr.held += int64(size) + 64
+	gr.held += size
+	gr.peak = max(gr.peak, gr.held)
 	if gr.held > gr.maxBytes {
-		return fmt.Errorf("%s: grouping by _id holds more than %d MB of rows (%d distinct ids so far) because rows with the same _id are not next to each other; sort the input by the id columns and set \"group\": {\"adjacent\": true}, or raise group.max_memory_mb",
-			where(), gr.maxBytes>>20, len(gr.order))
+		return gr.spillHeld()
 	}
 	return nil
 }
 
-// finish emits what is still held.
-func (gr *grouper) finish() error {
+// spillHeld writes the held groups, sorted by _id, to a new spill file and
+// forgets them.
+func (gr *grouper) spillHeld() error {
+	if gr.spill == nil {
+		sp, err := newSpiller(gr.tempDir, gr.maxBytes)
+		if err != nil {
+			return err
+		}
+		gr.spill = sp
+	}
+	slices.SortFunc(gr.order, func(a, b *group) int { return strings.Compare(a.id, b.id) })
+	if err := gr.spill.writeRun(gr.order); err != nil {
+		return err
+	}
+	clear(gr.order)
+	gr.order = gr.order[:0]
+	gr.byID = map[string]*group{}
+	gr.held = 0
+	return nil
+}
+
+// finish emits what is still held, or merges the spill files.
+func (gr *grouper) finish(ctx context.Context) error {
 	if gr.cur != nil {
 		g := gr.cur
 		gr.cur = nil
 		return gr.emit(g)
+	}
+	if gr.spill != nil {
+		if len(gr.order) > 0 {
+			if err := gr.spillHeld(); err != nil {
+				return err
+			}
+		}
+		return gr.spill.merge(ctx, gr.emit)
 	}
 	for i, g := range gr.order {
 		gr.order[i] = nil
@@ -104,6 +154,13 @@ func (gr *grouper) finish() error {
 	return nil
 }
 
+// close removes the spill files, if any.
+func (gr *grouper) close() {
+	if gr.spill != nil {
+		gr.spill.close()
+	}
+}
+
 func (gr *grouper) emit(g *group) error {
 	switch len(g.vals) {
 	case 0:
@@ -113,6 +170,15 @@ func (gr *grouper) emit(g *group) error {
 		setPath(g.doc, gr.path, g.vals)
 	}
 	return gr.out(g.doc)
+}
+
+// combine adds a later group of the same _id to g, as if its rows had
+// been added to g one by one.
+func (g *group) combine(later *group) {
+	g.fill(later.doc)
+	for _, v := range later.vals {
+		g.addValue(v)
+	}
 }
 
 // fill takes the top-level fields outside the grouped path that the first

@@ -22,6 +22,13 @@ type Stats struct {
 	Skipped       int64    // records left out by where and skip
 	Files         int      // files read
 	Bytes         int64    // bytes read from disk (compressed size for compressed files)
+	// GroupHeld is the most memory grouping held at once (an estimate of
+	// its heap, which group.max_memory_mb bounds); GroupSpills counts the
+	// sorted runs it wrote to the temporary folder and GroupSpillBytes
+	// their size, merges included.
+	GroupHeld       int64
+	GroupSpills     int
+	GroupSpillBytes int64
 }
 
 // Options tune a run.
@@ -32,6 +39,10 @@ type Options struct {
 	// Progress, when set, is called a few times a second and at the end with
 	// the records read and the bytes read from disk out of the total.
 	Progress func(rows, bytes, totalBytes int64)
+	// TempDir is where grouping without "adjacent" spills sorted runs of
+	// groups when they outgrow group.max_memory_mb ("" = the system's
+	// temporary folder). Each run removes its files when it ends.
+	TempDir string
 }
 
 const maxSamples = 10
@@ -59,7 +70,8 @@ func Run(ctx context.Context, spec *Spec, dataFolder string, opts Options, emit 
 		r.total += f.size
 	}
 	if spec.Group != nil {
-		r.grp = newGrouper(spec.Group, r.out)
+		r.grp = newGrouper(spec.Group, opts.TempDir, r.out)
+		defer r.grp.close()
 	}
 
 	readCtx, stop := context.WithCancel(ctx)
@@ -85,7 +97,13 @@ func Run(ctx context.Context, spec *Spec, dataFolder string, opts Options, emit 
 	stop()
 	wg.Wait()
 	if err == nil && r.grp != nil {
-		err = r.grp.finish()
+		err = r.grp.finish(ctx)
+	}
+	if r.grp != nil {
+		r.stats.GroupHeld = r.grp.peak
+		if sp := r.grp.spill; sp != nil {
+			r.stats.GroupSpills, r.stats.GroupSpillBytes = sp.spills, sp.written
+		}
 	}
 	r.stats.Files, r.stats.Bytes = r.files, r.read.Load()
 	if err == nil {
@@ -243,7 +261,7 @@ func (r *runner) take(name string, rec *record, out *outcome) error {
 		r.stats.Skipped++
 		return nil
 	case r.grp != nil:
-		return r.grp.add(out.id, out.doc, rec.size, name, rec)
+		return r.grp.add(out.id, out.doc, name, rec)
 	}
 	return r.out(out.doc)
 }

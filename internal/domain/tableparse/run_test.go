@@ -235,13 +235,25 @@ func TestGroup(t *testing.T) {
 		{name: "across files", spec: `{"format":"tsv","file":"*.tsv","id":"{id}","fields":{"x":"v"},"group":{"path":"x"}}`,
 			files: map[string]string{"1.tsv": head + "a\t1\t\n", "2.tsv": head + "a\t2\t\n"},
 			want:  `[{"_id":"a","x":["1","2"]}]`},
-		{name: "memory limit", spec: spec(`,"max_memory_mb":1`),
-			files: map[string]string{"g.tsv": head + bigRows(40000)},
-			err:   `holds more than 1 MB of rows (`},
+		{name: "one _id over the memory bound, adjacent", spec: spec(`,"adjacent":true,"max_memory_mb":1`),
+			files: map[string]string{"g.tsv": head + oneIDRows(40000)},
+			err:   `: the rows of _id "a" hold more than 1 MB; raise group.max_memory_mb`},
+		{name: "one _id over the memory bound, spilled", spec: spec(`,"max_memory_mb":1`),
+			files: map[string]string{"g.tsv": head + oneIDRows(40000)},
+			err:   `the rows of _id "a" hold more than 1 MB; raise group.max_memory_mb`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, c.run)
 	}
+}
+
+// oneIDRows is n rows of the _id "a" with distinct values.
+func oneIDRows(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "a\tvalue-%d\t%d\n", i, i)
+	}
+	return b.String()
 }
 
 // bigRows is n rows with distinct ids.

@@ -27,7 +27,7 @@ var (
 // Defaults.
 const (
 	DefaultMaxLineBytes = 64 << 20
-	DefaultMaxMemoryMB  = 256
+	DefaultMaxMemoryMB  = 64
 	maxIDBytes          = 512
 )
 
@@ -89,7 +89,7 @@ type Group struct {
 	Path        string // the value combined, e.g. "cgi"
 	Mode        string // "list"
 	Adjacent    bool   // rows with the same _id are next to each other: stream
-	MaxMemoryMB int    // bound on rows held while grouping non-adjacent input
+	MaxMemoryMB int    // bound on the memory grouping holds (see grouper), past which it spills to disk
 }
 
 // SpecError lists every problem found in a parser object.

@@ -1,6 +1,7 @@
 package sqlite_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -22,4 +23,27 @@ func TestConformance(t *testing.T) {
 		})
 		return s
 	})
+}
+
+// TestSoftHeapLimit checks that opening a store bounds the memory of every
+// SQLite connection of the process together: another connection, opened
+// apart, sees the limit.
+func TestSoftHeapLimit(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "docs.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	db, err := sql.Open("sqlite3", filepath.Join(t.TempDir(), "other.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var limit int64
+	if err := db.QueryRow("PRAGMA soft_heap_limit").Scan(&limit); err != nil {
+		t.Fatal(err)
+	}
+	if limit != sqlite.SoftHeapLimit || limit <= 0 {
+		t.Errorf("soft_heap_limit = %d, want %d", limit, sqlite.SoftHeapLimit)
+	}
 }

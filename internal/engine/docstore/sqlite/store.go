@@ -7,6 +7,15 @@
 // avoids SQLITE_BUSY between our own goroutines); reads go through a pool
 // and do not wait for writes. Other processes may open the same file; they
 // wait up to the busy timeout for the write lock.
+//
+// Memory: every connection has its own page cache (Options.CacheKiB), and
+// a process opens several stores, each with a writer and a pool of
+// readers, so the caches could add up to far more than one step needs.
+// SQLite's soft heap limit bounds them together, for the whole process
+// (SoftHeapLimit, set by the first Open): past it a cache reuses its own
+// least recently used pages instead of growing. Readers idle for
+// readerIdle are closed, which frees their caches for the connections at
+// work.
 package sqlite
 
 import (
@@ -37,6 +46,18 @@ type Options struct {
 	// for the writer and 16 MiB for each reader).
 	CacheKiB int
 }
+
+// SoftHeapLimit is the memory all SQLite connections of the process may
+// hold together before their page caches stop growing (SQLite's
+// soft_heap_limit), set by the first Open. Zero leaves SQLite's own
+// default (no limit).
+var SoftHeapLimit int64 = 64 << 20
+
+// readerIdle is how long an idle reader connection (and its page cache)
+// is kept.
+const readerIdle = time.Minute
+
+var softLimit sync.Once
 
 // Store is a docstore.Store in one SQLite file.
 type Store struct {
@@ -91,7 +112,18 @@ func Open(path string, opts ...Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(o.Readers)
 	r.SetMaxIdleConns(o.Readers)
-	r.SetConnMaxIdleTime(0)
+	r.SetConnMaxIdleTime(readerIdle)
+	var limitErr error
+	softLimit.Do(func() {
+		if SoftHeapLimit > 0 {
+			_, limitErr = w.Exec(fmt.Sprintf("PRAGMA soft_heap_limit = %d", SoftHeapLimit))
+		}
+	})
+	if limitErr != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("sqlite: open %s: set the soft heap limit: %w", path, limitErr)
+	}
 	return &Store{path: path, w: w, r: r, colls: map[string]*collection{}}, nil
 }
 
