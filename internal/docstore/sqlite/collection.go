@@ -26,8 +26,9 @@ type collection struct {
 }
 
 var (
-	_ docstore.Collection = (*collection)(nil)
-	_ docstore.RawScanner = (*collection)(nil)
+	_ docstore.Collection  = (*collection)(nil)
+	_ docstore.RawScanner  = (*collection)(nil)
+	_ docstore.RawInserter = (*collection)(nil)
 )
 
 // SQL of the prepared statements; %s is the quoted table name.
@@ -171,10 +172,32 @@ func (c *collection) Insert(ctx context.Context, docs []docstore.Doc) error {
 	if err != nil {
 		return c.errf("insert into", err)
 	}
-	if len(docs) == 0 {
+	return c.insertRows(ctx, ids, rows)
+}
+
+// InsertRaw adds documents given as JSON text in one transaction, storing
+// the text as it is.
+func (c *collection) InsertRaw(ctx context.Context, docs []docstore.RawDoc) error {
+	if c.nameErr != nil {
+		return c.errf("insert into", c.nameErr)
+	}
+	ids := make([]string, len(docs))
+	rows := make([][]byte, len(docs))
+	for i, d := range docs {
+		if d.ID == "" {
+			return c.errf("insert into", fmt.Errorf("document %d: _id must be a non-empty string", i))
+		}
+		ids[i], rows[i] = d.ID, d.JSON
+	}
+	return c.insertRows(ctx, ids, rows)
+}
+
+// insertRows inserts encoded documents in one transaction.
+func (c *collection) insertRows(ctx context.Context, ids []string, rows [][]byte) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	err = c.write(ctx, []string{sqlInsert}, func(_ *sql.Tx, st []*sql.Stmt) error {
+	err := c.write(ctx, []string{sqlInsert}, func(_ *sql.Tx, st []*sql.Stmt) error {
 		for i, row := range rows {
 			if err := checkEvery(ctx, i); err != nil {
 				return err
