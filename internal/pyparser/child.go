@@ -37,7 +37,8 @@ type child struct {
 	out    *outputTail
 
 	last   atomic.Int64 // time of the last message, unix nanoseconds
-	busy   atomic.Bool  // Go is in emit: the parser waits on us, not stalled
+	busy   atomic.Bool  // the reader waits for the sink: the parser waits on us, not stalled
+	eof    atomic.Bool  // the stream has ended: the parser has said everything
 	reason atomic.Int32 // killReason
 	done   chan struct{}
 	once   sync.Once
@@ -175,7 +176,7 @@ func (c *child) watch(ctx context.Context) {
 			c.kill(killCanceled)
 			return
 		case <-tick:
-			if !c.busy.Load() && time.Since(time.Unix(0, c.last.Load())) >= c.lim.NoProgress {
+			if !c.busy.Load() && !c.eof.Load() && time.Since(time.Unix(0, c.last.Load())) >= c.lim.NoProgress {
 				c.kill(killStalled)
 				return
 			}
@@ -196,16 +197,6 @@ func (c *child) next() ([]byte, error) {
 		c.last.Store(time.Now().UnixNano())
 	}
 	return line, err
-}
-
-// emit calls fn with the no-progress clock stopped: time spent storing
-// documents is not the parser's.
-func (c *child) emit(fn func(map[string]any) error, doc map[string]any) error {
-	c.busy.Store(true)
-	err := fn(doc)
-	c.last.Store(time.Now().UnixNano())
-	c.busy.Store(false)
-	return err
 }
 
 // wait closes the stream, reaps the child and stops the watcher.
