@@ -173,8 +173,12 @@ func (r *reader) newBatch() *batch {
 	}
 }
 
-// recycle gives a batch the sink is done with back to the reader.
+// recycle gives a batch the sink is done with back to the reader, unless
+// a big document grew its buffer.
 func (r *reader) recycle(b *batch) {
+	if cap(b.buf) > 4*batchBytes {
+		return
+	}
 	clear(b.items) // drop the documents
 	b.items, b.buf, b.end = b.items[:0], b.buf[:0], nil
 	select {
