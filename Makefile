@@ -129,6 +129,7 @@ bench: build escluster pyref
 	$(GO) run ./internal/download/dlbench -size 500MB
 	$(GO) run ./internal/tableparse/tpbench -rows 1000000
 	$(GO) run ./internal/pyparser/pybench -rows 1000000
+	$(GO) run ./internal/bench/pyuploadbench -rows 1000000
 	$(GO) run ./internal/store/uploadbench -rows 1000000
 	$(GO) run ./internal/inspect/inspectbench -n 1000000
 	$(GO) run ./internal/merge/mergebench -n 1000000
