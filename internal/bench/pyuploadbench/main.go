@@ -3,14 +3,14 @@
 // tutorial's cgi_biomarkers_per_variant.tsv) of N rows, each a variant of
 // its own, and two parsers of it:
 //
-//	mvcgi:  the tutorial's parser (internal/pyparser/testdata/plugins/cgi),
+//	mvcgi:  the tutorial's parser (internal/domain/pyparser/testdata/plugins/cgi),
 //	        unchanged: it reads every row into memory, then yields;
 //	stream: the same documents, yielded as each row is read.
 //
 // For each parser it measures
 //
 //	(a) the parser alone: plain Python iterating the generator and counting;
-//	(b) the upload: pyparser.RunTo into a store.Writer on a fresh SQLite
+//	(b) the upload: pyparser.RunTo into an uploadstore.Writer on a fresh SQLite
 //	    store, then Switch (the product's path, UploadRun's);
 //
 // and prints both rates and their ratio b/a (the target is at least 0.8),
@@ -38,10 +38,10 @@ import (
 	"syscall"
 	"time"
 
-	"studio/internal/docstore"
-	"studio/internal/docstore/sqlite"
-	"studio/internal/pyparser"
-	"studio/internal/store"
+	"studio/internal/domain/pyparser"
+	"studio/internal/domain/uploadstore"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/docstore/sqlite"
 )
 
 const (
@@ -112,7 +112,7 @@ func main() {
 	only := flag.String("parser", "", "run one parser only: mvcgi or stream")
 	gcRef := flag.Bool("gc-reference", false, "also time the parser alone with the runner's garbage collector threshold")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the Go side of the uploads to this file")
-	batch := flag.Int("batch", 0, "documents per write of the store.Writer (0: its default)")
+	batch := flag.Int("batch", 0, "documents per write of the uploadstore.Writer (0: its default)")
 	dir := flag.String("dir", "", "keep the generated files and stores in this folder (default: a temp folder, removed at the end)")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
@@ -322,7 +322,7 @@ func (b *bench) upload(name, path string) (measure, error) {
 		return measure{}, err
 	}
 	defer db.Close()
-	w, err := store.NewWriter(ctx, db, collection, store.Options{BatchSize: b.batch})
+	w, err := uploadstore.NewWriter(ctx, db, collection, uploadstore.Options{BatchSize: b.batch})
 	if err != nil {
 		return measure{}, err
 	}
@@ -453,7 +453,7 @@ func expected(id string) docstore.Doc {
 func (b *bench) writeInputs() (int64, error) {
 	b.data = filepath.Join(b.dir, "data")
 	b.plugins = map[string]string{"mvcgi": filepath.Join(b.dir, "mvcgi"), "stream": filepath.Join(b.dir, "stream")}
-	mvcgi, err := os.ReadFile(filepath.Join(moduleRoot(), "internal", "pyparser", "testdata", "plugins", "cgi", "parser.py"))
+	mvcgi, err := os.ReadFile(filepath.Join(moduleRoot(), "internal", "domain", "pyparser", "testdata", "plugins", "cgi", "parser.py"))
 	if err != nil {
 		return 0, fmt.Errorf("the tutorial's parser: %w (run from the repository)", err)
 	}
