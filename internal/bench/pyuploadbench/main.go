@@ -1,11 +1,18 @@
 // Command pyuploadbench measures Python uploads beside the parser alone,
 // in one run. It writes a CGI-shaped TSV (the columns of the BioThings
 // tutorial's cgi_biomarkers_per_variant.tsv) of N rows, each a variant of
-// its own, and two parsers of it:
+// its own, and runs parsers of it:
 //
-//	mvcgi:  the tutorial's parser (internal/domain/pyparser/testdata/plugins/cgi),
-//	        unchanged: it reads every row into memory, then yields;
-//	stream: the same documents, yielded as each row is read.
+//	tutorial: the tutorial's parser as this repository has it
+//	          (internal/domain/pyparser/testdata/plugins/cgi), unchanged: it
+//	          reads every row into memory, then yields;
+//	mvcgi:    the plugin the BioThings Studio tutorial registers
+//	          (github.com/sirloon/mvcgi), unchanged, with its manifest's
+//	          on_duplicates ("ignore"): it too reads everything, then yields.
+//	          It is not part of this repository: -mvcgi (or
+//	          STUDIO_MVCGI_PLUGIN) names a folder or a git clone holding it,
+//	          and without one it is left out;
+//	stream:   the same documents, yielded as each row is read.
 //
 // For each parser it measures
 //
@@ -17,12 +24,13 @@
 // with the CPU time of each side and peak RSS. Both stores must then hold
 // the same documents.
 //
-//	go run ./internal/bench/pyuploadbench -rows 1000000 [-rounds 2] [-python python3]
+//	go run ./internal/bench/pyuploadbench -rows 1000000 [-rounds 2] [-python python3] [-mvcgi DIR]
 package main
 
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -109,7 +117,8 @@ func main() {
 	rows := flag.Int("rows", 1_000_000, "rows of the generated TSV (= documents)")
 	python := flag.String("python", "python3", "Python interpreter")
 	rounds := flag.Int("rounds", 1, "measure (a) then (b) this many times per parser; the best of each is kept")
-	only := flag.String("parser", "", "run one parser only: mvcgi or stream")
+	only := flag.String("parser", "", "run one parser only: tutorial, mvcgi or stream")
+	mvcgi := flag.String("mvcgi", os.Getenv("STUDIO_MVCGI_PLUGIN"), "the mvcgi plugin: a folder, or a git clone (bare or not), holding its manifest.json and parser.py")
 	gcRef := flag.Bool("gc-reference", false, "also time the parser alone with the runner's garbage collector threshold")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the Go side of the uploads to this file")
 	batch := flag.Int("batch", 0, "documents per write of the uploadstore.Writer (0: its default)")
@@ -120,7 +129,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pyuploadbench: -rows must be at least 1")
 		os.Exit(2)
 	}
-	b := bench{rows: *rows, python: *python, rounds: max(*rounds, 1), gcRef: *gcRef, dir: *dir, batch: *batch}
+	b := bench{rows: *rows, python: *python, rounds: max(*rounds, 1), gcRef: *gcRef, dir: *dir, batch: *batch, mvcgi: *mvcgi}
 	if err := b.run(*only, *cpuprofile); err != nil {
 		fmt.Fprintln(os.Stderr, "pyuploadbench:", err)
 		os.Exit(1)
@@ -134,9 +143,12 @@ type bench struct {
 	gcRef  bool
 	dir    string
 	batch  int
+	mvcgi  string
 
 	data, runner string
 	plugins      map[string]string // parser name -> plugin folder
+	onDups       map[string]string // parser name -> its manifest's on_duplicates
+	names        []string          // the parsers, in the order they run
 }
 
 // measure is one timed run.
@@ -169,6 +181,12 @@ func (b *bench) run(only, cpuprofile string) error {
 	}
 	fmt.Printf("pyuploadbench: %d CGI-shaped rows (%.1f MB), one variant each, generated in %s; python %s; GOMAXPROCS %d\n",
 		b.rows, float64(size)/1e6, time.Since(t0).Round(time.Millisecond), b.python, runtime.GOMAXPROCS(0))
+	for _, name := range b.names {
+		fmt.Printf("  %-8s on_duplicates %q, %s\n", name, b.onDups[name], b.plugins[name])
+	}
+	if _, ok := b.plugins["mvcgi"]; !ok {
+		fmt.Println("  mvcgi    left out: give -mvcgi DIR (or STUDIO_MVCGI_PLUGIN), a clone of github.com/sirloon/mvcgi")
+	}
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
 		if err != nil {
@@ -180,10 +198,10 @@ func (b *bench) run(only, cpuprofile string) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	names := []string{"mvcgi", "stream"}
+	names := b.names
 	if only != "" {
 		if _, ok := b.plugins[only]; !ok {
-			return fmt.Errorf("-parser %q: want mvcgi or stream", only)
+			return fmt.Errorf("-parser %q: want one of %s", only, strings.Join(b.names, ", "))
 		}
 		names = []string{only}
 	}
@@ -206,7 +224,7 @@ func (b *bench) run(only, cpuprofile string) error {
 			if err != nil {
 				return fmt.Errorf("%s upload: %w", name, err)
 			}
-			fmt.Printf("  %-6s round %d: alone %.2fs, upload %.2fs\n", name, round+1, a.wall.Seconds(), u.wall.Seconds())
+			fmt.Printf("  %-8s round %d: alone %.2fs, upload %.2fs\n", name, round+1, a.wall.Seconds(), u.wall.Seconds())
 			if round == 0 || a.wall < r.alone.wall {
 				r.alone = a
 			}
@@ -258,7 +276,7 @@ func (b *bench) run(only, cpuprofile string) error {
 		if ratio < targetRate {
 			verdict = "BELOW TARGET"
 		}
-		fmt.Printf("%-6s ratio upload/alone (b/a): %.2f (target >= %.2f) %s", r.name, ratio, targetRate, verdict)
+		fmt.Printf("%-8s ratio upload/alone (b/a): %.2f (target >= %.2f) %s", r.name, ratio, targetRate, verdict)
 		if b.gcRef {
 			fmt.Printf("; b/c: %.2f", r.gcRf.wall.Seconds()/r.upload.wall.Seconds())
 		}
@@ -322,7 +340,7 @@ func (b *bench) upload(name, path string) (measure, error) {
 		return measure{}, err
 	}
 	defer db.Close()
-	w, err := uploadstore.NewWriter(ctx, db, collection, uploadstore.Options{BatchSize: b.batch})
+	w, err := uploadstore.NewWriter(ctx, db, collection, uploadstore.Options{BatchSize: b.batch, OnDuplicates: b.onDups[name]})
 	if err != nil {
 		return measure{}, err
 	}
@@ -353,7 +371,9 @@ func (b *bench) compare(dbs map[string]string) error {
 	for i := 0; i < b.rows; i += max(b.rows/500, 1) {
 		ids = append(ids, gDNA(i))
 	}
-	ids = append(ids, gDNA(b.rows-1))
+	if (b.rows-1)%max(b.rows/500, 1) != 0 {
+		ids = append(ids, gDNA(b.rows-1))
+	}
 	var first []docstore.Doc
 	var firstName string
 	for name, path := range dbs {
@@ -452,16 +472,26 @@ func expected(id string) docstore.Doc {
 // alone, returning the TSV's size.
 func (b *bench) writeInputs() (int64, error) {
 	b.data = filepath.Join(b.dir, "data")
-	b.plugins = map[string]string{"mvcgi": filepath.Join(b.dir, "mvcgi"), "stream": filepath.Join(b.dir, "stream")}
-	mvcgi, err := os.ReadFile(filepath.Join(moduleRoot(), "internal", "domain", "pyparser", "testdata", "plugins", "cgi", "parser.py"))
+	b.plugins, b.onDups = map[string]string{}, map[string]string{}
+	tutorial, err := os.ReadFile(filepath.Join(moduleRoot(), "internal", "domain", "pyparser", "testdata", "plugins", "cgi", "parser.py"))
 	if err != nil {
 		return 0, fmt.Errorf("the tutorial's parser: %w (run from the repository)", err)
 	}
-	files := map[string][]byte{
-		filepath.Join(b.plugins["mvcgi"], "parser.py"):  mvcgi,
-		filepath.Join(b.plugins["stream"], "parser.py"): []byte(streamParser),
-		filepath.Join(b.dir, "alone.py"):                []byte(aloneScript),
+	files := map[string][]byte{filepath.Join(b.dir, "alone.py"): []byte(aloneScript)}
+	add := func(name string, parser []byte, onDups string) {
+		b.names = append(b.names, name)
+		b.plugins[name], b.onDups[name] = filepath.Join(b.dir, name), onDups
+		files[filepath.Join(b.dir, name, "parser.py")] = parser
 	}
+	add("tutorial", tutorial, uploadstore.OnDuplicatesError)
+	if b.mvcgi != "" {
+		parser, onDups, err := readMvcgi(b.mvcgi)
+		if err != nil {
+			return 0, err
+		}
+		add("mvcgi", parser, onDups)
+	}
+	add("stream", []byte(streamParser), uploadstore.OnDuplicatesError)
 	for path, text := range files {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return 0, err
@@ -492,6 +522,46 @@ func (b *bench) writeInputs() (int64, error) {
 		return 0, err
 	}
 	return fi.Size(), f.Close()
+}
+
+// readMvcgi reads the mvcgi plugin's parser.py and its manifest's
+// on_duplicates from a folder, or from the HEAD of a git clone.
+func readMvcgi(dir string) (parser []byte, onDups string, err error) {
+	read := func(name string) ([]byte, error) {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err == nil {
+			return b, nil
+		}
+		out, err := exec.Command("git", "--git-dir", gitDir(dir), "show", "HEAD:"+name).Output()
+		if err != nil {
+			return nil, fmt.Errorf("the mvcgi plugin (-mvcgi %s): no %s in the folder or at the HEAD of a git clone: %w", dir, name, err)
+		}
+		return out, nil
+	}
+	if parser, err = read("parser.py"); err != nil {
+		return nil, "", err
+	}
+	text, err := read("manifest.json")
+	if err != nil {
+		return nil, "", err
+	}
+	var m struct {
+		Uploader struct {
+			OnDuplicates string `json:"on_duplicates"`
+		} `json:"uploader"`
+	}
+	if err := json.Unmarshal(text, &m); err != nil {
+		return nil, "", fmt.Errorf("the mvcgi plugin's manifest.json: %w", err)
+	}
+	return parser, m.Uploader.OnDuplicates, nil
+}
+
+// gitDir is the git directory of a clone: its .git folder, or itself
+// when bare.
+func gitDir(dir string) string {
+	if st, err := os.Stat(filepath.Join(dir, ".git")); err == nil && st.IsDir() {
+		return filepath.Join(dir, ".git")
+	}
+	return dir
 }
 
 // moduleRoot is the repository's root: the folder of go.mod above the

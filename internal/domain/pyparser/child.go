@@ -148,7 +148,15 @@ func RawCommand(spec Spec, dataFolder string, lim Limits) (*exec.Cmd, error) {
 // childEnv builds the child's environment: ours, then the spec's, with
 // the runner folder and the plugin folder first on PYTHONPATH.
 func childEnv(extra []string, runner, plugin string) []string {
-	env := append(os.Environ(), "PYTHONUTF8=1", "PYTHONIOENCODING=utf-8", "PYTHONPYCACHEPREFIX="+pycachePrefix())
+	env := append(os.Environ(), "PYTHONUTF8=1", "PYTHONIOENCODING=utf-8")
+	// Bytecode goes to a cache folder, never into the plugin's checkout.
+	// When no bytecode is written at all (PYTHONDONTWRITEBYTECODE), a
+	// prefix would only make Python compile the standard library modules
+	// it imports again at every start (their bytecode is looked for under
+	// the prefix, where nothing is ever written): a third of a second.
+	if lastValue(append(env, extra...), "PYTHONDONTWRITEBYTECODE") == "" {
+		env = append(env, "PYTHONPYCACHEPREFIX="+pycachePrefix())
+	}
 	env = append(env, extra...)
 	pythonPath := runner + string(os.PathListSeparator) + plugin
 	for _, kv := range env {
@@ -157,6 +165,18 @@ func childEnv(extra []string, runner, plugin string) []string {
 		}
 	}
 	return append(env, "PYTHONPATH="+pythonPath)
+}
+
+// lastValue returns the value of the last "key=value" of env for key (the
+// one a child process sees), "" when there is none.
+func lastValue(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if rest, ok := strings.CutPrefix(kv, key+"="); ok {
+			v = rest
+		}
+	}
+	return v
 }
 
 // watch kills the child on cancellation or when it stalls.

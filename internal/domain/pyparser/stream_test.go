@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +167,36 @@ func TestRunToSlowSink(t *testing.T) {
 		if d["_id"] != fmt.Sprintf("m%d", i) {
 			t.Fatalf("document %d is %v", i, d["_id"])
 		}
+	}
+}
+
+// TestChildEnvBytecode checks where the child's bytecode goes: to the
+// cache folder, never into the plugin's folder; and nowhere (no prefix, so
+// the standard library's own bytecode is used) when bytecode is not
+// written at all.
+func TestChildEnvBytecode(t *testing.T) {
+	prefix := "PYTHONPYCACHEPREFIX=" + pycachePrefix()
+	tests := []struct {
+		name       string
+		inherited  string // PYTHONDONTWRITEBYTECODE in Studio's environment
+		extra      []string
+		wantPrefix string // "" = none
+	}{
+		{name: "default", wantPrefix: prefix},
+		{name: "no bytecode", inherited: "1"},
+		{name: "no bytecode, from the spec", extra: []string{"PYTHONDONTWRITEBYTECODE=1"}},
+		{name: "the spec writes bytecode again", inherited: "1", extra: []string{"PYTHONDONTWRITEBYTECODE="}, wantPrefix: prefix},
+		{name: "the spec's own prefix", extra: []string{"PYTHONPYCACHEPREFIX=/elsewhere"}, wantPrefix: "PYTHONPYCACHEPREFIX=/elsewhere"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("PYTHONDONTWRITEBYTECODE", tt.inherited)
+			env := childEnv(tt.extra, "/runner", "/plugin")
+			got := lastValue(env, "PYTHONPYCACHEPREFIX")
+			want, _ := strings.CutPrefix(tt.wantPrefix, "PYTHONPYCACHEPREFIX=")
+			if got != want {
+				t.Errorf("PYTHONPYCACHEPREFIX = %q, want %q", got, want)
+			}
+		})
 	}
 }

@@ -227,10 +227,10 @@ func (w *Writer) Add(ctx context.Context, doc map[string]any) error {
 
 // AddJSON takes the next document as JSON text, as Add takes it decoded:
 // raw must be text that jsonenc.Verbatim accepts, id the _id it reports.
-// Under "error", on a store that keeps documents as JSON text
+// Under "error" and "ignore", on a store that keeps documents as JSON text
 // (docstore.RawInserter), the text is stored as it is, which spares a
-// decode and an encode; otherwise it is decoded first. raw is copied, so
-// the caller may reuse it.
+// decode and an encode; otherwise (and under "merge") it is decoded first.
+// raw is copied, so the caller may reuse it.
 func (w *Writer) AddJSON(ctx context.Context, id string, raw []byte) error {
 	if err := w.usable(); err != nil {
 		return err
@@ -240,7 +240,7 @@ func (w *Writer) AddJSON(ctx context.Context, id string, raw []byte) error {
 		w.reject(w.seen, reason)
 		return nil
 	}
-	if _, ok := w.coll.(docstore.RawInserter); !ok || w.opts.OnDuplicates != OnDuplicatesError {
+	if _, ok := w.coll.(docstore.RawInserter); !ok || w.opts.OnDuplicates == OnDuplicatesMerge {
 		doc, err := decodeRaw(raw)
 		if err != nil {
 			w.reject(w.seen, "cannot be stored: "+err.Error())
@@ -452,6 +452,9 @@ func (w *Writer) dropWritten(ctx context.Context, batch []pending) ([]pending, e
 // the store already held, and those repeated within the batch, are read
 // back and merged, in the order the parser gave them.
 func (w *Writer) upsert(ctx context.Context) error {
+	if ri, ok := w.coll.(docstore.RawInserter); ok && w.opts.OnDuplicates == OnDuplicatesIgnore && w.rawDocs == len(w.batch) {
+		return w.ignoreText(ctx, ri)
+	}
 	ids := make([]string, 0, len(w.batch))
 	first := make(map[string]docstore.Doc, len(w.batch))
 	var repeated []string
@@ -524,6 +527,30 @@ func (w *Writer) upsert(ctx context.Context) error {
 	if err := w.coll.Upsert(ctx, out); err != nil {
 		return w.writeErr(err)
 	}
+	return nil
+}
+
+// ignoreText writes a batch of JSON text under "ignore", as upsert does:
+// the first of each _id not stored yet is inserted, the others are
+// duplicates.
+func (w *Writer) ignoreText(ctx context.Context, ri docstore.RawInserter) error {
+	docs := make([]docstore.RawDoc, 0, len(w.batch))
+	seen := make(map[string]bool, len(w.batch))
+	var repeated int64
+	for _, p := range w.batch {
+		if seen[p.id] {
+			repeated++
+			continue
+		}
+		seen[p.id] = true
+		docs = append(docs, docstore.RawDoc{ID: p.id, JSON: w.raw[p.start:p.end]})
+	}
+	left, err := ri.InsertNewRaw(ctx, docs)
+	if err != nil {
+		return w.writeErr(err)
+	}
+	w.stats.Stored += int64(len(docs) - len(left))
+	w.stats.Duplicates += int64(len(left)) + repeated
 	return nil
 }
 

@@ -136,6 +136,8 @@ type RawInserter interface {
 	// reads as a document whose _id is ID (jsonenc.Verbatim checks text
 	// for this); it is stored unchecked. The bytes stay the caller's.
 	InsertRaw(ctx context.Context, docs []RawDoc) error
+	// InsertNewRaw is InsertNew for documents given as InsertRaw takes them.
+	InsertNewRaw(ctx context.Context, docs []RawDoc) (left []string, err error)
 }
 
 // Query is a simple filter for hub records.

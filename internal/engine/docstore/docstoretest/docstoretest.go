@@ -543,6 +543,20 @@ func readCases() []testCase {
 			delete(m, "_id")
 			delete(r, "_id")
 			wantEqual(t, "raw and decoded inserts", r, m)
+
+			// InsertNewRaw keeps what is stored and says what it left.
+			left, err := ri.InsertNewRaw(ctx, []docstore.RawDoc{
+				{ID: "a", JSON: []byte(`{"_id":"a","x":"new"}`)},
+				{ID: "n", JSON: []byte(`{"_id":"n","f":1.5,"l":[true]}`)},
+				{ID: "r", JSON: []byte(`{"_id":"r","x":"new"}`)},
+			})
+			if err != nil {
+				t.Fatalf("InsertNewRaw: %v", err)
+			}
+			wantEqual(t, "left by InsertNewRaw", left, []string{"a", "r"})
+			wantEqual(t, "Get n after InsertNewRaw", get(t, ctx, c, "n"), doc{"_id": "n", "f": 1.5, "l": []any{true}})
+			wantEqual(t, "kept a", get(t, ctx, c, "a")["n"], int64(1))
+			wantCount(t, ctx, c, 6)
 		}},
 		{"ScanRaw", func(t *testing.T, ctx context.Context, s docstore.Store) {
 			c := s.C("scanraw")
