@@ -133,6 +133,7 @@ bench: build escluster pyref
 	$(GO) run ./internal/bench/dlbench -size 500MB
 	$(GO) run ./internal/bench/tpbench -rows 1000000
 	$(GO) run ./internal/bench/pybench -rows 1000000
+	$(GO) run ./internal/bench/pyuploadbench -rows 1000000
 	$(GO) run ./internal/bench/uploadbench -rows 1000000
 	$(GO) run ./internal/bench/hubuploadbench -rows 200000
 	$(GO) run ./internal/bench/inspectbench -n 1000000

@@ -117,20 +117,8 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("source %s: %w", in.Source, err)
 	}
-	meter := progress.NewMeter("upload", "docs", 0)
-	lastBeat := time.Time{}
-	emit := func(doc map[string]any) error {
-		if err := w.Add(ctx, doc); err != nil {
-			return err
-		}
-		if now := time.Now(); now.Sub(lastBeat) > time.Second {
-			lastBeat = now
-			temp, done := w.Position()
-			beat.set(meter.At(done, temp))
-		}
-		return nil
-	}
-	if err := a.parse(ctx, in, m, up, emit); err != nil {
+	sink := &uploadSink{w: w, beat: beat, meter: progress.NewMeter("upload", "docs", 0)}
+	if err := a.parse(ctx, in, m, up, sink); err != nil {
 		return UploadResult{}, a.uploadFailed(ctx, in, w, err)
 	}
 	if err := w.Flush(ctx); err != nil {
@@ -158,14 +146,50 @@ func (a *Activities) uploadDummy(ctx context.Context, in UploadSubInput, m *mani
 	return res, a.recordUpload(ctx, in, m, res, mapping)
 }
 
-// parse runs the uploader's parser, Python or declarative, into emit.
-func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.Manifest, up manifest.Uploader, emit func(map[string]any) error) error {
+// uploadSink stores an upload's documents through its Writer and
+// heartbeats the Writer's position at most every second.
+type uploadSink struct {
+	w        *uploadstore.Writer
+	beat     *beater
+	meter    *progress.Meter
+	lastBeat time.Time
+}
+
+func (s *uploadSink) Add(ctx context.Context, doc map[string]any) error {
+	if err := s.w.Add(ctx, doc); err != nil {
+		return err
+	}
+	s.progress()
+	return nil
+}
+
+// AddJSON takes a Python parser's document as its JSON text (pyparser.RunTo).
+func (s *uploadSink) AddJSON(ctx context.Context, id string, raw []byte) error {
+	if err := s.w.AddJSON(ctx, id, raw); err != nil {
+		return err
+	}
+	s.progress()
+	return nil
+}
+
+func (s *uploadSink) progress() {
+	if now := time.Now(); now.Sub(s.lastBeat) > time.Second {
+		s.lastBeat = now
+		temp, done := s.w.Position()
+		s.beat.set(s.meter.At(done, temp))
+	}
+}
+
+// parse runs the uploader's parser, Python or declarative, into sink.
+func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.Manifest, up manifest.Uploader, sink pyparser.Sink) error {
 	if up.Parser.Spec != nil {
 		spec, err := tableparse.ParseSpec(up.Parser.Spec)
 		if err != nil {
 			return nonRetryable("BadParser", err)
 		}
-		st, err := tableparse.Run(ctx, spec, in.DataFolder, tableparse.Options{TempDir: a.tempDir()}, emit)
+		st, err := tableparse.Run(ctx, spec, in.DataFolder, tableparse.Options{TempDir: a.tempDir()}, func(doc map[string]any) error {
+			return sink.Add(ctx, doc)
+		})
 		if st.GroupSpills > 0 {
 			a.log().Info("upload grouped by _id on disk", "source", in.Source, "sub", in.Sub,
 				"spills", st.GroupSpills, "spilled_bytes", st.GroupSpillBytes, "held_bytes", st.GroupHeld)
@@ -176,13 +200,13 @@ func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.M
 	if up.Class != "" {
 		// An advanced plugin's uploader class: its load_data runs in the runner.
 		spec.Func = up.Class
-		_, err := pyparser.RunUploader(ctx, spec, up.Kind, in.DataFolder, a.Parser, emit)
+		_, err := pyparser.RunUploaderTo(ctx, spec, up.Kind, in.DataFolder, a.Parser, sink)
 		return err
 	}
 	if err := pyparser.CheckRequires(ctx, spec); err != nil {
 		return nonRetryable("MissingRequires", err)
 	}
-	_, err := pyparser.Run(ctx, spec, in.DataFolder, a.Parser, emit)
+	_, err := pyparser.RunTo(ctx, spec, in.DataFolder, a.Parser, sink)
 	return err
 }
 

@@ -5,7 +5,7 @@
 //	raw:          documents built in Go, Collection.Insert in batches of 1000;
 //	declarative:  a tableparse spec over the TSV, emitting into a uploadstore.Writer,
 //	              then Switch (the ratio declarative/raw has a target >= 0.8);
-//	python:       a plugin's parser.py (csv module) through pyparser.Run into
+//	python:       a plugin's parser.py (csv module) through pyparser.RunTo into
 //	              a uploadstore.Writer, then Switch;
 //	python alone: the same parser with its document stream going to /dev/null
 //	              (the ratio python/python alone has a target >= 0.8).
@@ -227,7 +227,7 @@ func run(rows int, dir string, skipPython bool, python string) error {
 		spec := pyparser.Spec{PluginDir: plugin, Func: "parser:load_data", Python: python}
 		// 3. Python upload.
 		dbs["python"] = filepath.Join(dir, "python.db")
-		r, err = phase("python: pyparser.Run -> Writer", func() (int64, int64, error) {
+		r, err = phase("python: pyparser.RunTo -> Writer", func() (int64, int64, error) {
 			n, err := pythonUpload(ctx, dbs["python"], spec, data, rows)
 			return n, -1, err
 		})
@@ -351,7 +351,8 @@ func declarative(ctx context.Context, path, data string, rows int) (int64, int64
 	return n, -1, db.Close()
 }
 
-// pythonUpload runs parser.py through pyparser.Run into a uploadstore.Writer.
+// pythonUpload runs parser.py through pyparser.RunTo into a
+// uploadstore.Writer, as UploadRun does.
 func pythonUpload(ctx context.Context, path string, spec pyparser.Spec, data string, rows int) (int64, error) {
 	db, err := openFresh(path)
 	if err != nil {
@@ -362,9 +363,7 @@ func pythonUpload(ctx context.Context, path string, spec pyparser.Spec, data str
 	if err != nil {
 		return 0, err
 	}
-	st, err := pyparser.Run(ctx, spec, data, pyparser.Limits{}, func(doc map[string]any) error {
-		return w.Add(ctx, doc)
-	})
+	st, err := pyparser.RunTo(ctx, spec, data, pyparser.Limits{}, w)
 	if err != nil {
 		_ = w.Abort(ctx)
 		return 0, err
@@ -494,9 +493,10 @@ func printTable(results []result) {
 	if py, ok := byName("python:"); ok {
 		alone, _ := byName("python alone:")
 		ratioLine("ratio python upload/python alone:", py.rate()/alone.rate())
-		// The store is fed by the goroutine that decodes the parser's
-		// output, so where the raw store is not much faster than the
-		// parser the ratio lies between these two bounds.
+		// pyparser reads and decodes the parser's output in one
+		// goroutine while the caller's stores it, a bounded queue apart,
+		// so where the raw store is not much faster than the parser the
+		// ratio lies between these two bounds.
 		serial := 1 / (1/alone.rate() + 1/raw.rate())
 		fmt.Printf("%-34s %.2f if parsing and storing never overlap, %.2f if they always do\n",
 			"  bounds from the two rates:", serial/alone.rate(), min(alone.rate(), raw.rate())/alone.rate())

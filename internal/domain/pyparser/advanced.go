@@ -82,6 +82,16 @@ func Introspect(ctx context.Context, spec Spec) (AdvancedPlugin, error) {
 // job of jobs(), in order, for UploaderParallelized, nothing for
 // UploaderDummy. Documents reach emit in order, numbered across jobs.
 func RunUploader(ctx context.Context, spec Spec, kind, dataFolder string, lim Limits, emit func(doc map[string]any) error) (Stats, error) {
+	return runUploader(ctx, spec, kind, dataFolder, lim, emitSink(emit), false)
+}
+
+// RunUploaderTo runs an advanced plugin's uploader as RunUploader does,
+// giving its documents to sink as RunTo does.
+func RunUploaderTo(ctx context.Context, spec Spec, kind, dataFolder string, lim Limits, sink Sink) (Stats, error) {
+	return runUploader(ctx, spec, kind, dataFolder, lim, sink, true)
+}
+
+func runUploader(ctx context.Context, spec Spec, kind, dataFolder string, lim Limits, sink Sink, text bool) (Stats, error) {
 	switch kind {
 	case UploaderBase, UploaderParallelized, UploaderDummy:
 	default:
@@ -92,5 +102,5 @@ func RunUploader(ctx context.Context, spec Spec, kind, dataFolder string, lim Li
 	}
 	p := runPayload(spec, dataFolder, lim)
 	p.Kind = kind
-	return run(ctx, spec, "upload", p, lim, emit)
+	return run(ctx, spec, "upload", p, lim, sink, text)
 }

@@ -37,7 +37,8 @@ type child struct {
 	out    *outputTail
 
 	last   atomic.Int64 // time of the last message, unix nanoseconds
-	busy   atomic.Bool  // Go is in emit: the parser waits on us, not stalled
+	busy   atomic.Bool  // the reader waits for the sink: the parser waits on us, not stalled
+	eof    atomic.Bool  // the stream has ended: the parser has said everything
 	reason atomic.Int32 // killReason
 	done   chan struct{}
 	once   sync.Once
@@ -147,7 +148,15 @@ func RawCommand(spec Spec, dataFolder string, lim Limits) (*exec.Cmd, error) {
 // childEnv builds the child's environment: ours, then the spec's, with
 // the runner folder and the plugin folder first on PYTHONPATH.
 func childEnv(extra []string, runner, plugin string) []string {
-	env := append(os.Environ(), "PYTHONUTF8=1", "PYTHONIOENCODING=utf-8", "PYTHONPYCACHEPREFIX="+pycachePrefix())
+	env := append(os.Environ(), "PYTHONUTF8=1", "PYTHONIOENCODING=utf-8")
+	// Bytecode goes to a cache folder, never into the plugin's checkout.
+	// When no bytecode is written at all (PYTHONDONTWRITEBYTECODE), a
+	// prefix would only make Python compile the standard library modules
+	// it imports again at every start (their bytecode is looked for under
+	// the prefix, where nothing is ever written): a third of a second.
+	if lastValue(append(env, extra...), "PYTHONDONTWRITEBYTECODE") == "" {
+		env = append(env, "PYTHONPYCACHEPREFIX="+pycachePrefix())
+	}
 	env = append(env, extra...)
 	pythonPath := runner + string(os.PathListSeparator) + plugin
 	for _, kv := range env {
@@ -156,6 +165,18 @@ func childEnv(extra []string, runner, plugin string) []string {
 		}
 	}
 	return append(env, "PYTHONPATH="+pythonPath)
+}
+
+// lastValue returns the value of the last "key=value" of env for key (the
+// one a child process sees), "" when there is none.
+func lastValue(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if rest, ok := strings.CutPrefix(kv, key+"="); ok {
+			v = rest
+		}
+	}
+	return v
 }
 
 // watch kills the child on cancellation or when it stalls.
@@ -175,7 +196,7 @@ func (c *child) watch(ctx context.Context) {
 			c.kill(killCanceled)
 			return
 		case <-tick:
-			if !c.busy.Load() && time.Since(time.Unix(0, c.last.Load())) >= c.lim.NoProgress {
+			if !c.busy.Load() && !c.eof.Load() && time.Since(time.Unix(0, c.last.Load())) >= c.lim.NoProgress {
 				c.kill(killStalled)
 				return
 			}
@@ -196,16 +217,6 @@ func (c *child) next() ([]byte, error) {
 		c.last.Store(time.Now().UnixNano())
 	}
 	return line, err
-}
-
-// emit calls fn with the no-progress clock stopped: time spent storing
-// documents is not the parser's.
-func (c *child) emit(fn func(map[string]any) error, doc map[string]any) error {
-	c.busy.Store(true)
-	err := fn(doc)
-	c.last.Store(time.Now().UnixNano())
-	c.busy.Store(false)
-	return err
 }
 
 // wait closes the stream, reaps the child and stops the watcher.

@@ -1,7 +1,6 @@
 package pyparser
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -84,79 +83,15 @@ const maxSamples = 10
 // Run starts the parser on dataFolder and calls emit for each document, in order.
 // emit's error stops the parser (the child is killed) and is returned.
 func Run(ctx context.Context, spec Spec, dataFolder string, lim Limits, emit func(doc map[string]any) error) (Stats, error) {
-	return run(ctx, spec, "run", runPayload(spec, dataFolder, lim), lim, emit)
+	return run(ctx, spec, "run", runPayload(spec, dataFolder, lim), lim, emitSink(emit), false)
 }
 
-// run streams the documents of a "run" or "upload" runner mode into emit.
-func run(ctx context.Context, spec Spec, mode string, p payload, lim Limits, emit func(doc map[string]any) error) (Stats, error) {
-	var st Stats
-	if _, err := ParseBiothings(string(lim.Biothings)); err != nil {
-		return st, fmt.Errorf("parser %s: %w", spec.Func, err)
-	}
-	c, err := start(ctx, spec, mode, p, lim)
-	if err != nil {
-		return st, err
-	}
-	dec := newDocDecoder()
-	var (
-		pe     *ParserError
-		ended  bool
-		endN   int64
-		runErr error
-	)
-	for runErr == nil {
-		line, err := c.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			runErr = fmt.Errorf("parser %s: reading its output: %w (a document may be at most %d bytes of JSON: Limits.MaxLine)", spec.Func, err, p.MaxLine)
-			c.kill(killProtocol)
-			break
-		}
-		if bytes.HasPrefix(line, docPrefix) && bytes.HasSuffix(line, docSuffix) {
-			doc, err := dec.decode(line[len(docPrefix) : len(line)-len(docSuffix)])
-			if err != nil {
-				st.reject(fmt.Sprintf("document %d: cannot be decoded: %v", st.Docs+st.Rejected+1, err))
-				continue
-			}
-			st.Docs++
-			if err := c.emit(emit, doc); err != nil {
-				runErr = err
-				c.kill(killEmit)
-			}
-			continue
-		}
-		var m control
-		if err := json.Unmarshal(line, &m); err != nil {
-			runErr = fmt.Errorf("parser %s: unexpected message from the runner %.200q: %w", spec.Func, line, err)
-			c.kill(killProtocol)
-			break
-		}
-		switch {
-		case m.Reject != nil:
-			st.reject(*m.Reject)
-			c.out.log.Debug("document rejected", "reason", *m.Reject)
-		case m.Exc != nil:
-			pe = newParserError(spec.Func, *m.Exc, m.TB)
-		case m.End != nil:
-			ended, endN = true, *m.End
-		}
-	}
-	waitErr := c.wait()
-	if runErr != nil {
-		if killReason(c.reason.Load()) == killCanceled {
-			return st, c.failure(ctx, waitErr, pe, ended)
-		}
-		return st, runErr
-	}
-	if err := c.failure(ctx, waitErr, pe, ended); err != nil {
-		return st, err
-	}
-	if endN != st.Docs+st.Rejected {
-		return st, fmt.Errorf("parser %s: the runner counted %d documents but %d arrived", spec.Func, endN, st.Docs+st.Rejected)
-	}
-	return st, nil
+// RunTo runs the parser as Run does, giving its documents to sink: as JSON
+// text (sink.AddJSON) when jsonenc.Verbatim accepts the runner's text for
+// them, which spares a decode, else decoded (sink.Add). The sink's error
+// stops the parser and is returned.
+func RunTo(ctx context.Context, spec Spec, dataFolder string, lim Limits, sink Sink) (Stats, error) {
+	return run(ctx, spec, "run", runPayload(spec, dataFolder, lim), lim, sink, true)
 }
 
 // CheckRequires fails, naming every missing package, when a required package cannot be imported.

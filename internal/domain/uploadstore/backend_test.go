@@ -11,12 +11,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"studio/internal/domain/uploadstore"
+	"studio/internal/encoding/jsonenc"
 	"studio/internal/engine/docstore"
 	"studio/internal/engine/docstore/mongo"
 	"studio/internal/engine/docstore/mongo/ferrettest"
@@ -85,12 +87,105 @@ func TestWriter(t *testing.T) {
 		{"Abort", testAbort},
 	}
 	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
-			for _, c := range cases {
-				t.Run(c.name, func(t *testing.T) { c.run(t, b.open(t)) })
-			}
-		})
+		for _, f := range []feed{maps, texts} {
+			t.Run(b.name+"/"+f.String(), func(t *testing.T) {
+				for _, c := range cases {
+					t.Run(c.name, func(t *testing.T) {
+						feeding = f
+						t.Cleanup(func() { feeding = maps })
+						c.run(t, b.open(t))
+					})
+				}
+			})
+		}
 	}
+}
+
+// feed is how the suite gives documents to a Writer.
+type feed int
+
+const (
+	maps  feed = iota // Add
+	texts             // AddJSON, as a Python parser's text, when jsonenc.Verbatim takes it
+)
+
+func (f feed) String() string { return [...]string{"Add", "AddJSON"}[f] }
+
+// feeding is the feed of the running case (cases run one at a time).
+var feeding = maps
+
+// add gives d to w as the running case feeds documents.
+func add(ctx context.Context, w *uploadstore.Writer, d map[string]any) error {
+	if feeding == texts {
+		if text, ok := pythonJSON(d); ok {
+			var v jsonenc.Verbatim
+			if id, ok := v.Check(text); ok {
+				return w.AddJSON(ctx, id, text)
+			}
+		}
+	}
+	return w.Add(ctx, d)
+}
+
+// pythonJSON writes d as Python's json module would (a float keeps its
+// ".0"); false for a value it cannot write.
+func pythonJSON(d map[string]any) ([]byte, bool) {
+	var write func(b []byte, v any) ([]byte, bool)
+	write = func(b []byte, v any) ([]byte, bool) {
+		switch x := v.(type) {
+		case nil:
+			return append(b, "null"...), true
+		case bool:
+			return strconv.AppendBool(b, x), true
+		case int:
+			return strconv.AppendInt(b, int64(x), 10), true
+		case int64:
+			return strconv.AppendInt(b, x, 10), true
+		case float64:
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return b, false
+			}
+			at := len(b)
+			b = strconv.AppendFloat(b, x, 'g', -1, 64)
+			if !strings.ContainsAny(string(b[at:]), ".e") {
+				b = append(b, ".0"...)
+			}
+			return b, true
+		case string:
+			q, _ := json.Marshal(x)
+			return append(b, q...), true
+		case []any:
+			b = append(b, '[')
+			for i, e := range x {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				var ok bool
+				if b, ok = write(b, e); !ok {
+					return b, false
+				}
+			}
+			return append(b, ']'), true
+		case map[string]any:
+			b = append(b, '{')
+			first := true
+			for k, e := range x {
+				if !first {
+					b = append(b, ',')
+				}
+				first = false
+				q, _ := json.Marshal(k)
+				b = append(append(b, q...), ':')
+				var ok bool
+				if b, ok = write(b, e); !ok {
+					return b, false
+				}
+			}
+			return append(b, '}'), true
+		}
+		return b, false
+	}
+	return write(nil, map[string]any(d))
 }
 
 const src = "mysrc"
@@ -115,7 +210,7 @@ func upload(t *testing.T, db docstore.Store, opts uploadstore.Options, in []map[
 		t.Fatal(err)
 	}
 	for _, d := range in {
-		if err := w.Add(t.Context(), d); err != nil {
+		if err := add(t.Context(), w, d); err != nil {
 			return w.Stats(), err
 		}
 	}
@@ -188,7 +283,7 @@ func testFirstUpload(t *testing.T, db docstore.Store) {
 		t.Fatalf("Position = %q, %d", temp, seen)
 	}
 	for i, d := range docs("d", 25) {
-		if err := w.Add(t.Context(), d); err != nil {
+		if err := add(t.Context(), w, d); err != nil {
 			t.Fatal(err)
 		}
 		if _, seen := w.Position(); seen != int64(i+1)/10*10 {
@@ -217,7 +312,7 @@ func testFirstUpload(t *testing.T, db docstore.Store) {
 	if _, err := w.Switch(t.Context()); err != nil {
 		t.Errorf("Switch again: %v", err)
 	}
-	if err := w.Add(t.Context(), doc("late", 1)); err == nil {
+	if err := add(t.Context(), w, doc("late", 1)); err == nil {
 		t.Error("Add after Switch: no error")
 	}
 }
@@ -387,7 +482,7 @@ func testOnDuplicates(t *testing.T, db docstore.Store) {
 			}
 			defer w.Abort(context.WithoutCancel(t.Context()))
 			for _, d := range in {
-				if err = w.Add(t.Context(), d); err != nil {
+				if err = add(t.Context(), w, d); err != nil {
 					break
 				}
 			}
@@ -455,7 +550,7 @@ func crash(t *testing.T, db docstore.Store, opts uploadstore.Options, in []map[s
 	}
 	var beats []int64
 	for _, d := range in[:upTo] {
-		if err := w.Add(t.Context(), d); err != nil {
+		if err := add(t.Context(), w, d); err != nil {
 			t.Fatal(err)
 		}
 		if _, seen := w.Position(); len(beats) == 0 || seen != beats[len(beats)-1] {
@@ -607,7 +702,7 @@ func testSwitchRollsBack(t *testing.T, db docstore.Store) {
 		t.Fatal(err)
 	}
 	for _, d := range docs("b", 6) {
-		if err := w.Add(t.Context(), d); err != nil {
+		if err := add(t.Context(), w, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -669,7 +764,7 @@ func testSwitchInterrupted(t *testing.T, db docstore.Store) {
 			}
 			in := docs("b", 7)
 			for _, d := range in {
-				if err := w.Add(t.Context(), d); err != nil {
+				if err := add(t.Context(), w, d); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -704,7 +799,7 @@ func testAbort(t *testing.T, db docstore.Store) {
 		t.Fatal(err)
 	}
 	for _, d := range docs("b", 8) {
-		if err := w.Add(t.Context(), d); err != nil {
+		if err := add(t.Context(), w, d); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -715,7 +810,7 @@ func testAbort(t *testing.T, db docstore.Store) {
 	if live != src || len(archives) != 0 || len(temps) != 0 || checksum(t, db, src) != before {
 		t.Errorf("after Abort: live %q, archives %q, temps %q", live, archives, temps)
 	}
-	if err := w.Add(t.Context(), doc("c", 1)); err == nil {
+	if err := add(t.Context(), w, doc("c", 1)); err == nil {
 		t.Error("Add after Abort: no error")
 	}
 	if _, err := w.Switch(t.Context()); err == nil {

@@ -15,6 +15,13 @@
 // valid documents that repeated an _id (ignored or merged); after Switch,
 // Stored+Duplicates+Rejected is the number of documents the parser produced.
 //
+// AddJSON takes a document as JSON text that jsonenc.Verbatim accepts (a
+// Python parser's, through pyparser.RunTo). Under "error" and "ignore", on
+// a store that keeps documents as JSON text (docstore.RawInserter: SQLite),
+// the text is stored as it is: no decode, no encode. Otherwise it is
+// decoded and goes the way of Add. The two may be mixed; numbering, rejections and
+// duplicates are the same either way.
+//
 // # Resume after a crash
 //
 // Position reports the temp collection and the number of documents settled

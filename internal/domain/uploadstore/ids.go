@@ -17,15 +17,24 @@ func checkID(doc map[string]any) (string, string) {
 		return "", "_id missing"
 	}
 	s, ok := v.(string)
-	switch {
-	case !ok:
+	if !ok {
 		return "", fmt.Sprintf("_id is %s, want a string", describe(v))
-	case s == "":
-		return "", "_id is empty"
-	case len(s) > MaxIDBytes:
-		return "", fmt.Sprintf("_id is %d bytes long, at most %d allowed (it starts %q)", len(s), MaxIDBytes, shorten(s, 40))
+	}
+	if reason := checkIDString(s); reason != "" {
+		return "", reason
 	}
 	return s, ""
+}
+
+// checkIDString says why a string _id is not acceptable, or returns "".
+func checkIDString(s string) string {
+	switch {
+	case s == "":
+		return "_id is empty"
+	case len(s) > MaxIDBytes:
+		return fmt.Sprintf("_id is %d bytes long, at most %d allowed (it starts %q)", len(s), MaxIDBytes, shorten(s, 40))
+	}
+	return ""
 }
 
 // describe names a value's JSON type with a short rendering of it:

@@ -85,12 +85,14 @@ const (
 	aborted
 )
 
-// pending is a valid document waiting for the next write.
+// pending is a valid document waiting for the next write: decoded (doc),
+// or JSON text (AddJSON) at raw[start:end] of the writer's buffer.
 type pending struct {
-	num    int64
-	id     string
-	doc    docstore.Doc
-	window bool // may have been written by the interrupted run (error policy)
+	num        int64
+	id         string
+	doc        docstore.Doc
+	start, end int
+	window     bool // may have been written by the interrupted run (error policy)
 }
 
 // Writer receives an uploader's documents in order and writes them in
@@ -113,6 +115,8 @@ type Writer struct {
 	checkResume bool
 	batch       []pending
 	batchIDs    map[string]int64 // error policy: _id -> document number in batch
+	raw         []byte           // the JSON text of the batch's AddJSON documents
+	rawDocs     int              // how many of the batch's documents are text
 
 	stats Stats
 	state state
@@ -213,14 +217,64 @@ func (w *Writer) Add(ctx context.Context, doc map[string]any) error {
 		return err
 	}
 	w.seen++
-	num := w.seen
 	id, norm, reason := accept(doc)
 	if reason != "" {
-		w.reject(num, reason)
+		w.reject(w.seen, reason)
 		return nil
 	}
+	return w.add(ctx, pending{num: w.seen, id: id, doc: norm})
+}
+
+// AddJSON takes the next document as JSON text, as Add takes it decoded:
+// raw must be text that jsonenc.Verbatim accepts, id the _id it reports.
+// Under "error" and "ignore", on a store that keeps documents as JSON text
+// (docstore.RawInserter), the text is stored as it is, which spares a
+// decode and an encode; otherwise (and under "merge") it is decoded first.
+// raw is copied, so the caller may reuse it.
+func (w *Writer) AddJSON(ctx context.Context, id string, raw []byte) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	w.seen++
+	if reason := checkIDString(id); reason != "" {
+		w.reject(w.seen, reason)
+		return nil
+	}
+	if _, ok := w.coll.(docstore.RawInserter); !ok || w.opts.OnDuplicates == OnDuplicatesMerge {
+		doc, err := decodeRaw(raw)
+		if err != nil {
+			w.reject(w.seen, "cannot be stored: "+err.Error())
+			return nil
+		}
+		return w.add(ctx, pending{num: w.seen, id: id, doc: doc})
+	}
+	p := pending{num: w.seen, id: id}
+	if p.num > w.skip { // else it is counted, not written
+		p.start = len(w.raw)
+		w.raw = append(w.raw, raw...)
+		p.end = len(w.raw)
+		w.rawDocs++
+	}
+	return w.add(ctx, p)
+}
+
+// decodeRaw decodes an AddJSON document.
+func decodeRaw(raw []byte) (docstore.Doc, error) {
+	v, err := docstore.DecodeJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	doc, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("document is a %T, not an object", v)
+	}
+	return doc, nil
+}
+
+// add takes a valid document (p.num is w.seen).
+func (w *Writer) add(ctx context.Context, p pending) error {
 	w.valid++
-	if num <= w.skip {
+	if p.num <= w.skip {
 		w.stats.Stored++ // provisional; Switch counts the collection
 		w.settle()
 		return nil
@@ -233,12 +287,13 @@ func (w *Writer) Add(ctx context.Context, doc map[string]any) error {
 		}
 	}
 	if w.opts.OnDuplicates == OnDuplicatesError {
-		if first, ok := w.batchIDs[id]; ok {
-			return w.fail(&DuplicateIDError{ID: id, Doc: num, First: first})
+		if first, ok := w.batchIDs[p.id]; ok {
+			return w.fail(&DuplicateIDError{ID: p.id, Doc: p.num, First: first})
 		}
-		w.batchIDs[id] = num
+		w.batchIDs[p.id] = p.num
 	}
-	w.batch = append(w.batch, pending{num: num, id: id, doc: norm, window: w.valid <= w.windowEnd})
+	p.window = w.valid <= w.windowEnd
+	w.batch = append(w.batch, p)
 	if len(w.batch) >= w.opts.BatchSize {
 		return w.Flush(ctx)
 	}
@@ -291,6 +346,7 @@ func (w *Writer) Flush(ctx context.Context) error {
 			return w.fail(err)
 		}
 		w.batch = w.batch[:0]
+		w.raw, w.rawDocs = w.raw[:0], 0
 		clear(w.batchIDs)
 	}
 	w.done = w.seen
@@ -307,11 +363,23 @@ func (w *Writer) insert(ctx context.Context) error {
 			return err
 		}
 	}
-	docs := make([]docstore.Doc, len(todo))
-	for i, p := range todo {
-		docs[i] = p.doc
+	var err error
+	if ri, ok := w.coll.(docstore.RawInserter); ok && w.rawDocs == len(w.batch) {
+		docs := make([]docstore.RawDoc, len(todo))
+		for i, p := range todo {
+			docs[i] = docstore.RawDoc{ID: p.id, JSON: w.raw[p.start:p.end]}
+		}
+		err = ri.InsertRaw(ctx, docs)
+	} else {
+		docs := make([]docstore.Doc, len(todo))
+		for i, p := range todo {
+			if docs[i], err = w.decoded(p); err != nil {
+				return w.writeErr(err)
+			}
+		}
+		err = w.coll.Insert(ctx, docs)
 	}
-	if err := w.coll.Insert(ctx, docs); err != nil {
+	if err != nil {
 		var dup *docstore.DuplicateError
 		if errors.As(err, &dup) {
 			for _, p := range todo {
@@ -324,6 +392,18 @@ func (w *Writer) insert(ctx context.Context) error {
 	}
 	w.stats.Stored += int64(len(todo))
 	return nil
+}
+
+// decoded returns a pending document decoded.
+func (w *Writer) decoded(p pending) (docstore.Doc, error) {
+	if p.doc != nil {
+		return p.doc, nil
+	}
+	doc, err := decodeRaw(w.raw[p.start:p.end])
+	if err != nil {
+		return nil, fmt.Errorf("document %d (_id %q): %w", p.num, p.id, err)
+	}
+	return doc, nil
 }
 
 // dropWritten removes from a batch the lag-window documents the interrupted
@@ -347,10 +427,16 @@ func (w *Writer) dropWritten(ctx context.Context, batch []pending) ([]pending, e
 	rest := make([]pending, 0, len(batch))
 	for _, p := range batch {
 		s, ok := stored[p.id]
-		switch {
-		case !p.window || !ok:
+		if !p.window || !ok {
 			rest = append(rest, p)
-		case same(s, p.doc):
+			continue
+		}
+		doc, err := w.decoded(p)
+		if err != nil {
+			return nil, w.writeErr(err)
+		}
+		switch {
+		case same(s, doc):
 			w.stats.Stored++
 		default:
 			return nil, &DuplicateIDError{ID: p.id, Doc: p.num}
@@ -366,6 +452,9 @@ func (w *Writer) dropWritten(ctx context.Context, batch []pending) ([]pending, e
 // the store already held, and those repeated within the batch, are read
 // back and merged, in the order the parser gave them.
 func (w *Writer) upsert(ctx context.Context) error {
+	if ri, ok := w.coll.(docstore.RawInserter); ok && w.opts.OnDuplicates == OnDuplicatesIgnore && w.rawDocs == len(w.batch) {
+		return w.ignoreText(ctx, ri)
+	}
 	ids := make([]string, 0, len(w.batch))
 	first := make(map[string]docstore.Doc, len(w.batch))
 	var repeated []string
@@ -438,6 +527,30 @@ func (w *Writer) upsert(ctx context.Context) error {
 	if err := w.coll.Upsert(ctx, out); err != nil {
 		return w.writeErr(err)
 	}
+	return nil
+}
+
+// ignoreText writes a batch of JSON text under "ignore", as upsert does:
+// the first of each _id not stored yet is inserted, the others are
+// duplicates.
+func (w *Writer) ignoreText(ctx context.Context, ri docstore.RawInserter) error {
+	docs := make([]docstore.RawDoc, 0, len(w.batch))
+	seen := make(map[string]bool, len(w.batch))
+	var repeated int64
+	for _, p := range w.batch {
+		if seen[p.id] {
+			repeated++
+			continue
+		}
+		seen[p.id] = true
+		docs = append(docs, docstore.RawDoc{ID: p.id, JSON: w.raw[p.start:p.end]})
+	}
+	left, err := ri.InsertNewRaw(ctx, docs)
+	if err != nil {
+		return w.writeErr(err)
+	}
+	w.stats.Stored += int64(len(docs) - len(left))
+	w.stats.Duplicates += int64(len(left)) + repeated
 	return nil
 }
 

@@ -125,6 +125,21 @@ type RawScanner interface {
 	ScanRaw(ctx context.Context, opts ScanOptions) iter.Seq2[RawDoc, error]
 }
 
+// RawInserter is implemented by collections that keep documents as JSON
+// text and can store text as it is, which spares a writer that receives
+// documents as JSON (a Python parser's output) a decode and an encode. It
+// is optional, like RawScanner.
+type RawInserter interface {
+	// InsertRaw adds new documents as Insert does (a repeated _id is a
+	// *DuplicateError and nothing of the batch is kept). Each JSON must be
+	// one JSON object, without repeated member names, that DecodeJSON
+	// reads as a document whose _id is ID (jsonenc.Verbatim checks text
+	// for this); it is stored unchecked. The bytes stay the caller's.
+	InsertRaw(ctx context.Context, docs []RawDoc) error
+	// InsertNewRaw is InsertNew for documents given as InsertRaw takes them.
+	InsertNewRaw(ctx context.Context, docs []RawDoc) (left []string, err error)
+}
+
 // Query is a simple filter for hub records.
 type Query struct {
 	Filter map[string]any // dotted path -> value that must be equal

@@ -494,6 +494,70 @@ func readCases() []testCase {
 			insert(t, ctx, c, doc{"_id": "after_break"})
 			wantCount(t, ctx, c, 31)
 		}},
+		{"InsertRaw", func(t *testing.T, ctx context.Context, s docstore.Store) {
+			c := s.C("insertraw")
+			ri, ok := c.(docstore.RawInserter)
+			if !ok {
+				t.Skip("the backend does not implement docstore.RawInserter")
+			}
+			odd := "odd/ é?#%\"\\ \u2028\t漢"
+			texts := map[string]string{
+				"a": `{"_id":"a","n":1,"f":2.0,"s":"x\u00e9\n","l":[1,{"b":null}],"t":true}`,
+				odd: `{"x":{"_id":3},"_id":"odd/ \u00e9?#%\"\\ \u2028\t漢","big":1e+16}`,
+				"b": ` { "_id" : "b" , "o" : { } } `,
+			}
+			var raws []docstore.RawDoc
+			for _, id := range []string{"a", odd, "b"} {
+				raws = append(raws, docstore.RawDoc{ID: id, JSON: []byte(texts[id])})
+			}
+			if err := ri.InsertRaw(ctx, raws); err != nil {
+				t.Fatalf("InsertRaw: %v", err)
+			}
+			for _, r := range raws {
+				for i := range r.JSON {
+					r.JSON[i] = 'x' // the bytes stay the caller's
+				}
+			}
+			for id, text := range texts {
+				want, err := docstore.DecodeJSON([]byte(text))
+				if err != nil {
+					t.Fatal(err)
+				}
+				wantEqual(t, "Get "+id+" after InsertRaw", get(t, ctx, c, id), want)
+			}
+			// A repeated _id, stored or in the batch, keeps nothing of the batch.
+			for _, batch := range [][]docstore.RawDoc{
+				{{ID: "c", JSON: []byte(`{"_id":"c"}`)}, {ID: "a", JSON: []byte(`{"_id":"a"}`)}},
+				{{ID: "d", JSON: []byte(`{"_id":"d"}`)}, {ID: "d", JSON: []byte(`{"_id":"d","v":2}`)}},
+			} {
+				err := ri.InsertRaw(ctx, batch)
+				wantDuplicate(t, err, "insertraw", batch[1].ID)
+				wantCount(t, ctx, c, 3)
+			}
+			// Documents inserted both ways read alike.
+			insert(t, ctx, c, doc{"_id": "m", "f": 2.0, "n": int64(2)})
+			if err := ri.InsertRaw(ctx, []docstore.RawDoc{{ID: "r", JSON: []byte(`{"_id":"r","f":2.0,"n":2}`)}}); err != nil {
+				t.Fatal(err)
+			}
+			m, r := get(t, ctx, c, "m"), get(t, ctx, c, "r")
+			delete(m, "_id")
+			delete(r, "_id")
+			wantEqual(t, "raw and decoded inserts", r, m)
+
+			// InsertNewRaw keeps what is stored and says what it left.
+			left, err := ri.InsertNewRaw(ctx, []docstore.RawDoc{
+				{ID: "a", JSON: []byte(`{"_id":"a","x":"new"}`)},
+				{ID: "n", JSON: []byte(`{"_id":"n","f":1.5,"l":[true]}`)},
+				{ID: "r", JSON: []byte(`{"_id":"r","x":"new"}`)},
+			})
+			if err != nil {
+				t.Fatalf("InsertNewRaw: %v", err)
+			}
+			wantEqual(t, "left by InsertNewRaw", left, []string{"a", "r"})
+			wantEqual(t, "Get n after InsertNewRaw", get(t, ctx, c, "n"), doc{"_id": "n", "f": 1.5, "l": []any{true}})
+			wantEqual(t, "kept a", get(t, ctx, c, "a")["n"], int64(1))
+			wantCount(t, ctx, c, 6)
+		}},
 		{"ScanRaw", func(t *testing.T, ctx context.Context, s docstore.Store) {
 			c := s.C("scanraw")
 			rs, ok := c.(docstore.RawScanner)

@@ -26,8 +26,9 @@ type collection struct {
 }
 
 var (
-	_ docstore.Collection = (*collection)(nil)
-	_ docstore.RawScanner = (*collection)(nil)
+	_ docstore.Collection  = (*collection)(nil)
+	_ docstore.RawScanner  = (*collection)(nil)
+	_ docstore.RawInserter = (*collection)(nil)
 )
 
 // SQL of the prepared statements; %s is the quoted table name.
@@ -172,10 +173,41 @@ func (c *collection) Insert(ctx context.Context, docs []docstore.Doc) error {
 	if err != nil {
 		return c.errf("insert into", err)
 	}
-	if len(docs) == 0 {
+	return c.insertRows(ctx, ids, rows)
+}
+
+// InsertRaw adds documents given as JSON text in one transaction, storing
+// the text as it is.
+func (c *collection) InsertRaw(ctx context.Context, docs []docstore.RawDoc) error {
+	if c.nameErr != nil {
+		return c.errf("insert into", c.nameErr)
+	}
+	ids, rows, err := c.rawRows(docs)
+	if err != nil {
+		return err
+	}
+	return c.insertRows(ctx, ids, rows)
+}
+
+// rawRows splits raw documents into their _ids and texts.
+func (c *collection) rawRows(docs []docstore.RawDoc) ([]string, [][]byte, error) {
+	ids := make([]string, len(docs))
+	rows := make([][]byte, len(docs))
+	for i, d := range docs {
+		if d.ID == "" {
+			return nil, nil, c.errf("insert into", fmt.Errorf("document %d: _id must be a non-empty string", i))
+		}
+		ids[i], rows[i] = d.ID, d.JSON
+	}
+	return ids, rows, nil
+}
+
+// insertRows inserts encoded documents in one transaction.
+func (c *collection) insertRows(ctx context.Context, ids []string, rows [][]byte) error {
+	if len(rows) == 0 {
 		return nil
 	}
-	err = c.write(ctx, []string{sqlInsert}, func(_ *sql.Tx, st []*sql.Stmt) error {
+	err := c.write(ctx, []string{sqlInsert}, func(_ *sql.Tx, st []*sql.Stmt) error {
 		for i, row := range rows {
 			if err := checkEvery(ctx, i); err != nil {
 				return err
@@ -209,11 +241,29 @@ func (c *collection) InsertNew(ctx context.Context, docs []docstore.Doc) ([]stri
 	if err != nil {
 		return nil, c.errf("insert into", err)
 	}
-	if len(docs) == 0 {
+	return c.insertNewRows(ctx, ids, rows)
+}
+
+// InsertNewRaw is InsertNew for documents given as JSON text, stored as it is.
+func (c *collection) InsertNewRaw(ctx context.Context, docs []docstore.RawDoc) ([]string, error) {
+	if c.nameErr != nil {
+		return nil, c.errf("insert into", c.nameErr)
+	}
+	ids, rows, err := c.rawRows(docs)
+	if err != nil {
+		return nil, err
+	}
+	return c.insertNewRows(ctx, ids, rows)
+}
+
+// insertNewRows inserts the encoded documents whose _id is not stored yet,
+// in one transaction, and returns the _ids it left.
+func (c *collection) insertNewRows(ctx context.Context, ids []string, rows [][]byte) ([]string, error) {
+	if len(rows) == 0 {
 		return nil, nil
 	}
 	var left []string
-	err = c.write(ctx, []string{sqlInsertNew}, func(_ *sql.Tx, st []*sql.Stmt) error {
+	err := c.write(ctx, []string{sqlInsertNew}, func(_ *sql.Tx, st []*sql.Stmt) error {
 		left = left[:0]
 		for i, row := range rows {
 			if err := checkEvery(ctx, i); err != nil {

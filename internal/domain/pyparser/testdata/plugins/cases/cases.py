@@ -197,3 +197,15 @@ def parse_job(path, suffix=""):
     with open(path) as f:
         for line in f:
             yield {"_id": line.strip() + suffix, "file": os.path.basename(path)}
+
+
+def text_forms(data_folder):
+    # Documents whose JSON text RunTo passes on as it is, and some it
+    # decodes instead (the names in comments).
+    yield {"_id": 'q"uo\\te\n\u2028é', "s": "tab\there", "n": -7, "f": 1e16, "g": 1.5e-07, "z": None}
+    yield {"_id": "colliding", 1: "int", "1": "str"}  # a repeated name
+    yield {"_id": "escaped name", 'k"ey': 1}  # a name with an escape
+    yield {"_id": "big", "n": 2**63}  # beyond int64
+    yield {"_id": "nested", "a": [{"b": [{"c": {"d": [1, 2.0, True, False, None, "x"]}}]}], "e": {}, "l": []}
+    yield {"_id": "", "empty": True}
+    yield {"_id": "x" * 600}
