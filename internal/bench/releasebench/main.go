@@ -72,7 +72,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 10, "parts of the documents the two sides take turns on")
 	flag.IntVar(&o.batch, "batch", 1000, "documents per batch of the bare side")
 	flag.StringVar(&o.dir, "dir", "", "working folder (default: a temporary one, removed at the end)")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the Studio side's rounds to this file")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured rounds, both sides, to this file (go tool pprof -focus bareRound or -focus IndexDocs tells them apart)")
 	flag.Parse()
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -150,7 +150,10 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("cpu profile: %w", err)
 		}
 		defer f.Close()
-		studio.profile = f
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 
 	var bareRes, studioRes phase
@@ -163,7 +166,7 @@ func run(ctx context.Context, o options) error {
 		}
 		sides := []func() error{
 			func() error { return bareRound(bi, docs, o.batch, &bareRes) },
-			func() error { return studio.docs(partName(r), bounds[r+1]-bounds[r], &studioRes) },
+			func() error { return studio.docs(r, bounds[r+1]-bounds[r], &studioRes) },
 		}
 		if r%2 == 1 {
 			sides[0], sides[1] = sides[1], sides[0]
@@ -364,7 +367,6 @@ type studioRelease struct {
 	env     *testsuite.TestActivityEnvironment
 	stats   activities.IndexStats
 	started string
-	profile *os.File
 }
 
 func newStudioRelease(ctx context.Context, a *activities.Activities) (*studioRelease, error) {
@@ -382,16 +384,11 @@ func newStudioRelease(ctx context.Context, a *activities.Activities) (*studioRel
 	return s, nil
 }
 
-// docs runs IndexDocs on one part of the build.
-func (s *studioRelease) docs(build string, n int, p *phase) error {
+// docs runs IndexDocs on part r of the build.
+func (s *studioRelease) docs(r, n int, p *phase) error {
+	build := partName(r)
 	plan := activities.IndexPlan{Build: build, Index: indexName, Total: int64(n), StartedAt: s.started}
-	if s.profile != nil {
-		if err := pprof.StartCPUProfile(s.profile); err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		// One profile holds the first round only: a profile file takes one.
-		defer func() { pprof.StopCPUProfile(); s.profile = nil }()
-	}
+
 	var st activities.IndexStats
 	err := p.measure(func() error {
 		val, err := s.env.ExecuteActivity(s.a.IndexDocs, plan)

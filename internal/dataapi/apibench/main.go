@@ -49,6 +49,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -62,6 +63,8 @@ import (
 	"studio/internal/testenv/escluster"
 )
 
+var cpuProfile string
+
 func main() {
 	dur := flag.Duration("d", 10*time.Second, "duration of each measured run")
 	conc := flag.Int("c", 32, "concurrent clients")
@@ -71,6 +74,7 @@ func main() {
 	engine := flag.String("engine", "bleve", "search engine under the data API: bleve, or elasticsearch (a cluster started with escluster, or ES_URL)")
 	peer := flag.String("peer", "", "biothings: also measure biothings.web serving the same index (with -engine elasticsearch)")
 	python := flag.String("python", "", "interpreter holding the biothings package, for -peer (default: bin/pyref/bin/python of the repository)")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured rounds (every scenario; go tool pprof -focus dataapi tells the data API apart) to this file")
 	flag.Parse()
 	if *engine != "bleve" && *engine != "elasticsearch" {
 		fmt.Fprintf(os.Stderr, "apibench: -engine %q: want bleve or elasticsearch\n", *engine)
@@ -237,10 +241,23 @@ func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Durat
 		warmUp(client, s.base, s.urls, conc)
 	}
 	samples := make([]sample, len(scenarios))
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+	}
 	for range rounds {
 		for i, s := range scenarios {
 			samples[i].add(loadRun(client, s.base, s.urls, conc, dur/time.Duration(rounds)))
 		}
+	}
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
 	}
 	results := make([]result, len(scenarios))
 	fmt.Printf("%-22s %10s %12s %10s %10s %8s\n", "scenario", "requests", "req/s", "p50", "p99", "errors")
