@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -277,17 +276,37 @@ func (ix *index) buildDoc(it *bulkItem, version int64) (doc *document.Document, 
 	if _, ok := src["_id"]; ok {
 		return nil, fmt.Errorf("field [_id] is a metadata field and cannot be added inside a document")
 	}
-	doc = document.NewDocument(it.id)
-	if err := ix.schema.im.MapDocument(doc, ix.schema.withCopies(src)); err != nil {
-		return nil, err
+	return ix.schema.document(it.id, src, data, version)
+}
+
+// document is the Bleve document of src, whose JSON is data: its fields
+// (copy_to values added), the source and version stored, the paths it has
+// values at (for exists queries).
+func (s *schema) document(id string, src map[string]any, data []byte, version int64) (*document.Document, error) {
+	doc := document.NewDocument(id)
+	names, mapped := s.mapDoc(doc, src)
+	if !mapped {
+		doc = document.NewDocument(id)
+		if err := s.im.MapDocument(doc, s.withCopies(src)); err != nil {
+			return nil, err
+		}
+		names = s.fieldNames(src)
 	}
-	doc.AddField(document.NewTextFieldWithIndexingOptions(sourceField, nil, data, bleveindex.StoreField))
-	doc.AddField(document.NewNumericFieldWithIndexingOptions(versionField, nil, float64(version), bleveindex.StoreField))
-	if names := ix.schema.fieldNames(src); len(names) > 0 {
-		// One field for all the paths: Bleve's cost is per field.
-		doc.AddField(document.NewTextFieldCustom(fieldNamesField, nil, []byte(strings.Join(names, "\n")), bleveindex.IndexField, lineAnalyzer{}))
+	addStored(doc, data, version)
+	if len(names) > 0 {
+		doc.AddField(&namesField{names: names})
 	}
 	return doc, nil
+}
+
+// addStored adds the source and the version to doc.
+func addStored(doc *document.Document, data []byte, version int64) {
+	doc.AddField(document.NewTextFieldWithIndexingOptions(sourceField, nil, data, bleveindex.StoreField))
+	if version != 1 {
+		// A document without _version is at version 1: most never are
+		// indexed again, and each stored field costs.
+		doc.AddField(document.NewNumericFieldWithIndexingOptions(versionField, nil, float64(version), bleveindex.StoreField))
+	}
 }
 
 // parallelFor calls f(0..n-1) on as many goroutines as there are cores,

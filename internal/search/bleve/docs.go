@@ -10,29 +10,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/util"
 
 	"studio/internal/search"
 )
-
-// lineAnalyzer makes one token of each line.
-type lineAnalyzer struct{}
-
-func (lineAnalyzer) Analyze(in []byte) analysis.TokenStream {
-	var out analysis.TokenStream
-	start := 0
-	for i := 0; i <= len(in); i++ {
-		if i < len(in) && in[i] != '\n' {
-			continue
-		}
-		if i > start {
-			out = append(out, &analysis.Token{Term: in[start:i], Start: start, End: i, Position: len(out) + 1, Type: analysis.AlphaNumeric})
-		}
-		start = i + 1
-	}
-	return out
-}
 
 // withCopies returns the document with the values of copy_to fields
 // added to their targets (Bleve has no copy_to). src is not modified.
@@ -170,6 +151,7 @@ func (w *namesWalker) walk(p string, v any) bool {
 // hitOf builds a hit from the stored fields of a document.
 func hitOf(id string, score float64, fields map[string]any, keep []string) (search.Hit, error) {
 	h := search.Hit{ID: id, Score: score, Found: true}
+	h.Version = 1 // not stored when 1
 	if v, ok := fields[versionField].(float64); ok {
 		h.Version = int64(v)
 	}
