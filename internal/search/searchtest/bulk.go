@@ -2,6 +2,7 @@ package searchtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -162,5 +163,47 @@ func testBulkRaw(t *testing.T, e search.Engine, n *names) {
 	}
 	if n, err := e.Count(ctx, raw, qs("symbol:okraw")); err != nil || n != 1 {
 		t.Errorf("Count(symbol:okraw) = %d, %v; want 1", n, err)
+	}
+}
+
+// testRawSearch checks the optional RawSearcher: the hits, scores,
+// totals and aggregations of Search, with the sources undecoded.
+func testRawSearch(t *testing.T, f *fixture) {
+	rs, ok := f.e.(search.RawSearcher)
+	if !ok {
+		t.Fatalf("the engine does not implement search.RawSearcher")
+	}
+	ctx := context.Background()
+	for i, req := range []search.SearchRequest{
+		{},
+		{Query: qs("symbol:cdk*"), Size: 5},
+		{Query: qs("kinase"), From: 2, Size: 3},
+		{Query: qs("taxid:9606"), Sort: []search.SortField{{Field: "entrezgene", Desc: true}}, Size: 7},
+		{Query: qs("symbol:cdk2"), Fields: []string{"symbol", "refseq.rna", "nothing"}},
+		{Query: search.MatchAll{}, Size: 3, Aggs: []search.TermsAgg{{Field: "taxid", Size: 3}, {Field: "type_of_gene"}}},
+		{Query: qs("no_such_term_anywhere")},
+	} {
+		want, err1 := f.e.Search(ctx, f.index, req)
+		got, err2 := rs.SearchRaw(ctx, f.index, req)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("request %d: Search: %v, SearchRaw: %v", i, err1, err2)
+		}
+		if got.Total != want.Total || got.MaxScore != want.MaxScore || len(got.Hits) != len(want.Hits) || !reflect.DeepEqual(got.Aggs, want.Aggs) {
+			t.Fatalf("request %d: SearchRaw = total %d, max score %v, %d hits, aggs %v; Search %d, %v, %d, %v",
+				i, got.Total, got.MaxScore, len(got.Hits), got.Aggs, want.Total, want.MaxScore, len(want.Hits), want.Aggs)
+		}
+		for j, h := range got.Hits {
+			w := want.Hits[j]
+			src, err := search.DecodeDoc(h.Source)
+			if err != nil || !h.Found || h.ID != w.ID || h.Score != w.Score || h.Version != w.Version || !reflect.DeepEqual(src, w.Source) {
+				t.Fatalf("request %d, hit %d: %s (score %v, version %d) %s (%v); Search: %s (%v, %d) %v", i, j, h.ID, h.Score, h.Version, h.Source, err, w.ID, w.Score, w.Version, w.Source)
+			}
+		}
+	}
+	if _, err := rs.SearchRaw(ctx, f.n.get("no-such-index"), search.SearchRequest{}); !errors.Is(err, search.ErrIndexNotFound) {
+		t.Errorf("SearchRaw on a missing index = %v, want ErrIndexNotFound", err)
+	}
+	if _, err := rs.SearchRaw(ctx, f.index, search.SearchRequest{Query: qs("symbol:(cdk2")}); !errors.Is(err, search.ErrBadQuery) {
+		t.Errorf("SearchRaw of a bad query = %v, want ErrBadQuery", err)
 	}
 }
