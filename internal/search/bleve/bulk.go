@@ -290,11 +290,13 @@ func (s *schema) document(id string, src map[string]any, data []byte, version in
 		if err := s.im.MapDocument(doc, s.withCopies(src)); err != nil {
 			return nil, err
 		}
-		names = s.fieldNames(src)
+		if paths := s.fieldNames(src); len(paths) > 0 {
+			names = &namesField{names: paths}
+		}
 	}
 	addStored(doc, data, version)
-	if len(names) > 0 {
-		doc.AddField(&namesField{names: names})
+	if names != nil {
+		doc.AddField(names)
 	}
 	return doc, nil
 }

@@ -1,6 +1,7 @@
 package bleve
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -26,6 +27,7 @@ type mapper struct {
 	im          *mapping.IndexMappingImpl
 	existsPaths map[string]bool
 	root        *mapNode
+	fields      int // the number of field mappings
 }
 
 // mapNode is the mapping at one path.
@@ -35,12 +37,15 @@ type mapNode struct {
 	dynamic bool // members without a mapping are mapped dynamically
 	fields  []*mapField
 	// exists is the path, recorded in _field_names when the document has
-	// a value at or under it; "" when it is not recorded.
-	exists string
+	// a value at or under it; "" when it is not recorded. existsTerm is
+	// its token (nil when the path holds a line break).
+	exists     string
+	existsTerm []byte
 }
 
 // mapField is one field mapping at a path.
 type mapField struct {
+	id       int    // its place among the mapper's fields
 	name     string // the Bleve field name (getFieldName)
 	typ      string // text, number, boolean, datetime
 	options  bleveindex.FieldIndexingOptions
@@ -77,9 +82,13 @@ func (m *mapper) node(dm *mapping.DocumentMapping, path []string, defAnalyzer st
 	n := &mapNode{enabled: dm.Enabled, dynamic: dm.Dynamic}
 	if p := strings.Join(path, pathSeparator); len(path) > 0 && m.existsPaths[p] {
 		n.exists = p
+		if !strings.Contains(p, "\n") {
+			n.existsTerm = []byte(p)
+		}
 	}
 	for _, fm := range dm.Fields {
-		f := &mapField{typ: fm.Type, options: fm.Options(), dateFmt: fm.DateFormat}
+		f := &mapField{id: m.fields, typ: fm.Type, options: fm.Options(), dateFmt: fm.DateFormat}
+		m.fields++
 		f.name = strings.Join(path, pathSeparator)
 		if fm.Name != "" {
 			f.name = fm.Name
@@ -131,7 +140,7 @@ const pathSeparator = "."
 type docFields struct {
 	m      *mapper
 	doc    *document.Document
-	merged map[*mapField]*textValues
+	merged []*textValues // by field id
 	order  []*textValues
 	names  []*mapNode // with exists set, in the order found
 	seen   map[*mapNode]bool
@@ -139,12 +148,13 @@ type docFields struct {
 
 // mapDoc adds the fields of src, and of the values copied to the copy_to
 // targets, to doc, as MapDocument(doc, s.withCopies(src)) adds them, and
-// returns the paths fieldNames(src) returns. It reports false, having
+// returns the _field_names of the paths fieldNames(src) returns (nil when
+// none). It reports false, having
 // added nothing, for a value of a type it does not know (decoded JSON
 // only), a member Bleve would map dynamically, or a copy_to target src
 // holds a value at (or a value that is not an object on the way to it,
 // which withCopies replaces).
-func (s *schema) mapDoc(doc *document.Document, src map[string]any) ([]string, bool) {
+func (s *schema) mapDoc(doc *document.Document, src map[string]any) (*namesField, bool) {
 	m := s.mapper
 	if m == nil || s.dynamic {
 		return nil, false
@@ -177,9 +187,18 @@ func (s *schema) mapDoc(doc *document.Document, src map[string]any) ([]string, b
 			copies[t] = append(copies[t], vals...)
 		}
 	}
-	names := make([]string, len(w.names))
-	for i, n := range w.names {
-		names[i] = n.exists
+	var names *namesField
+	if len(w.names) > 0 {
+		names = &namesField{terms: make([][]byte, len(w.names))}
+		for i, n := range w.names {
+			if names.terms[i] = n.existsTerm; n.existsTerm == nil {
+				names.terms = nil // a path of several lines
+				for _, n := range w.names {
+					names.names = append(names.names, n.exists)
+				}
+				break
+			}
+		}
 	}
 	for _, t := range targets {
 		n := m.root
@@ -360,17 +379,16 @@ func (w *docFields) text(f *mapField, s string, pos []uint64) {
 			w.doc.AddField(document.NewTextFieldCustom(f.name, pos, []byte(s), f.options, f.analyzer))
 			return
 		}
-		tv := w.merged[f]
+		if w.merged == nil {
+			w.merged = make([]*textValues, w.m.fields)
+		}
+		tv := w.merged[f.id]
 		if tv == nil {
-			if w.merged == nil {
-				w.merged = map[*mapField]*textValues{}
-			}
 			tv = &textValues{name: f.name, options: f.options, analyzer: f.analyzer}
-			w.merged[f] = tv
+			w.merged[f.id] = tv
 			w.order = append(w.order, tv)
 		}
-		tv.values = append(tv.values, []byte(s))
-		tv.positions = append(tv.positions, pos)
+		tv.add(s, pos)
 	case "datetime":
 		parser := w.m.im.DateTimeParserNamed(f.dateFmt)
 		if t, layout, err := parser.ParseDateTime(s); err == nil {
@@ -388,7 +406,8 @@ func (w *docFields) text(f *mapField, s string, pos []uint64) {
 // sum.
 type textValues struct {
 	name      string
-	values    [][]byte
+	text      []byte // the values one after the other
+	ends      []int  // where each value ends in text
 	positions [][]uint64
 	options   bleveindex.FieldIndexingOptions
 	analyzer  analysis.Analyzer
@@ -405,21 +424,31 @@ func (f *textValues) EncodedFieldType() byte                                { re
 func (f *textValues) AnalyzedLength() int                                   { return f.length }
 func (f *textValues) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
 
-// Value is the first value: the field is never stored.
-func (f *textValues) Value() []byte { return f.values[0] }
-
-func (f *textValues) NumPlainTextBytes() uint64 {
-	var n uint64
-	for _, v := range f.values {
-		n += uint64(len(v))
-	}
-	return n
+// add appends a value at the positions pos.
+func (f *textValues) add(s string, pos []uint64) {
+	f.text = append(f.text, s...)
+	f.ends = append(f.ends, len(f.text))
+	f.positions = append(f.positions, pos)
 }
 
+// value is the i-th value.
+func (f *textValues) value(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = f.ends[i-1]
+	}
+	return f.text[start:f.ends[i]:f.ends[i]]
+}
+
+// Value is the first value: the field is never stored.
+func (f *textValues) Value() []byte { return f.value(0) }
+
+func (f *textValues) NumPlainTextBytes() uint64 { return uint64(len(f.text)) }
+
 func (f *textValues) Size() int {
-	n := size.SizeOfPtr + len(f.name)
-	for i, v := range f.values {
-		n += len(v) + len(f.positions[i])*size.SizeOfUint64
+	n := size.SizeOfPtr + len(f.name) + len(f.text) + len(f.ends)*size.SizeOfInt
+	for _, p := range f.positions {
+		n += len(p) * size.SizeOfUint64
 	}
 	for _, tf := range f.freqs {
 		n += tf.Size()
@@ -435,36 +464,48 @@ func (f *textValues) Size() int {
 func (f *textValues) Analyze() {
 	vectors := f.options.IncludeTermVectors()
 	counts := !f.options.SkipFreqNorm()
-	f.freqs = make(bleveindex.TokenFrequencies, len(f.values))
-	for i, v := range f.values {
-		tokens := f.analyzer.Analyze(v)
-		f.length += len(tokens)
-		var locs []bleveindex.TokenLocation
-		if vectors {
-			locs = make([]bleveindex.TokenLocation, len(tokens))
-		}
-		for j, token := range tokens {
+	// The tokens of every value first, so that the frequencies, the
+	// locations and the map are allocated once each at their size.
+	streams := make([]analysis.TokenStream, len(f.ends))
+	for i := range f.ends {
+		streams[i] = f.analyzer.Analyze(f.value(i))
+		f.length += len(streams[i])
+	}
+	f.freqs = make(bleveindex.TokenFrequencies, f.length)
+	freqs := make([]bleveindex.TokenFreq, f.length)
+	var locs []bleveindex.TokenLocation
+	if vectors {
+		locs = make([]bleveindex.TokenLocation, f.length)
+	}
+	k := 0
+	for i, tokens := range streams {
+		for _, token := range tokens {
 			tf := f.freqs[string(token.Term)]
 			if tf == nil {
-				tf = &bleveindex.TokenFreq{Term: token.Term}
+				tf = &freqs[k]
+				tf.Term = token.Term
 				f.freqs[string(token.Term)] = tf
 			}
 			if vectors {
-				locs[j] = bleveindex.TokenLocation{ArrayPositions: f.positions[i], Start: token.Start, End: token.End, Position: token.Position}
-				tf.Locations = append(tf.Locations, &locs[j])
+				locs[k] = bleveindex.TokenLocation{ArrayPositions: f.positions[i], Start: token.Start, End: token.End, Position: token.Position}
+				tf.Locations = append(tf.Locations, &locs[k])
 			}
 			if counts {
 				tf.SetFrequency(tf.Frequency() + 1)
 			}
+			k++
 		}
 	}
 }
 
 // namesField is _field_names: one token per path a document has values
 // at (exists queries look them up), neither stored nor with term vectors.
-// It is indexed as a text field of the paths one per line would be.
+// It is indexed as a text field of the paths one per line would be. The
+// paths are names, or terms when none holds a line break (and then
+// Analyze takes them as they are).
 type namesField struct {
 	names  []string
+	terms  [][]byte
 	length int
 	freqs  bleveindex.TokenFrequencies
 }
@@ -477,21 +518,26 @@ func (f *namesField) Options() bleveindex.FieldIndexingOptions              { re
 func (f *namesField) EncodedFieldType() byte                                { return 't' }
 func (f *namesField) AnalyzedLength() int                                   { return f.length }
 func (f *namesField) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
-func (f *namesField) Value() []byte                                         { return []byte(strings.Join(f.names, "\n")) }
+func (f *namesField) Value() []byte {
+	if f.terms != nil {
+		return bytes.Join(f.terms, []byte("\n"))
+	}
+	return []byte(strings.Join(f.names, "\n"))
+}
 
 func (f *namesField) NumPlainTextBytes() uint64 {
-	n := len(f.names)
+	n := len(f.names) + len(f.terms)
 	for _, name := range f.names {
 		n += len(name)
+	}
+	for _, t := range f.terms {
+		n += len(t)
 	}
 	return uint64(n)
 }
 
 func (f *namesField) Size() int {
-	n := size.SizeOfPtr
-	for _, name := range f.names {
-		n += len(name)
-	}
+	n := size.SizeOfPtr + int(f.NumPlainTextBytes())
 	for _, tf := range f.freqs {
 		n += tf.Size()
 	}
@@ -501,7 +547,15 @@ func (f *namesField) Size() int {
 // Analyze makes a token of each line of each name (a path holding a line
 // break makes several, as a text of the paths one per line would).
 func (f *namesField) Analyze() {
-	f.freqs = make(bleveindex.TokenFrequencies, len(f.names))
+	f.freqs = make(bleveindex.TokenFrequencies, len(f.names)+len(f.terms))
+	for _, t := range f.terms { // distinct paths: each once
+		if len(t) > 0 {
+			f.length++
+			tf := &bleveindex.TokenFreq{Term: t}
+			tf.SetFrequency(1)
+			f.freqs[string(t)] = tf
+		}
+	}
 	for _, name := range f.names {
 		for line := range strings.SplitSeq(name, "\n") {
 			if line == "" {

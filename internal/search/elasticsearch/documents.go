@@ -271,12 +271,16 @@ func (e *Engine) mustExist(ctx context.Context, index string) error {
 	return nil
 }
 
+// bulkAnswerFilter keeps of a _bulk answer what bulk reads: the cluster
+// writes and sends less, and the answer decodes faster.
+var bulkAnswerFilter = url.Values{"filter_path": {"errors,items.*.status,items.*.error.type,items.*.error.reason"}}
+
 // bulk sends one _bulk request, retrying while the cluster is too busy.
 func (e *Engine) bulk(ctx context.Context, index string, body []byte, ids []string, res *search.BulkResult) error {
 	var a answer
 	var err error
 	for attempt, wait := 0, 500*time.Millisecond; ; attempt, wait = attempt+1, wait*2 {
-		a, err = e.raw(ctx, http.MethodPost, indexPath(index, "_bulk"), nil, body)
+		a, err = e.raw(ctx, http.MethodPost, indexPath(index, "_bulk"), bulkAnswerFilter, body)
 		if err != nil {
 			return err
 		}
@@ -294,9 +298,7 @@ func (e *Engine) bulk(ctx context.Context, index string, body []byte, ids []stri
 	}
 	var answer struct {
 		Items []map[string]struct {
-			ID     string `json:"_id"`
-			Status int    `json:"status"`
-			Result string `json:"result"`
+			Status int `json:"status"`
 			Error  *struct {
 				Type   string `json:"type"`
 				Reason string `json:"reason"`
