@@ -133,6 +133,7 @@ bench: build escluster pyref
 	$(GO) run ./internal/inspect/inspectbench -n 1000000
 	$(GO) run ./internal/merge/mergebench -n 1000000
 	$(GO) run ./internal/search/bleve/indexbench -n 200000
+	$(GO) run ./internal/bench/releasebench -n 1000000
 	$(GO) run ./internal/search/elasticsearch/esbench -n 1000000
 	$(GO) run ./internal/differ/diffbench -n 1000000 -changes 0.01
 	$(GO) run ./internal/syncer/syncbench -n 100000 -updates 10000
