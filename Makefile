@@ -6,13 +6,13 @@ TEMPORAL_CLI  := github.com/temporalio/cli/cmd/temporal
 TEMPORAL_VER  := v1.5.1
 BIN           := $(CURDIR)/bin
 VERSION       ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS       := -X studio/internal/version.Version=$(VERSION)
+LDFLAGS       := -X studio/internal/app/version.Version=$(VERSION)
 DATA_DIR      ?= $(CURDIR)/data
 GO_PKGS       := ./...
 
 export STUDIO_TEMPORAL_CLI := $(BIN)/temporal
 
-ESCLUSTER_SRC := $(shell find internal/testenv/escluster/java -name '*.java' -o -name pom.xml 2>/dev/null)
+ESCLUSTER_SRC := $(shell find internal/testsupport/testenv/escluster/java -name '*.java' -o -name pom.xml 2>/dev/null)
 
 .PHONY: all build temporal ui browser escluster jdk pyref run test test-faults lint vet fmt-check bench fuzz clean help
 
@@ -73,11 +73,14 @@ test: temporal browser ui escluster pyref lint
 # The reference interpreter (bin/pyref): a virtualenv with packages from
 # PyPI, made once (a stamp file remembers the pins). It holds the real
 # biothings package of the differential test
-# (internal/pyparser/differential_test.go), the BioThings Python client the
-# client test runs against the data API, and pandas and numpy, which the
-# BioThings tutorial's PharmGKB plugin requires.
+# (internal/domain/pyparser/differential_test.go), the BioThings Python client the
+# client test runs against the data API, pandas and numpy, which the
+# BioThings tutorial's PharmGKB plugin requires, and the packages of the
+# biothings[hub] extra that the hub's upload path imports (pymongo, psutil,
+# jsonschema, dill, aiocron), which internal/bench/hubuploadbench runs.
 PYREF_BIOTHINGS := 1.2.2
-PYREF_PACKAGES  := biothings==$(PYREF_BIOTHINGS) biothings_client==0.5.1 pandas==3.1.1 numpy==2.4.6
+PYREF_HUB       := pymongo==4.20.1 psutil==7.2.2 jsonschema==4.26.0 dill==0.4.1 aiocron==1.8
+PYREF_PACKAGES  := biothings==$(PYREF_BIOTHINGS) biothings_client==0.5.1 pandas==3.1.1 numpy==2.4.6 $(PYREF_HUB)
 PYREF_STAMP     := $(BIN)/pyref/.pins-$(shell echo '$(PYREF_PACKAGES)' | cksum | cut -d' ' -f1)
 pyref: $(PYREF_STAMP)
 $(PYREF_STAMP):
@@ -86,12 +89,12 @@ $(PYREF_STAMP):
 	$(BIN)/pyref/bin/python -m pip install --quiet --disable-pip-version-check $(PYREF_PACKAGES)
 	@touch $@
 
-# The Elasticsearch test cluster (internal/testenv/escluster): real
+# The Elasticsearch test cluster (internal/testsupport/testenv/escluster): real
 # Elasticsearch 8 nodes in one JVM, from Maven Central, built with Maven into
 # bin/escluster. A JDK 17 and Maven come from Debian's packages when missing.
 escluster: $(BIN)/escluster/.built
 $(BIN)/escluster/.built: $(ESCLUSTER_SRC) | jdk
-	mvn -q -B -f internal/testenv/escluster/java/pom.xml package
+	mvn -q -B -f internal/testsupport/testenv/escluster/java/pom.xml package
 	@touch $@
 
 jdk:
@@ -119,39 +122,40 @@ browser:
 FAULT_KILLS ?= 3
 test-faults: temporal escluster
 	STUDIO_REQUIRE_TEMPORAL=1 STUDIO_REQUIRE_ES=1 STUDIO_FAULT_KILLS=$(FAULT_KILLS) $(GO) test -count=1 -json -timeout 50m \
-		-run 'TestFaults|Kill|Bad|Fail|Busy|TestTopology' ./e2e/ | $(GO) run ./internal/faultreport -o docs/reliability.md
+		-run 'TestFaults|Kill|Bad|Fail|Busy|TestTopology' ./e2e/ | $(GO) run ./internal/testsupport/faultreport -o docs/reliability.md
 
 # Each benchmark prints its throughput beside the raw engine's, measured in
 # the same run.
 bench: build escluster pyref
-	$(GO) run ./internal/devstack/startbench -studio $(BIN)/studio -temporal $(BIN)/temporal
-	$(GO) run ./internal/docstore/docbench
-	$(GO) run ./internal/download/dlbench -size 500MB
-	$(GO) run ./internal/tableparse/tpbench -rows 1000000
-	$(GO) run ./internal/pyparser/pybench -rows 1000000
-	$(GO) run ./internal/store/uploadbench -rows 1000000
-	$(GO) run ./internal/inspect/inspectbench -n 1000000
-	$(GO) run ./internal/merge/mergebench -n 1000000
-	$(GO) run ./internal/search/bleve/indexbench -n 200000
+	$(GO) run ./internal/bench/startbench -studio $(BIN)/studio -temporal $(BIN)/temporal
+	$(GO) run ./internal/bench/docbench
+	$(GO) run ./internal/bench/dlbench -size 500MB
+	$(GO) run ./internal/bench/tpbench -rows 1000000
+	$(GO) run ./internal/bench/pybench -rows 1000000
+	$(GO) run ./internal/bench/uploadbench -rows 1000000
+	$(GO) run ./internal/bench/hubuploadbench -rows 200000
+	$(GO) run ./internal/bench/inspectbench -n 1000000
+	$(GO) run ./internal/bench/mergebench -n 1000000
+	$(GO) run ./internal/bench/indexbench -n 200000
 	$(GO) run ./internal/bench/releasebench -n 1000000
-	$(GO) run ./internal/search/elasticsearch/esbench -n 1000000
-	$(GO) run ./internal/differ/diffbench -n 1000000 -changes 0.01
-	$(GO) run ./internal/syncer/syncbench -n 100000 -updates 10000
-	$(GO) run ./internal/dataapi/apibench -d 10s -c 32
-	$(GO) run ./internal/dataapi/apibench -engine elasticsearch -peer biothings -d 10s -c 32
+	$(GO) run ./internal/bench/esbench -n 1000000
+	$(GO) run ./internal/bench/diffbench -n 1000000 -changes 0.01
+	$(GO) run ./internal/bench/syncbench -n 100000 -updates 10000
+	$(GO) run ./internal/bench/apibench -d 10s -c 32
+	$(GO) run ./internal/bench/apibench -engine elasticsearch -peer biothings -d 10s -c 32
 
 # Each fuzz target for FUZZTIME; corpora live in each package's testdata/fuzz.
 FUZZTIME ?= 3m
 FUZZ_TARGETS := \
-	./internal/manifest:FuzzParse \
-	./internal/archive:FuzzExtract \
-	./internal/lucene:FuzzParse \
-	./internal/apiopts:FuzzParseQuery \
-	./internal/dataapi:FuzzAPI \
-	./internal/dataapi:FuzzCanonical \
-	./internal/jsondiff:FuzzRoundTrip \
-	./internal/inspect:FuzzInspect \
-	./internal/tableparse:FuzzRun
+	./internal/domain/manifest:FuzzParse \
+	./internal/domain/archive:FuzzExtract \
+	./internal/engine/search/lucene:FuzzParse \
+	./internal/domain/dataapi/apiopts:FuzzParseQuery \
+	./internal/domain/dataapi:FuzzAPI \
+	./internal/domain/dataapi:FuzzCanonical \
+	./internal/encoding/jsondiff:FuzzRoundTrip \
+	./internal/domain/inspect:FuzzInspect \
+	./internal/domain/tableparse:FuzzRun
 
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -12,12 +12,12 @@ import (
 
 	"go.temporal.io/sdk/client"
 
-	"studio/internal/archive"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/manifest"
-	"studio/internal/pyparser"
-	"studio/internal/search"
+	"studio/internal/domain/archive"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/domain/pyparser"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
 )
 
 // Activities carries what the activities need. Workflows refer to its

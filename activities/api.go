@@ -11,26 +11,24 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/dataapi"
-	"studio/internal/hub"
+	"studio/internal/domain/dataapi"
+	"studio/internal/domain/hub"
 )
 
 // APIServe serves the instance's index as a BioThings data API on its port
 // until the workflow is canceled. It heartbeats while it serves, so that if
 // its worker dies, Temporal retries it on another and the API comes back.
 func (a *Activities) APIServe(ctx context.Context, in APIInput) error {
-	rec, err := a.Hub.C(hub.API).Get(ctx, in.Name)
+	rec, err := a.records().DataAPI(ctx, in.Name)
 	if err != nil {
 		return nonRetryable("NoAPI", fmt.Errorf("API %s: %w", in.Name, err))
 	}
-	index := hub.Str(rec, "index")
-	port, _ := rec["port"].(int64)
-	host := hub.Str(rec, "host")
+	index, port, host := rec.Index, rec.Port, rec.Host
 	if host == "" {
 		host = "127.0.0.1"
 	}
 	cfg := dataapi.Config{Engine: a.Search, Index: index, Log: a.log().With("api", in.Name)}
-	dataapi.SettingsOf(rec).Apply(&cfg)
+	dataapi.InstanceSettings(rec).Apply(&cfg)
 	h, err := dataapi.New(cfg)
 	if err != nil {
 		return nonRetryable("BadAPI", fmt.Errorf("API %s on index %s: %w", in.Name, index, err))
@@ -45,7 +43,7 @@ func (a *Activities) APIServe(ctx context.Context, in APIInput) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
-	_ = a.Hub.C(hub.API).Update(ctx, in.Name, map[string]any{"status": "running", "url": url, "started_at": hub.Now(), "err": nil})
+	_ = a.records().DataAPIRunning(ctx, in.Name, url, hub.Now())
 	a.log().Info("data API serving", "api", in.Name, "index", index, "url", url)
 	t := time.NewTicker(2 * time.Second)
 	defer t.Stop()
@@ -56,7 +54,7 @@ func (a *Activities) APIServe(ctx context.Context, in APIInput) error {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = srv.Shutdown(sctx)
 			cancel()
-			_ = a.Hub.C(hub.API).Update(context.WithoutCancel(ctx), in.Name, map[string]any{"status": "stopped", "stopped_at": hub.Now()})
+			_ = a.records().DataAPIStopped(context.WithoutCancel(ctx), in.Name, hub.Now())
 			return ctx.Err()
 		case err := <-served:
 			if errors.Is(err, http.ErrServerClosed) {

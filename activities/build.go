@@ -2,17 +2,14 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/buildconf"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/merge"
+	"studio/internal/domain/buildconf"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/merge"
 )
 
 // BuildPlan is the merge order of a build.
@@ -54,14 +51,11 @@ func (a *Activities) BuildPrepare(ctx context.Context, in BuildInput) (BuildPlan
 	}
 	root, others, _ := merge.Config{Sources: conf.Sources, Root: conf.Root}.Roots()
 	plan := BuildPlan{BuildID: in.BuildID, Root: root, Others: others, StartedAt: hub.Now()}
-	confDoc := map[string]any{}
-	b, _ := json.Marshal(conf)
-	_ = json.Unmarshal(b, &confDoc)
-	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.BuildID, map[string]any{
-		"build_config": confDoc, "target_name": in.BuildID, "target_backend": "docstore",
-		"started_at": plan.StartedAt, "status": "building", "build_version": in.Version,
-		"jobs": []any{map[string]any{"step": "merge", "status": "running", "started_at": plan.StartedAt}},
-	})
+	rec, err := conf.Record()
+	if err != nil {
+		return plan, nonRetryable("BadBuildConfig", err)
+	}
+	err = a.records().BuildStarted(ctx, in.BuildID, rec, in.Version, plan.StartedAt)
 	return plan, err
 }
 
@@ -104,11 +98,11 @@ func (a *Activities) BuildFinish(ctx context.Context, in BuildFinishInput) (Buil
 	srcMeta := map[string]any{}
 	mergeStats := map[string]int64{}
 	for _, s := range conf.Sources {
-		master, err := a.Hub.C(hub.SrcMaster).Get(ctx, s)
+		master, err := a.records().Master(ctx, s)
 		if err != nil {
-			return BuildResult{}, fmt.Errorf("src_master %s: %w", s, err)
+			return BuildResult{}, err
 		}
-		mappings[s], _ = master["mapping"].(map[string]any)
+		mappings[s] = master.Mapping
 		st := in.Stats[s]
 		mergeStats[s] = st.Created + st.Updated
 		srcMeta[s] = a.sourceMeta(ctx, s, master)
@@ -126,33 +120,27 @@ func (a *Activities) BuildFinish(ctx context.Context, in BuildFinishInput) (Buil
 		"build_date":    now.Format(time.RFC3339),
 	})
 	started, _ := time.Parse(time.RFC3339, in.Plan.StartedAt)
-	statsAny := map[string]any{}
-	for k, v := range mergeStats {
-		statsAny[k] = v
-	}
-	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.Input.BuildID, map[string]any{
-		"status": hub.Success, "count": total, "merge_stats": statsAny, "mapping": mapping, "_meta": meta,
-		"jobs": []any{map[string]any{"step": "merge", "status": hub.Success, "started_at": in.Plan.StartedAt,
-			"time": now.Sub(started).Round(time.Millisecond).Seconds()}},
-		"finished_at": now.Format(time.RFC3339),
+	err = a.records().BuildFinished(ctx, in.Input.BuildID, hub.Build{
+		Count: total, MergeStats: mergeStats, Mapping: mapping, Meta: meta,
+		Jobs: []hub.BuildJob{{Step: "merge", Status: hub.Success, StartedAt: in.Plan.StartedAt,
+			Time: now.Sub(started).Round(time.Millisecond).Seconds()}},
+		FinishedAt: now.Format(time.RFC3339),
 	})
 	return BuildResult{BuildID: in.Input.BuildID, Total: total, MergeStats: mergeStats}, err
 }
 
 // sourceMeta is one source's entry of a build's _meta.src.
-func (a *Activities) sourceMeta(ctx context.Context, sub string, master docstore.Doc) map[string]any {
-	m := map[string]any{"version": master["release"], "upload_date": master["timestamp"],
-		"stats": map[string]any{sub: master["count"]}}
-	if sm, ok := master["src_meta"].(map[string]any); ok {
-		for _, k := range []string{"license", "license_url", "url", "code"} {
-			if v, ok := sm[k]; ok {
-				m[k] = v
-			}
+func (a *Activities) sourceMeta(ctx context.Context, sub string, master hub.Master) map[string]any {
+	m := map[string]any{"version": master.Release, "upload_date": master.Timestamp,
+		"stats": map[string]any{sub: master.Count}}
+	for _, k := range []string{"license", "license_url", "url", "code"} {
+		if v, ok := master.SrcMeta[k]; ok {
+			m[k] = v
 		}
 	}
-	if src, _ := master["source"].(string); src != "" {
-		if d, err := a.Hub.C(hub.SrcDump).Get(ctx, src); err == nil {
-			m["download_date"] = hub.Str(d, "download.last_success")
+	if master.Source != "" {
+		if d, err := a.records().Source(ctx, master.Source); err == nil {
+			m["download_date"] = d.Download.LastSuccess
 		}
 	}
 	return m
@@ -166,9 +154,5 @@ type BuildFailedInput struct {
 
 // BuildFailed records the failure of a build.
 func (a *Activities) BuildFailed(ctx context.Context, in BuildFailedInput) error {
-	// Update creates missing records: record only for a build that exists.
-	if _, err := a.Hub.C(hub.SrcBuild).Get(ctx, in.BuildID); errors.Is(err, docstore.ErrNotFound) {
-		return nil
-	}
-	return a.Hub.C(hub.SrcBuild).Update(ctx, in.BuildID, map[string]any{"status": hub.Failed, "err": in.Err})
+	return a.records().BuildFailed(ctx, in.BuildID, in.Err)
 }

@@ -1,6 +1,6 @@
 package activities
 
-import "studio/internal/contract"
+import "studio/internal/temporal/contract"
 
 // The inputs and results of the workflows are defined in package contract,
 // which the server and the CLI import without importing activities. These

@@ -12,12 +12,12 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"studio/internal/advanced"
-	"studio/internal/archive"
-	"studio/internal/download"
-	"studio/internal/hub"
-	"studio/internal/manifest"
-	"studio/internal/progress"
+	"studio/internal/domain/advanced"
+	"studio/internal/domain/archive"
+	"studio/internal/domain/download"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/temporal/progress"
 )
 
 // DumpPlan is what a dump will do.
@@ -99,7 +99,7 @@ func (a *Activities) DumpPrepare(ctx context.Context, in DumpInput) (DumpPlan, e
 	}
 	force := in.Force
 	reasonForce := "forced"
-	if st := hub.Str(rec, "download.status"); st != hub.Success {
+	if st := rec.Download.Status; st != hub.Success {
 		// A dump that failed or never finished is redone whatever the dates.
 		force = true
 		reasonForce = "the previous dump did not succeed"
@@ -150,10 +150,7 @@ func (a *Activities) DumpPrepare(ctx context.Context, in DumpInput) (DumpPlan, e
 	if err := os.MkdirAll(plan.DataFolder, 0o755); err != nil {
 		return plan, fmt.Errorf("source %s: data folder %s: %w", in.Source, plan.DataFolder, err)
 	}
-	err = a.records().SetDownload(ctx, in.Source, map[string]any{
-		"status": hub.Downloading, "started_at": plan.StartedAt, "release": release,
-		"data_folder": plan.DataFolder, "logfile": nil, "err": nil,
-	})
+	err = a.records().DownloadStarted(ctx, in.Source, hub.Download{StartedAt: plan.StartedAt, Release: release, DataFolder: plan.DataFolder})
 	return plan, err
 }
 
@@ -224,14 +221,13 @@ func (a *Activities) DumpFinish(ctx context.Context, in DumpFinishInput) (DumpRe
 		}
 	}
 	started, _ := time.Parse(time.RFC3339, p.StartedAt)
-	files := make([]any, 0, len(in.Files))
-	for _, f := range in.Files {
-		files = append(files, map[string]any{"name": f.Name, "size": f.Size, "url": f.URL})
+	files := make([]hub.DownloadFile, len(in.Files))
+	for i, f := range in.Files {
+		files[i] = hub.DownloadFile{Name: f.Name, Size: f.Size, URL: f.URL}
 	}
-	err := a.records().SetDownload(ctx, p.Source, map[string]any{
-		"status": hub.Success, "release": p.Release, "data_folder": p.DataFolder,
-		"last_success": hub.Now(), "time": time.Since(started).Round(time.Millisecond).Seconds(),
-		"files": files, "unpacked": toAny(res.Unpacked), "err": nil,
+	err := a.records().DownloadDone(ctx, p.Source, hub.Download{
+		Release: p.Release, DataFolder: p.DataFolder, LastSuccess: hub.Now(),
+		Time: time.Since(started).Round(time.Millisecond).Seconds(), Files: files, Unpacked: res.Unpacked,
 	})
 	if err != nil {
 		return res, err
@@ -240,18 +236,7 @@ func (a *Activities) DumpFinish(ctx context.Context, in DumpFinishInput) (DumpRe
 		return res, err
 	}
 	// The upload pipeline picks this up; until it runs, the source says so.
-	if err := a.Hub.C(hub.SrcDump).Update(ctx, p.Source, map[string]any{"pending": []any{"upload"}}); err != nil {
-		return res, fmt.Errorf("update src_dump %s: %w", p.Source, err)
-	}
-	return res, nil
-}
-
-func toAny(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
+	return res, a.records().UploadPending(ctx, p.Source)
 }
 
 // DumpFailedInput records a failed dump.
@@ -263,13 +248,10 @@ type DumpFailedInput struct {
 
 // DumpFailed records the failure of a dump in src_dump.
 func (a *Activities) DumpFailed(ctx context.Context, in DumpFailedInput) error {
-	fields := map[string]any{"status": hub.Failed, "err": in.Err}
+	var seconds *float64
 	if t, err := time.Parse(time.RFC3339, in.StartedAt); err == nil {
-		fields["time"] = time.Since(t).Round(time.Millisecond).Seconds()
+		s := time.Since(t).Round(time.Millisecond).Seconds()
+		seconds = &s
 	}
-	err := a.records().SetDownload(ctx, in.Source, fields)
-	if errors.Is(err, hub.ErrNoSource) {
-		return nil
-	}
-	return err
+	return a.records().DownloadFailed(ctx, in.Source, in.Err, seconds)
 }

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/plugin"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/plugin"
+	"studio/internal/engine/docstore"
 )
 
 // Workers on different hosts share no folder. The files a step writes (a
@@ -47,41 +47,34 @@ func (a *Activities) goneAfter() time.Duration {
 // FilesAt says which worker holds the files named key: the holder recorded
 // in worker_files, or any worker when none is.
 func (a *Activities) FilesAt(ctx context.Context, key string) (Holder, error) {
-	d, err := a.Hub.C(hub.WorkerFiles).Get(ctx, key)
+	f, err := a.records().Files(ctx, key)
 	if errors.Is(err, docstore.ErrNotFound) {
 		return Holder{}, nil
 	}
 	if err != nil {
 		return Holder{}, fmt.Errorf("read %s %s: %w", hub.WorkerFiles, key, err)
 	}
-	q := hub.Str(d, "queue")
-	if q == "" {
+	if f.Queue == "" {
 		return Holder{}, nil
 	}
-	return Holder{Queue: q, GoneAfter: a.goneAfter()}, nil
+	return Holder{Queue: f.Queue, GoneAfter: a.goneAfter()}, nil
 }
 
 // recordFiles records this worker as the holder of the files named key.
 func (a *Activities) recordFiles(ctx context.Context, key, folder string) error {
-	err := a.Hub.C(hub.WorkerFiles).Upsert(ctx, []docstore.Doc{{
-		"_id": key, "queue": a.Queue, "folder": folder, "updated_at": hub.Now(),
-	}})
-	if err != nil {
-		return fmt.Errorf("record %s %s: %w", hub.WorkerFiles, key, err)
-	}
-	return nil
+	return a.records().RecordFiles(ctx, hub.Files{ID: key, Queue: a.Queue, Folder: folder, UpdatedAt: hub.Now()})
 }
 
 // ensurePlugin makes sure this worker has the registered code of a source's
 // plugin: a worker that did not register it, or holds another commit,
 // fetches it from the recorded URL at the recorded commit.
-func (a *Activities) ensurePlugin(ctx context.Context, source string, rec docstore.Doc) error {
-	want := hub.Str(rec, "plugin.commit")
+func (a *Activities) ensurePlugin(ctx context.Context, source string, rec hub.Plugin) error {
+	want := rec.Plugin.Commit
 	info, err := plugin.Describe(a.pluginsDir(), source)
 	if err == nil && (want == "" || info.Commit == want) {
 		return nil
 	}
-	url := hub.Str(rec, "plugin.url")
+	url := rec.Plugin.URL
 	if url == "" {
 		return nonRetryable("NoPluginCode", fmt.Errorf("source %s: this worker has no copy of its plugin and the hub records no URL to fetch it from: register the plugin again", source))
 	}

@@ -10,12 +10,12 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/buildconf"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/jsonenc"
-	"studio/internal/progress"
-	"studio/internal/search"
+	"studio/internal/domain/buildconf"
+	"studio/internal/domain/hub"
+	"studio/internal/encoding/jsonenc"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
+	"studio/internal/temporal/progress"
 )
 
 // IndexPlan is what a full release indexes.
@@ -30,36 +30,34 @@ type IndexPlan struct {
 // _meta, with the release settings; an existing index is refused unless
 // purge is asked, except the one this same workflow run created (a retry).
 func (a *Activities) IndexPrepare(ctx context.Context, in IndexInput) (IndexPlan, error) {
-	b, err := a.Hub.C(hub.SrcBuild).Get(ctx, in.Build)
+	b, err := a.records().Build(ctx, in.Build)
 	if errors.Is(err, docstore.ErrNotFound) {
 		return IndexPlan{}, nonRetryable("NoBuild", fmt.Errorf("no build %q", in.Build))
 	}
 	if err != nil {
 		return IndexPlan{}, err
 	}
-	if hub.Str(b, "status") != hub.Success {
-		return IndexPlan{}, nonRetryable("BuildNotDone", fmt.Errorf("build %s is %q: only a successful build can be released", in.Build, hub.Str(b, "status")))
+	if b.Status != hub.Success {
+		return IndexPlan{}, nonRetryable("BuildNotDone", fmt.Errorf("build %s is %q: only a successful build can be released", in.Build, b.Status))
 	}
 	plan := IndexPlan{Build: in.Build, Index: in.Index, StartedAt: hub.Now()}
 	if plan.Index == "" {
 		plan.Index = in.Build
 	}
 	run := activity.GetInfo(ctx).WorkflowExecution.RunID
-	if v, _ := docstore.GetPath(b, "index."+plan.Index+".run_id"); v == run {
+	if b.Index[plan.Index].RunID == run {
 		// A retry of this run: the index is ours, carry on.
 		plan.Total, err = a.Target.C(in.Build).Count(ctx)
 		return plan, err
 	}
-	mapping, _ := b["mapping"].(map[string]any)
-	meta, _ := b["_meta"].(map[string]any)
-	conf, err := buildconf.Decode(b["build_config"])
+	conf, err := buildconf.FromRecord(b.BuildConfig)
 	if err != nil {
 		return plan, nonRetryable("BadBuildConfig", fmt.Errorf("build %s: %w", in.Build, err))
 	}
 	if err := conf.CheckIndexSettings(a.Search); err != nil {
 		return plan, nonRetryable("BadIndexSettings", fmt.Errorf("index %s: extra_index_settings of build configuration %s: %w", plan.Index, conf.Name, err))
 	}
-	spec := conf.ReleaseSpec(mapping, meta)
+	spec := conf.ReleaseSpec(b.Mapping, b.Meta)
 	err = a.Search.CreateIndex(ctx, plan.Index, spec)
 	if errors.Is(err, search.ErrIndexExists) {
 		if !in.Purge {
@@ -79,11 +77,7 @@ func (a *Activities) IndexPrepare(ctx context.Context, in IndexInput) (IndexPlan
 	if plan.Total, err = a.Target.C(in.Build).Count(ctx); err != nil {
 		return plan, err
 	}
-	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.Build, map[string]any{
-		"index." + plan.Index + ".status":     "indexing",
-		"index." + plan.Index + ".run_id":     run,
-		"index." + plan.Index + ".started_at": plan.StartedAt,
-	})
+	err = a.records().ReleaseStarted(ctx, in.Build, plan.Index, run, plan.StartedAt)
 	return plan, err
 }
 
@@ -342,11 +336,10 @@ func (a *Activities) IndexFinish(ctx context.Context, in IndexFinishInput) (Inde
 	}
 	info, _ := a.Search.Info(ctx)
 	started, _ := time.Parse(time.RFC3339, in.Plan.StartedAt)
-	p := "index." + in.Plan.Index + "."
-	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.Plan.Build, map[string]any{
-		p + "status": hub.Success, p + "count": n, p + "environment": info.Backend, p + "created_at": hub.Now(),
-		p + "rejected": in.Stats.Rejected, p + "reject_samples": toAny(in.Stats.Samples),
-		p + "time": time.Since(started).Round(time.Millisecond).Seconds(),
+	err = a.records().ReleaseDone(ctx, in.Plan.Build, in.Plan.Index, hub.Release{
+		Count: n, Environment: info.Backend, CreatedAt: hub.Now(),
+		Rejected: in.Stats.Rejected, RejectSamples: in.Stats.Samples,
+		Time: time.Since(started).Round(time.Millisecond).Seconds(),
 	})
 	return IndexResult{Index: in.Plan.Index, Count: n, Stats: in.Stats}, err
 }
@@ -356,9 +349,5 @@ func (a *Activities) IndexFailed(ctx context.Context, build, index, reason strin
 	if index == "" {
 		index = build
 	}
-	// Update creates missing records: record only for a build that exists.
-	if _, err := a.Hub.C(hub.SrcBuild).Get(ctx, build); errors.Is(err, docstore.ErrNotFound) {
-		return nil
-	}
-	return a.Hub.C(hub.SrcBuild).Update(ctx, build, map[string]any{"index." + index + ".status": hub.Failed, "index." + index + ".err": reason})
+	return a.records().ReleaseFailed(ctx, build, index, reason)
 }

@@ -25,13 +25,13 @@ import (
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 
-	"studio/internal/docstore"
-	"studio/internal/docstore/sqlite"
-	"studio/internal/progress"
-	"studio/internal/search"
-	"studio/internal/search/bleve"
-	"studio/internal/search/elasticsearch"
-	"studio/internal/testenv/escluster"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/docstore/sqlite"
+	"studio/internal/engine/search"
+	"studio/internal/engine/search/bleve"
+	"studio/internal/engine/search/elasticsearch"
+	"studio/internal/temporal/progress"
+	"studio/internal/testsupport/testenv/escluster"
 )
 
 func TestMain(m *testing.M) { escluster.Main(m) }

@@ -11,11 +11,11 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/inspect"
-	"studio/internal/progress"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/inspect"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
+	"studio/internal/temporal/progress"
 )
 
 // InspectRun streams a collection through the inspector, in parallel,
@@ -42,7 +42,8 @@ func (a *Activities) InspectRun(ctx context.Context, in InspectInput) (InspectRe
 		return InspectResult{}, nonRetryable("Empty", fmt.Errorf("%s %s has no documents to inspect", target.Kind, target.Name))
 	}
 	started := time.Now()
-	if err := a.recordInspect(ctx, target, map[string]any{"status": "inspecting", "started_at": hub.Now(), "err": nil}); err != nil {
+	inspected := hub.Inspected{Build: target.Kind == "build", Name: target.Name}
+	if err := a.records().InspectionStarted(ctx, inspected, hub.Now()); err != nil {
 		return InspectResult{}, err
 	}
 	if in.Limit > 0 {
@@ -66,15 +67,15 @@ func (a *Activities) InspectRun(ctx context.Context, in InspectInput) (InspectRe
 	}()
 	res, err := inspect.Parallel(ctx, runtime.GOMAXPROCS(0), sampled(ctx, coll, in.Limit, in.Sample, &seen), modes...)
 	if err != nil {
-		_ = a.recordInspect(context.WithoutCancel(ctx), target, map[string]any{"status": hub.Failed, "err": err.Error()})
+		_ = a.records().InspectionFailed(context.WithoutCancel(ctx), inspected, err.Error())
 		return InspectResult{}, fmt.Errorf("inspect %s %s: %w", target.Kind, target.Name, err)
 	}
 	out := InspectResult{Target: target, Result: res, Time: time.Since(started).Round(time.Millisecond).Seconds()}
 	var resDoc map[string]any
 	b, _ := json.Marshal(res)
 	_ = json.Unmarshal(b, &resDoc)
-	err = a.recordInspect(ctx, target, map[string]any{
-		"status": hub.Success, "mode": toAny(in.Mode), "results": resDoc, "time": out.Time, "count": res.Count, "last_success": hub.Now(),
+	err = a.records().InspectionDone(ctx, inspected, hub.Inspection{
+		Mode: in.Mode, Results: resDoc, Time: out.Time, Count: res.Count, LastSuccess: hub.Now(),
 	})
 	return out, err
 }
@@ -104,26 +105,4 @@ func sampled(ctx context.Context, c docstore.Collection, limit int64, sample flo
 			}
 		}
 	}
-}
-
-// recordInspect writes fields under src_dump.<source>.inspect.jobs.<sub>
-// for a sub-source, or src_build.<id>.inspect for a build.
-func (a *Activities) recordInspect(ctx context.Context, t InspectTarget, fields map[string]any) error {
-	set := map[string]any{}
-	if t.Kind == "build" {
-		for k, v := range fields {
-			set["inspect."+k] = v
-		}
-		return a.Hub.C(hub.SrcBuild).Update(ctx, t.Name, set)
-	}
-	source := t.Name
-	if m, err := a.Hub.C(hub.SrcMaster).Get(ctx, t.Name); err == nil {
-		if s, _ := m["source"].(string); s != "" {
-			source = s
-		}
-	}
-	for k, v := range fields {
-		set["inspect.jobs."+t.Name+"."+k] = v
-	}
-	return a.Hub.C(hub.SrcDump).Update(ctx, source, set)
 }

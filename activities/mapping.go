@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"time"
 
-	"studio/internal/contract"
-	"studio/internal/search"
+	"studio/internal/engine/search"
+	"studio/internal/temporal/contract"
 )
 
 // MappingValidate checks a mapping the way a full release would use it: it

@@ -2,18 +2,16 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"path/filepath"
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/advanced"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/manifest"
-	"studio/internal/plugin"
-	"studio/internal/pyparser"
+	"studio/internal/domain/advanced"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/domain/plugin"
+	"studio/internal/domain/pyparser"
 )
 
 // PluginFetch clones or updates a plugin's code, validates its manifest and
@@ -44,29 +42,18 @@ func (a *Activities) recordPlugin(ctx context.Context, info plugin.Info, m *mani
 	for _, u := range m.Uploaders {
 		res.Uploaders = append(res.Uploaders, u.Name)
 	}
-	err := a.Hub.C(hub.DataPlugin).Update(ctx, info.Name, map[string]any{
-		"plugin.url": info.URL, "plugin.type": info.Type, "plugin.folder": info.Folder,
-		"plugin.active": true, "plugin.loader": loaderOf(m), "plugin.commit": info.Commit,
-		"plugin.branch": info.Branch, "plugin.ref": info.Ref, "plugin.release": info.Release,
-		"plugin.registered_at": hub.Now(),
-		"manifest.version":     m.Version, "manifest.display_name": m.DisplayName,
-		"manifest.biothing_type": m.BiothingType, "manifest.data_url": toAny(m.Dumper.DataURLs),
-		"manifest.uncompress": m.Dumper.Uncompress, "manifest.schedule": m.Dumper.Schedule,
-		"manifest.uploaders": toAny(res.Uploaders), "manifest.__metadata__": m.Metadata,
+	err := a.records().SetPlugin(ctx, info.Name, hub.PluginInfo{
+		URL: info.URL, Type: info.Type, Folder: info.Folder, Active: true, Loader: loaderOf(m),
+		Commit: info.Commit, Branch: info.Branch, Ref: info.Ref, Release: info.Release, RegisteredAt: hub.Now(),
+	}, hub.PluginManifest{
+		Version: m.Version, DisplayName: m.DisplayName, BiothingType: m.BiothingType,
+		DataURL: m.Dumper.DataURLs, Uncompress: m.Dumper.Uncompress, Schedule: m.Dumper.Schedule,
+		Uploaders: res.Uploaders, Metadata: m.Metadata,
 	})
 	if err != nil {
-		return res, fmt.Errorf("record data_plugin %s: %w", info.Name, err)
-	}
-	src := a.Hub.C(hub.SrcDump)
-	if _, err := src.Get(ctx, info.Name); errors.Is(err, docstore.ErrNotFound) {
-		err = src.Upsert(ctx, []docstore.Doc{{"_id": info.Name, "src_name": info.Name, "download": map[string]any{}, "upload": map[string]any{"jobs": map[string]any{}}}})
-		if err != nil {
-			return res, fmt.Errorf("create src_dump %s: %w", info.Name, err)
-		}
-	} else if err != nil {
 		return res, err
 	}
-	if err := src.Update(ctx, info.Name, map[string]any{"data_plugin": info.Name, "plugin_release": info.Release}); err != nil {
+	if err := a.records().AddSource(ctx, info.Name, info.Release); err != nil {
 		return res, err
 	}
 	if err := a.syncSchedule(ctx, info.Name, m.Dumper.Schedule); err != nil {
@@ -93,12 +80,7 @@ func (a *Activities) PluginRemove(ctx context.Context, name string) error {
 	if err := plugin.Remove(a.pluginsDir(), name); err != nil {
 		return fmt.Errorf("remove plugin %s: %w", name, err)
 	}
-	for _, coll := range []string{hub.DataPlugin, hub.SrcDump} {
-		if _, err := a.Hub.C(coll).Delete(ctx, name); err != nil {
-			return fmt.Errorf("delete %s %s: %w", coll, name, err)
-		}
-	}
-	return nil
+	return a.records().RemovePlugin(ctx, name)
 }
 
 // callRelease runs the manifest's release function (Python).

@@ -11,12 +11,12 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/differ"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/progress"
-	"studio/internal/releasenote"
-	"studio/internal/syncer"
+	"studio/internal/domain/differ"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/releasenote"
+	"studio/internal/domain/syncer"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/progress"
 )
 
 // SyncFileInput applies one diff file.
@@ -33,13 +33,13 @@ func (a *Activities) diffDir(old, new string) string {
 	return filepath.Join(a.DataDir, "diff", old+"-"+new)
 }
 
-func (a *Activities) loadBuild(ctx context.Context, id string) (docstore.Doc, error) {
-	b, err := a.Hub.C(hub.SrcBuild).Get(ctx, id)
+func (a *Activities) loadBuild(ctx context.Context, id string) (hub.Build, error) {
+	b, err := a.records().Build(ctx, id)
 	if errors.Is(err, docstore.ErrNotFound) {
-		return nil, nonRetryable("NoBuild", fmt.Errorf("no build %q", id))
+		return b, nonRetryable("NoBuild", fmt.Errorf("no build %q", id))
 	}
-	if err == nil && hub.Str(b, "status") != hub.Success {
-		return nil, nonRetryable("BuildNotDone", fmt.Errorf("build %s is %q, not a successful build", id, hub.Str(b, "status")))
+	if err == nil && b.Status != hub.Success {
+		return b, nonRetryable("BuildNotDone", fmt.Errorf("build %s is %q, not a successful build", id, b.Status))
 	}
 	return b, err
 }
@@ -54,14 +54,11 @@ func (a *Activities) DiffRun(ctx context.Context, in DiffInput) (differ.Metadata
 	if err != nil {
 		return differ.Metadata{}, err
 	}
-	if oc, nc := hub.Str(oldB, "build_config.name"), hub.Str(newB, "build_config.name"); oc != nc {
+	if oc, nc := oldB.BuildConfig.Name, newB.BuildConfig.Name; oc != nc {
 		return differ.Metadata{}, nonRetryable("DifferentConfigs", fmt.Errorf("builds %s (%s) and %s (%s) come from different build configurations: a diff needs two builds of one", in.Old, oc, in.New, nc))
 	}
-	oldMap, _ := oldB["mapping"].(map[string]any)
-	newMap, _ := newB["mapping"].(map[string]any)
-	meta, _ := newB["_meta"].(map[string]any)
 	dir := a.diffDir(in.Old, in.New)
-	md, err := differ.Diff(ctx, a.Target.C(in.Old), a.Target.C(in.New), dir, in.Old, in.New, oldMap, newMap, meta, differ.Options{
+	md, err := differ.Diff(ctx, a.Target.C(in.Old), a.Target.C(in.New), dir, in.Old, in.New, oldB.Mapping, newB.Mapping, newB.Meta, differ.Options{
 		Progress: func(s differ.Stats) {
 			activity.RecordHeartbeat(ctx, progress.Progress{Step: "diff", Unit: "docs", Done: s.Add + s.Update + s.Delete + s.Same})
 		},
@@ -69,17 +66,13 @@ func (a *Activities) DiffRun(ctx context.Context, in DiffInput) (differ.Metadata
 	if err != nil {
 		return md, fmt.Errorf("diff %s -> %s: %w", in.Old, in.New, err)
 	}
-	var mdDoc map[string]any
-	b, _ := json.Marshal(md)
-	_ = json.Unmarshal(b, &mdDoc)
-	delete(mdDoc, "_meta")
 	if err := a.recordFiles(ctx, DiffFilesKey(in.Old, in.New), dir); err != nil {
 		return md, err
 	}
-	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.New, map[string]any{"diff." + in.Old: map[string]any{
-		"folder": dir, "stats": mdDoc["stats"], "mapping_changed": md.MappingChanged,
-		"mapping_incompatible": toAny(md.MappingIncompatible), "created_at": hub.Now(),
-	}})
+	err = a.records().DiffDone(ctx, in.New, in.Old, hub.Diff{
+		Folder: dir, MappingChanged: md.MappingChanged, MappingIncompatible: md.MappingIncompatible, CreatedAt: hub.Now(),
+		Stats: hub.DiffStats{Add: md.Stats.Add, Update: md.Stats.Update, Delete: md.Stats.Delete, Same: md.Stats.Same},
+	})
 	return md, err
 }
 
@@ -103,8 +96,6 @@ func (a *Activities) SyncPrepare(ctx context.Context, in SyncInput) ([]differ.Fi
 	return md.Files, nil
 }
 
-func syncKey(in SyncInput) string { return in.Index + "|" + in.Diff }
-
 // SyncFile applies one diff file to the index, all or nothing as far as the
 // patches go: every new document is computed (and kept beside the file)
 // before anything is written, the writes are whole documents (so a retry
@@ -112,8 +103,8 @@ func syncKey(in SyncInput) string { return in.Index + "|" + in.Diff }
 // skips it and no patch is ever applied twice.
 func (a *Activities) SyncFile(ctx context.Context, in SyncFileInput) (SyncResult, error) {
 	var res SyncResult
-	state, _ := a.Hub.C(SyncState).Get(ctx, syncKey(in.SyncInput))
-	if applied, _ := state["applied"].([]any); slices.Contains(applied, any(in.File.Name)) {
+	state, _ := a.records().SyncFiles(ctx, in.Index, in.Diff)
+	if slices.Contains(state.Applied, in.File.Name) {
 		res.Skipped = 1
 		return res, nil
 	}
@@ -138,19 +129,13 @@ func (a *Activities) SyncFile(ctx context.Context, in SyncFileInput) (SyncResult
 		a.log().Info("sync resumes with computed documents", "file", in.File.Name)
 	}
 	res.Files, res.Added, res.Updated, res.Deleted = 1, r.Added, r.Updated, r.Deleted
-	err = a.Hub.C(SyncState).Update(ctx, syncKey(in.SyncInput), map[string]any{
-		"index": in.Index, "diff": in.Diff, "updated_at": hub.Now(),
-		"applied": append(anyList(state["applied"]), in.File.Name),
+	err = a.records().FilesApplied(ctx, hub.SyncFiles{
+		Index: in.Index, Diff: in.Diff, UpdatedAt: hub.Now(), Applied: append(state.Applied, in.File.Name),
 	})
 	if err == nil {
 		_ = syncer.RemoveComputed(in.Diff, in.Index, in.File)
 	}
 	return res, err
-}
-
-func anyList(v any) []any {
-	l, _ := v.([]any)
-	return l
 }
 
 // SyncFinish adds the new build's fields to the index mapping and sets its
@@ -160,12 +145,11 @@ func (a *Activities) SyncFinish(ctx context.Context, in SyncInput) error {
 	if err != nil {
 		return nonRetryable("BadDiff", err)
 	}
-	newB, err := a.Hub.C(hub.SrcBuild).Get(ctx, md.New)
+	newB, err := a.records().Build(ctx, md.New)
 	if err != nil {
-		return fmt.Errorf("build %s: %w", md.New, err)
+		return err
 	}
-	mapping, _ := newB["mapping"].(map[string]any)
-	if err := a.Search.PutMapping(ctx, in.Index, mapping, md.Meta); err != nil {
+	if err := a.Search.PutMapping(ctx, in.Index, newB.Mapping, md.Meta); err != nil {
 		return fmt.Errorf("update mapping of %s: %w", in.Index, err)
 	}
 	return a.Search.Refresh(ctx, in.Index)
@@ -185,10 +169,7 @@ func (a *Activities) ReleaseNoteRun(ctx context.Context, in DiffInput) (releasen
 		if err != nil {
 			return releasenote.Note{}, err
 		}
-		builds[i].ID, builds[i].Version = id, hub.Str(b, "build_version")
-		builds[i].Count, _ = b["count"].(int64)
-		builds[i].Mapping, _ = b["mapping"].(map[string]any)
-		builds[i].Meta, _ = b["_meta"].(map[string]any)
+		builds[i] = releasenote.Build{ID: id, Version: b.BuildVersion, Count: b.Count, Mapping: b.Mapping, Meta: b.Meta}
 	}
 	var updates []differ.Update
 	for _, f := range md.Files {
@@ -208,8 +189,6 @@ func (a *Activities) ReleaseNoteRun(ctx context.Context, in DiffInput) (releasen
 	}
 	// The note is kept as JSON text: its keys are field paths ("cgi.gene"),
 	// which MongoDB refuses as keys of a stored document.
-	err = a.Hub.C(hub.SrcBuild).Update(ctx, in.New, map[string]any{
-		"release_note." + in.Old: map[string]any{"json_text": string(b), "txt": note.Text(), "created_at": hub.Now()},
-	})
+	err = a.records().ReleaseNoteDone(ctx, in.New, in.Old, hub.ReleaseNote{JSONText: string(b), Txt: note.Text(), CreatedAt: hub.Now()})
 	return note, err
 }

@@ -9,8 +9,8 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"studio/internal/contract"
-	"studio/internal/manifest"
+	"studio/internal/domain/manifest"
+	"studio/internal/temporal/contract"
 )
 
 // syncSchedule makes the source's dump schedule match the manifest: created

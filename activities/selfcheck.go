@@ -8,9 +8,9 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/progress"
+	"studio/internal/domain/hub"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/progress"
 )
 
 // SelfCheckCollection is the hub collection the self-check writes to

@@ -8,12 +8,12 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/hub"
-	"studio/internal/manifest"
-	"studio/internal/progress"
-	"studio/internal/pyparser"
-	"studio/internal/store"
-	"studio/internal/tableparse"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/domain/pyparser"
+	"studio/internal/domain/tableparse"
+	"studio/internal/domain/uploadstore"
+	"studio/internal/temporal/progress"
 )
 
 // UploadPlan names the uploaders of a source and the data they read.
@@ -39,8 +39,8 @@ func (a *Activities) UploadPrepare(ctx context.Context, in UploadInput) (UploadP
 	if err != nil {
 		return UploadPlan{}, nonRetryable("NoSource", err)
 	}
-	plan := UploadPlan{Source: in.Source, Release: hub.Str(rec, "download.release"), DataFolder: hub.Str(rec, "download.data_folder")}
-	if hub.Str(rec, "download.status") != hub.Success || plan.DataFolder == "" {
+	plan := UploadPlan{Source: in.Source, Release: rec.Download.Release, DataFolder: rec.Download.DataFolder}
+	if rec.Download.Status != hub.Success || plan.DataFolder == "" {
 		return plan, nonRetryable("NotDumped", fmt.Errorf("source %s has no successful dump to upload: dump it first", in.Source))
 	}
 	for _, u := range m.Uploaders {
@@ -105,18 +105,15 @@ func (a *Activities) UploadRun(ctx context.Context, in UploadSubInput) (UploadRe
 	if up.Kind == pyparser.UploaderDummy {
 		return a.uploadDummy(ctx, in, m, mapping, started)
 	}
-	opts := store.Options{OnDuplicates: up.OnDuplicates}
+	opts := uploadstore.Options{OnDuplicates: up.OnDuplicates}
 	if last.Resume != "" {
 		opts.Resume, opts.ResumeAfter = last.Resume, last.Done
 		a.log().Info("upload resumes", "source", in.Source, "sub", in.Sub, "temp", last.Resume, "after", last.Done)
 	}
-	if err := a.setJob(ctx, in, map[string]any{
-		"status": "uploading", "step": "parse", "release": in.Release, "data_folder": in.DataFolder,
-		"started_at": hub.Now(), "err": nil,
-	}); err != nil {
+	if err := a.records().UploadStarted(ctx, in.Source, in.Sub, hub.UploadJob{Release: in.Release, DataFolder: in.DataFolder, StartedAt: hub.Now()}); err != nil {
 		return UploadResult{}, err
 	}
-	w, err := store.NewWriter(ctx, a.Src, in.Sub, opts)
+	w, err := uploadstore.NewWriter(ctx, a.Src, in.Sub, opts)
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("source %s: %w", in.Source, err)
 	}
@@ -157,7 +154,7 @@ func (a *Activities) uploadDummy(ctx context.Context, in UploadSubInput, m *mani
 	if err != nil {
 		return UploadResult{}, fmt.Errorf("source %s, uploader %s: counting its collection: %w", in.Source, in.Sub, err)
 	}
-	res := UploadResult{Sub: in.Sub, Count: n, Stats: store.Stats{Stored: n}, Duration: time.Since(started).Round(time.Millisecond).Seconds()}
+	res := UploadResult{Sub: in.Sub, Count: n, Stats: uploadstore.Stats{Stored: n}, Duration: time.Since(started).Round(time.Millisecond).Seconds()}
 	return res, a.recordUpload(ctx, in, m, res, mapping)
 }
 
@@ -188,11 +185,11 @@ func (a *Activities) parse(ctx context.Context, in UploadSubInput, m *manifest.M
 // uploadFailed records the failure. Failures a retry cannot fix drop the
 // temp collection and are marked non-retryable; others keep it for the
 // retry to resume into. The live collection is untouched either way.
-func (a *Activities) uploadFailed(ctx context.Context, in UploadSubInput, w *store.Writer, err error) error {
-	var dup *store.DuplicateIDError
-	permanent := pyparser.IsParserError(err) || errors.As(err, &dup) || errors.Is(err, store.ErrNoDocuments) || isNonRetryable(err)
+func (a *Activities) uploadFailed(ctx context.Context, in UploadSubInput, w *uploadstore.Writer, err error) error {
+	var dup *uploadstore.DuplicateIDError
+	permanent := pyparser.IsParserError(err) || errors.As(err, &dup) || errors.Is(err, uploadstore.ErrNoDocuments) || isNonRetryable(err)
 	err = fmt.Errorf("source %s, uploader %s: %w", in.Source, in.Sub, err)
-	_ = a.setJob(context.WithoutCancel(ctx), in, map[string]any{"status": "failed", "err": err.Error()})
+	_ = a.records().UploadFailed(context.WithoutCancel(ctx), in.Source, in.Sub, err.Error())
 	if !permanent {
 		return err
 	}
@@ -200,26 +197,13 @@ func (a *Activities) uploadFailed(ctx context.Context, in UploadSubInput, w *sto
 	return nonRetryable("UploadFailed", err)
 }
 
-func (a *Activities) setJob(ctx context.Context, in UploadSubInput, fields map[string]any) error {
-	set := make(map[string]any, len(fields))
-	for k, v := range fields {
-		set["upload.jobs."+in.Sub+"."+k] = v
-	}
-	if err := a.Hub.C(hub.SrcDump).Update(ctx, in.Source, set); err != nil {
-		return fmt.Errorf("update src_dump %s: %w", in.Source, err)
-	}
-	return nil
-}
-
 // recordUpload writes the job's success and the sub-source's src_master.
 func (a *Activities) recordUpload(ctx context.Context, in UploadSubInput, m *manifest.Manifest, res UploadResult, mapping map[string]any) error {
-	if err := a.setJob(ctx, in, map[string]any{
-		"status": hub.Success, "step": "done", "count": res.Count, "time": res.Duration,
-		"last_success": hub.Now(), "rejected": res.Stats.Rejected, "reject_samples": toAny(res.Stats.RejectSamples),
-	}); err != nil {
-		return err
-	}
-	if err := a.Hub.C(hub.SrcDump).Unset(ctx, in.Source, "pending"); err != nil {
+	err := a.records().UploadDone(ctx, in.Source, in.Sub, hub.UploadJob{
+		Count: res.Count, Time: res.Duration, LastSuccess: hub.Now(),
+		Rejected: res.Stats.Rejected, RejectSamples: res.Stats.RejectSamples,
+	})
+	if err != nil {
 		return err
 	}
 	plug, err := a.records().Plugin(ctx, in.Source)
@@ -235,17 +219,13 @@ func (a *Activities) recordUpload(ctx context.Context, in UploadSubInput, m *man
 		meta[k] = v
 	}
 	meta["code"] = map[string]any{
-		"repo": hub.Str(plug, "plugin.url"), "url": hub.Str(plug, "plugin.url"),
-		"commit": hub.Str(plug, "plugin.commit"), "branch": hub.Str(plug, "plugin.branch"),
+		"repo": plug.Plugin.URL, "url": plug.Plugin.URL,
+		"commit": plug.Plugin.Commit, "branch": plug.Plugin.Branch,
 	}
-	// Update, not replace: src_master also holds the registered mapping,
-	// which only the manifest's mapping function or a commit sets.
-	fields := map[string]any{
-		"name": in.Sub, "source": in.Source, "timestamp": hub.Now(),
-		"release": in.Release, "count": res.Count, "src_meta": meta,
-	}
-	if mapping != nil {
-		fields["mapping"] = mapping
-	}
-	return a.Hub.C(hub.SrcMaster).Update(ctx, in.Sub, fields)
+	// An update, not a replacement: src_master also holds the registered
+	// mapping, which only the manifest's mapping function or a commit sets.
+	return a.records().SubUploaded(ctx, hub.Master{
+		ID: in.Sub, Name: in.Sub, Source: in.Source, Timestamp: hub.Now(),
+		Release: in.Release, Count: res.Count, SrcMeta: meta, Mapping: mapping,
+	})
 }

@@ -9,11 +9,11 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
-	"studio/internal/hub"
-	"studio/internal/manifest"
-	"studio/internal/progress"
-	"studio/internal/pyparser"
-	"studio/internal/store"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/domain/pyparser"
+	"studio/internal/domain/uploadstore"
+	"studio/internal/temporal/progress"
 )
 
 // A parallel upload: an uploader with a "parallelizer" runs its parser once
@@ -47,11 +47,11 @@ type UploadJobInput struct {
 
 // UploadFinishInput ends a parallel upload.
 type UploadFinishInput struct {
-	Sub     UploadSubInput `json:"sub"`
-	Temp    string         `json:"temp"`
-	Jobs    int            `json:"jobs"`
-	Totals  store.JobStats `json:"totals"`
-	Started time.Time      `json:"started"`
+	Sub     UploadSubInput       `json:"sub"`
+	Temp    string               `json:"temp"`
+	Jobs    int                  `json:"jobs"`
+	Totals  uploadstore.JobStats `json:"totals"`
+	Started time.Time            `json:"started"`
 }
 
 // UploadAbortInput records a parallel upload's failure.
@@ -116,13 +116,12 @@ func (a *Activities) UploadJobs(ctx context.Context, in UploadSubInput) (UploadJ
 	if err := checkJobs(jobs, up.Parallelizer, in.DataFolder); err != nil {
 		return UploadJobsPlan{}, a.permanent(ctx, in, "BadJobs", fmt.Errorf("%s: %w", where, err))
 	}
-	temp, err := store.NewTemp(ctx, a.Src, in.Sub)
+	temp, err := uploadstore.NewTemp(ctx, a.Src, in.Sub)
 	if err != nil {
 		return UploadJobsPlan{}, fmt.Errorf("%s: %w", where, err)
 	}
-	if err := a.setJob(ctx, in, map[string]any{
-		"status": "uploading", "step": "parse", "release": in.Release, "data_folder": in.DataFolder,
-		"started_at": hub.Now(), "err": nil, "jobs": len(jobs), "temp": temp,
+	if err := a.records().UploadStarted(ctx, in.Source, in.Sub, hub.UploadJob{
+		Release: in.Release, DataFolder: in.DataFolder, StartedAt: hub.Now(), Jobs: int64(len(jobs)), Temp: temp,
 	}); err != nil {
 		return UploadJobsPlan{}, err
 	}
@@ -145,7 +144,7 @@ func checkJobs(jobs []json.RawMessage, fn, dataFolder string) error {
 
 // permanent records a failure retrying cannot fix and marks it so.
 func (a *Activities) permanent(ctx context.Context, in UploadSubInput, kind string, err error) error {
-	_ = a.setJob(context.WithoutCancel(ctx), in, map[string]any{"status": "failed", "err": err.Error()})
+	_ = a.records().UploadFailed(context.WithoutCancel(ctx), in.Source, in.Sub, err.Error())
 	return nonRetryable(kind, err)
 }
 
@@ -153,13 +152,13 @@ func (a *Activities) permanent(ctx context.Context, in UploadSubInput, kind stri
 // collection. It heartbeats the documents settled and the temp collection,
 // and a retry (after a crash, on any worker holding the data) replays the
 // parser and skips what was settled, as UploadRun does.
-func (a *Activities) UploadJob(ctx context.Context, in UploadJobInput) (store.JobStats, error) {
+func (a *Activities) UploadJob(ctx context.Context, in UploadJobInput) (uploadstore.JobStats, error) {
 	sub := in.Sub
 	m, up, err := a.uploaderOf(ctx, sub)
 	if err != nil {
-		return store.JobStats{}, err
+		return uploadstore.JobStats{}, err
 	}
-	opts := store.Options{OnDuplicates: up.OnDuplicates}
+	opts := uploadstore.Options{OnDuplicates: up.OnDuplicates}
 	var last progress.Progress
 	if activity.HasHeartbeatDetails(ctx) && activity.GetHeartbeatDetails(ctx, &last) == nil && last.Resume == in.Temp {
 		opts.ResumeAfter = last.Done
@@ -170,12 +169,12 @@ func (a *Activities) UploadJob(ctx context.Context, in UploadJobInput) (store.Jo
 		opts.Resume = in.Temp
 		a.log().Info("upload job resumes", "source", sub.Source, "sub", sub.Sub, "job", in.Job, "temp", in.Temp, "after", opts.ResumeAfter)
 	}
-	w, err := store.NewJobWriter(ctx, a.Src, sub.Sub, in.Temp, in.Job, opts)
-	if errors.Is(err, store.ErrTempGone) {
-		return store.JobStats{}, nonRetryable("TempGone", a.jobErr(in, up, err))
+	w, err := uploadstore.NewJobWriter(ctx, a.Src, sub.Sub, in.Temp, in.Job, opts)
+	if errors.Is(err, uploadstore.ErrTempGone) {
+		return uploadstore.JobStats{}, nonRetryable("TempGone", a.jobErr(in, up, err))
 	}
 	if err != nil {
-		return store.JobStats{}, a.jobErr(in, up, err)
+		return uploadstore.JobStats{}, a.jobErr(in, up, err)
 	}
 	meter := progress.NewMeter(fmt.Sprintf("upload job %d/%d", in.Job, in.Of), "docs", 0)
 	if last.Resume == "" {
@@ -198,7 +197,7 @@ func (a *Activities) UploadJob(ctx context.Context, in UploadJobInput) (store.Jo
 	spec := a.subSpec(sub, m, up.Parser.Func, up.ParserKwargs)
 	spec.Job = in.Args
 	if err := pyparser.CheckRequires(ctx, spec); err != nil {
-		return store.JobStats{}, nonRetryable("MissingRequires", a.jobErr(in, up, err))
+		return uploadstore.JobStats{}, nonRetryable("MissingRequires", a.jobErr(in, up, err))
 	}
 	if _, err := pyparser.Run(ctx, spec, sub.DataFolder, a.Parser, emit); err != nil {
 		return w.Stats(), a.jobFailed(in, up, err)
@@ -219,7 +218,7 @@ func (a *Activities) jobErr(in UploadJobInput, up manifest.Uploader, err error) 
 
 // jobFailed names the job in err and marks the failures a retry cannot fix.
 func (a *Activities) jobFailed(in UploadJobInput, up manifest.Uploader, err error) error {
-	var dup *store.DuplicateIDError
+	var dup *uploadstore.DuplicateIDError
 	permanent := pyparser.IsParserError(err) || errors.As(err, &dup) || isNonRetryable(err)
 	err = a.jobErr(in, up, err)
 	if permanent {
@@ -263,10 +262,10 @@ func (a *Activities) UploadFinish(ctx context.Context, in UploadFinishInput) (Up
 			return UploadResult{}, nonRetryable("BadMapping", fmt.Errorf("source %s, uploader %s: mapping function %s: %w", sub.Source, sub.Sub, up.Mapping, err))
 		}
 	}
-	stats, err := store.FinishJobs(ctx, a.Src, sub.Sub, in.Temp, store.Options{OnDuplicates: up.OnDuplicates}, in.Totals)
+	stats, err := uploadstore.FinishJobs(ctx, a.Src, sub.Sub, in.Temp, uploadstore.Options{OnDuplicates: up.OnDuplicates}, in.Totals)
 	if err != nil {
 		err = fmt.Errorf("source %s, uploader %s: %w", sub.Source, sub.Sub, err)
-		if errors.Is(err, store.ErrNoDocuments) || errors.Is(err, store.ErrCountMismatch) {
+		if errors.Is(err, uploadstore.ErrNoDocuments) || errors.Is(err, uploadstore.ErrCountMismatch) {
 			return UploadResult{}, nonRetryable("UploadFailed", err)
 		}
 		return UploadResult{}, err
@@ -281,13 +280,13 @@ func (a *Activities) UploadFinish(ctx context.Context, in UploadFinishInput) (Up
 // UploadAbort records a parallel upload's failure and drops its temp
 // collection; the live collection is untouched.
 func (a *Activities) UploadAbort(ctx context.Context, in UploadAbortInput) error {
-	if err := a.setJob(ctx, in.Sub, map[string]any{"status": "failed", "err": in.Err}); err != nil {
+	if err := a.records().UploadFailed(ctx, in.Sub.Source, in.Sub.Sub, in.Err); err != nil {
 		return err
 	}
 	if in.Temp == "" {
 		return nil
 	}
-	if err := store.DropTemp(ctx, a.Src, in.Sub.Sub, in.Temp); err != nil {
+	if err := uploadstore.DropTemp(ctx, a.Src, in.Sub.Sub, in.Temp); err != nil {
 		return fmt.Errorf("source %s, uploader %s: %w", in.Sub.Source, in.Sub.Sub, err)
 	}
 	return nil

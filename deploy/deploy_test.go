@@ -14,9 +14,9 @@ import (
 
 	"github.com/compose-spec/compose-go/v2/cli"
 
-	"studio/internal/config"
-	"studio/internal/testenv"
-	"studio/internal/testenv/deployspec"
+	"studio/internal/app/config"
+	"studio/internal/testsupport/testenv"
+	"studio/internal/testsupport/testenv/deployspec"
 )
 
 // TestComposeValid loads docker-compose.yml the way `docker compose

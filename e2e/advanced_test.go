@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/docstore"
-	"studio/internal/hubclient"
-	"studio/internal/testenv"
+	"studio/internal/app/hubclient"
+	"studio/internal/engine/docstore"
+	"studio/internal/testsupport/testenv"
 )
 
 // pharmgkbPlugin reads the PharmGKB-shaped advanced plugin (BioThings'
@@ -25,7 +25,7 @@ import (
 // at base.
 func pharmgkbPlugin(t *testing.T, base string) map[string]string {
 	t.Helper()
-	dir := filepath.Join(testenv.RepoRoot(t), "internal", "pyparser", "testdata", "advanced", "pharmgkb")
+	dir := filepath.Join(testenv.RepoRoot(t), "internal", "domain", "pyparser", "testdata", "advanced", "pharmgkb")
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func pharmgkbPlugin(t *testing.T, base string) map[string]string {
 // with PharmGKB's column names, with Last-Modified and ranges.
 func servePharmgkb(t *testing.T) *httptest.Server {
 	t.Helper()
-	data := filepath.Join(testenv.RepoRoot(t), "internal", "pyparser", "testdata", "advanced", "pharmgkb_data")
+	data := filepath.Join(testenv.RepoRoot(t), "internal", "domain", "pyparser", "testdata", "advanced", "pharmgkb_data")
 	zips := map[string][]byte{}
 	for zipName, tsv := range map[string]string{
 		"annotations.zip": "var_drug_ann.tsv", "drugLabels.zip": "drugLabels.byGene.tsv", "occurrences.zip": "occurrences.tsv",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -13,8 +12,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"studio/activities"
-	"studio/internal/testenv"
-	"studio/server"
+	"studio/internal/testsupport/testenv"
 )
 
 // TestBrowserPluginFromFile makes the tutorial's plugin without a line of
@@ -33,7 +31,7 @@ func TestBrowserPluginFromFile(t *testing.T) {
 		t.Fatalf("the TSV gives %d documents, %d with ABL1; the tutorial has 323 and 93", wantDocs, wantABL1)
 	}
 	s := newStack(t, true)
-	app := s.startAppServer(server.Deps{GeneratedPlugins: filepath.Join(s.cfg.DataDir, "generated-plugins")})
+	app := s.startAppServer("")
 	lab := serveFile(t, "cgi_biomarkers_per_variant.tsv", tsv, 0)
 	fileURL := lab.URL + "/cgi_biomarkers_per_variant.tsv"
 	p := newPage(t, app.URL())

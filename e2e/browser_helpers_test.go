@@ -14,7 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"studio/internal/testenv"
+	"studio/internal/app/program"
+	"studio/internal/testsupport/testenv"
 	"studio/server"
 )
 
@@ -547,13 +548,13 @@ type appServer struct {
 	done chan struct{}
 }
 
-// startAppServer starts a server over the stack's engines, on a free
-// loopback port.
-func (s *stack) startAppServer(deps server.Deps) *appServer {
+// startAppServer starts a server over the stack's engines, assembled as
+// the studio binary assembles it (program.ServerDeps), on a free loopback
+// port; webUI is the Temporal Web UI's address, or "".
+func (s *stack) startAppServer(webUI string) *appServer {
 	s.t.Helper()
-	deps.Temporal, deps.TemporalAddress = s.dev.Client(), s.cfg.TemporalAddress
-	deps.Namespace, deps.TaskQueue = s.cfg.TemporalNamespace, s.cfg.TaskQueue
-	deps.Hub, deps.Src, deps.Target, deps.Search = s.eng.Hub, s.eng.Src, s.eng.Target, s.eng.Search
+	deps := program.ServerDeps(s.cfg, s.eng, s.dev.Client(), nil, "")
+	deps.TemporalUIURL = webUI
 	a := &appServer{t: s.t, deps: deps}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

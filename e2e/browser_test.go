@@ -22,10 +22,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/testenv"
-	"studio/server"
+	"studio/internal/domain/hub"
+	"studio/internal/engine/docstore"
+	"studio/internal/testsupport/testenv"
 )
 
 // cgiExpectations reads the tutorial's TSV the way its parser does (one
@@ -90,7 +89,7 @@ func TestBrowserTutorial(t *testing.T) {
 		t.Fatalf("the TSV gives %d documents, %d with ABL1: nothing to test", wantDocs, wantABL1)
 	}
 	s := newStack(t, true)
-	app := s.startAppServer(server.Deps{})
+	app := s.startAppServer("")
 	lab := serveLabFile(t, "cgi_biomarkers_per_variant.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
 	repo := cgiPluginRepo(t, "cgi", lab.URL)
 	commit, err := exec.Command("git", "-C", repo, "rev-parse", "HEAD").Output()
@@ -344,7 +343,7 @@ func TestBrowserLiveAndAccessibility(t *testing.T) {
 	requireBrowser(t)
 	s := newStack(t, true)
 	webUI := fmt.Sprintf("http://127.0.0.1:%d", freePort(t))
-	app := s.startAppServer(server.Deps{TemporalUIURL: webUI})
+	app := s.startAppServer(webUI)
 	registerDemo(t, s)
 	p := newPage(t, app.URL())
 	p.open("/")
@@ -511,7 +510,7 @@ func (p *page) escapeCloses(name, opener string) {
 func TestBrowserReloads(t *testing.T) {
 	requireBrowser(t)
 	s := newStack(t, true)
-	app := s.startAppServer(server.Deps{})
+	app := s.startAppServer("")
 	registerDemo(t, s)
 	p := newPage(t, app.URL())
 	var broken []string
@@ -590,7 +589,7 @@ func runNoops(ctx context.Context, s *stack, n int) error {
 func TestBrowserManyCommands(t *testing.T) {
 	requireBrowser(t)
 	s := newStack(t, true)
-	app := s.startAppServer(server.Deps{})
+	app := s.startAppServer("")
 	ctx := context.Background()
 
 	const nSources = 100

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/hubclient"
-	"studio/internal/search"
-	"studio/internal/testenv"
+	"studio/internal/app/hubclient"
+	"studio/internal/engine/search"
+	"studio/internal/testsupport/testenv"
 )
 
 // uploadTutorialCGI registers the tutorial's plugin, dumps and uploads it.

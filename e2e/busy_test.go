@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/hubclient"
-	"studio/internal/testenv"
+	"studio/internal/app/hubclient"
+	"studio/internal/testsupport/testenv"
 )
 
 // TestSourceBusyAndCancel: while a dump runs, the steps that would rewrite

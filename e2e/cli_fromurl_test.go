@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"studio/internal/commands"
-	"studio/internal/testenv"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/testenv"
 )
 
 // TestCLIPluginFromFile makes the tutorial's plugin with `studio plugin

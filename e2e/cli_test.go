@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"studio/internal/commands"
-	"studio/internal/testenv"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/testenv"
 )
 
 // studioCLI runs the studio binary against one hub.

@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"studio/internal/dataapi"
-	"studio/internal/search"
-	"studio/internal/search/bleve"
-	"studio/internal/search/elasticsearch"
-	"studio/internal/search/searchtest"
-	"studio/internal/testenv"
-	"studio/internal/testenv/escluster"
+	"studio/internal/domain/dataapi"
+	"studio/internal/engine/search"
+	"studio/internal/engine/search/bleve"
+	"studio/internal/engine/search/elasticsearch"
+	"studio/internal/engine/search/searchtest"
+	"studio/internal/testsupport/testenv"
+	"studio/internal/testsupport/testenv/escluster"
 )
 
 // TestBiothingsClient runs the BioThings Python client from PyPI

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/hubclient"
-	"studio/internal/testenv"
+	"studio/internal/app/hubclient"
+	"studio/internal/testsupport/testenv"
 )
 
 // tutorialManifest is the tutorial's manifest.json, pointing at dataURL.

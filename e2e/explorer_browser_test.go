@@ -16,10 +16,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"studio/activities"
-	"studio/internal/docstore"
-	"studio/internal/explorer"
-	"studio/internal/testenv"
-	"studio/server"
+	"studio/internal/domain/explorer"
+	"studio/internal/engine/docstore"
+	"studio/internal/testsupport/testenv"
 )
 
 // TestBrowserExplorer explores the tutorial's CGI data in chromium: the
@@ -39,7 +38,7 @@ func TestBrowserExplorer(t *testing.T) {
 	lab := serveLabFile(t, "cgi.zip", zipOf(t, "cgi_biomarkers_per_variant.tsv", tsv))
 	repo := cgiPluginRepo(t, "cgi", lab.URL)
 	s := newStack(t, true)
-	app := s.startAppServer(server.Deps{})
+	app := s.startAppServer("")
 
 	// The pipeline through the hub API: two builds (the lab edits its file
 	// in between), both inspected with mode stats, the first released.

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/hubclient"
-	"studio/internal/testenv"
+	"studio/internal/app/hubclient"
+	"studio/internal/testsupport/testenv"
 )
 
 // badInput is one bad input given to the hub API. With code set, the call

@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/commands"
-	"studio/internal/config"
-	"studio/internal/engines"
-	"studio/internal/hubclient"
-	"studio/internal/testenv"
+	"studio/internal/app/config"
+	"studio/internal/app/hubclient"
+	"studio/internal/engine"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/testenv"
 )
 
 // devProcess is a `studio dev` child process in its own process group.
@@ -124,7 +124,7 @@ def load_data(data_folder, n=200000):
 // with the documents of an undisturbed run.
 func TestFaultsDevRestart(t *testing.T) {
 	// Much of a fault test is waiting for Temporal to notice a dead
-	// worker: the fault tests overlap, each on its own engines.
+	// worker: the fault tests overlap, each on its own engine.
 	t.Parallel()
 	const n = 200000
 	seed := faultSeed(t)
@@ -225,7 +225,7 @@ func sourceChecksum(t *testing.T, dataDir, coll string) string {
 	t.Helper()
 	cfg := config.Default()
 	cfg.DataDir = dataDir
-	eng, err := engines.Open(context.Background(), cfg)
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,19 +18,19 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"studio/activities"
-	"studio/internal/commands"
-	"studio/internal/differ"
-	"studio/internal/docstore"
-	"studio/internal/engines"
-	"studio/internal/search"
-	"studio/internal/testenv"
+	"studio/internal/domain/differ"
+	"studio/internal/engine"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/testenv"
 )
 
 // Fault injection: every pipeline runs once undisturbed, giving a reference
 // checksum of its result, then faultKills() more times with the worker
 // process killed -9 at a random point of its work; each of those runs must
 // end with the reference checksum. Every kill prints one FAULT line, and the
-// test a FAULTS summary, which internal/faultreport turns into
+// test a FAULTS summary, which internal/testsupport/faultreport turns into
 // docs/reliability.md.
 
 // faultKills is how many killed runs each pipeline gets (STUDIO_FAULT_KILLS,
@@ -291,7 +291,7 @@ func indexSum(t *testing.T, s *stack, index string) string {
 	s.stopChildWorker()
 	defer s.startChildWorker()
 	ctx := context.Background()
-	eng, err := engines.OpenSearch(ctx, s.cfg)
+	eng, err := engine.OpenSearch(ctx, s.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +398,7 @@ const releaseRows = 25000
 // killed run ends with the checksum of an undisturbed run.
 func TestFaults(t *testing.T) {
 	// Much of a fault test is waiting for Temporal to notice a dead
-	// worker: the fault tests overlap, each on its own engines.
+	// worker: the fault tests overlap, each on its own engine.
 	t.Parallel()
 	r := &faultRunner{t: t, kills: faultKills(t)}
 	seed := faultSeed(t)

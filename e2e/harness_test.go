@@ -26,13 +26,16 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"studio/internal/commands"
-	"studio/internal/config"
-	"studio/internal/engines"
-	"studio/internal/hubclient"
-	"studio/internal/program"
-	"studio/internal/testenv"
-	"studio/internal/testenv/escluster"
+	"studio/internal/app/config"
+	"studio/internal/app/hubclient"
+	"studio/internal/app/program"
+	"studio/internal/domain/hub"
+	"studio/internal/engine"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/apicheck"
+	"studio/internal/testsupport/testenv"
+	"studio/internal/testsupport/testenv/escluster"
 )
 
 // childWorkerEnv makes the test binary run as a worker process.
@@ -57,13 +60,13 @@ func runChildWorker() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	eng, err := engines.Open(ctx, cfg)
+	eng, err := engine.Open(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	defer eng.Close()
-	tc, err := engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, nil)
+	tc, err := engine.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, nil)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -84,7 +87,7 @@ type stack struct {
 	t        *testing.T
 	cfg      config.Config
 	dev      *testenv.DevServer
-	eng      *engines.Engines
+	eng      *engine.Engines
 	hub      *hubclient.Client
 	base     string
 	child    *exec.Cmd
@@ -103,12 +106,16 @@ func newStack(t *testing.T, inProcessWorker bool, configure ...func(*config.Conf
 	for _, f := range configure {
 		f(&s.cfg)
 	}
-	eng, err := engines.Open(context.Background(), s.cfg)
+	eng, err := engine.Open(context.Background(), s.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.Close() })
 	s.eng = eng
+	// Once the test is over, every hub record it made reads into its Go
+	// type and writes back the same JSON (runs after the workers and the
+	// server stopped).
+	t.Cleanup(func() { checkRecordsRoundTrip(t, eng.Hub) })
 	if inProcessWorker {
 		ws, err := program.StartWorkers(s.cfg, eng, s.dev.Client(), nil, false)
 		if err != nil {
@@ -128,6 +135,9 @@ func newStack(t *testing.T, inProcessWorker bool, configure ...func(*config.Conf
 	})
 	s.base = "http://" + ln.Addr().String()
 	s.hub = hubclient.New(s.base)
+	// Every answer the tests read is checked against the hub API's
+	// OpenAPI document.
+	s.hub.HTTP.Transport = apicheck.Transport{T: t}
 	return s
 }
 
@@ -260,5 +270,40 @@ func (s *stack) recordHistory(workflowID, name string) {
 	path := filepath.Join(testenv.RepoRoot(s.t), "workflows", "testdata", name+".history.json")
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		s.t.Fatal(err)
+	}
+}
+
+// checkRecordsRoundTrip reads every record of the hub collections that
+// have a Go type into it and fails t when one does not decode, or encodes
+// to other JSON than the stored document.
+func checkRecordsRoundTrip(t *testing.T, st docstore.Store) {
+	t.Helper()
+	ctx := context.Background()
+	for coll, decode := range map[string]func(docstore.Doc) (any, error){
+		hub.DataPlugin:     func(d docstore.Doc) (any, error) { return hub.Decode[hub.Plugin](d) },
+		hub.SrcDump:        func(d docstore.Doc) (any, error) { return hub.Decode[hub.Source](d) },
+		hub.SrcMaster:      func(d docstore.Doc) (any, error) { return hub.Decode[hub.Master](d) },
+		hub.SrcBuildConfig: func(d docstore.Doc) (any, error) { return hub.Decode[hub.BuildConfig](d) },
+		hub.SrcBuild:       func(d docstore.Doc) (any, error) { return hub.Decode[hub.Build](d) },
+		hub.API:            func(d docstore.Doc) (any, error) { return hub.Decode[hub.DataAPI](d) },
+		hub.WorkerFiles:    func(d docstore.Doc) (any, error) { return hub.Decode[hub.Files](d) },
+		hub.SyncState:      func(d docstore.Doc) (any, error) { return hub.Decode[hub.SyncFiles](d) },
+	} {
+		for d, err := range st.C(coll).Scan(ctx, docstore.ScanOptions{}) {
+			if err != nil {
+				t.Errorf("read %s: %v", coll, err)
+				break
+			}
+			rec, err := decode(d)
+			if err != nil {
+				t.Errorf("hub record %s %v does not read into its type: %v", coll, d["_id"], err)
+				continue
+			}
+			got, _ := json.Marshal(rec)
+			want, _ := json.Marshal(d)
+			if !bytes.Equal(got, want) {
+				t.Errorf("hub record %s %v encodes to\n%s\nstored\n%s", coll, d["_id"], got, want)
+			}
+		}
 	}
 }

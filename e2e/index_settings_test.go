@@ -13,11 +13,11 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/config"
-	"studio/internal/hubclient"
-	"studio/internal/search"
-	"studio/internal/testenv"
-	"studio/internal/testenv/escluster"
+	"studio/internal/app/config"
+	"studio/internal/app/hubclient"
+	"studio/internal/engine/search"
+	"studio/internal/testsupport/testenv"
+	"studio/internal/testsupport/testenv/escluster"
 )
 
 // mygeneJSONL turns the mygene.info bulk file (an index action, then the

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/hubclient"
+	"studio/internal/app/hubclient"
 )
 
 // TestInspectEditValidateCommit is the tutorial's "Inspecting the data":

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"studio/internal/testenv"
+	"studio/internal/testsupport/testenv"
 	"testing"
 	"time"
 )

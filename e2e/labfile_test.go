@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/testenv"
+	"studio/internal/testsupport/testenv"
 )
 
 // labFile is a data file on a lab's web server that a test replaces by a
@@ -64,8 +64,8 @@ func (s *stack) buildSource(source, conf string, timeout time.Duration) string {
 func cgiPluginRepo(t *testing.T, name, dataURL string) string {
 	t.Helper()
 	return testenv.GitRepo(t, name, map[string]string{
-		"manifest.json": strings.Replace(readFile(t, "internal/pyparser/testdata/plugins/cgi/manifest.json"),
+		"manifest.json": strings.Replace(readFile(t, "internal/domain/pyparser/testdata/plugins/cgi/manifest.json"),
 			"http://example.org/cgi/cgi_biomarkers_latest.zip", dataURL, 1),
-		"parser.py": readFile(t, "internal/pyparser/testdata/plugins/cgi/parser.py"),
+		"parser.py": readFile(t, "internal/domain/pyparser/testdata/plugins/cgi/parser.py"),
 	})
 }

@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/commands"
-	"studio/internal/differ"
-	"studio/internal/hubclient"
-	"studio/internal/testenv"
+	"studio/internal/app/hubclient"
+	"studio/internal/domain/differ"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/testenv"
 )
 
 // loadDocs is the size of the released index of the load test; its second

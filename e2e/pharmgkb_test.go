@@ -13,9 +13,9 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/config"
-	"studio/internal/docstore"
-	"studio/internal/testenv"
+	"studio/internal/app/config"
+	"studio/internal/engine/docstore"
+	"studio/internal/testsupport/testenv"
 )
 
 // pharmgkbBranches are the branches of github.com/biothings/tutorials

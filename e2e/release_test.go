@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/differ"
-	"studio/internal/engines"
-	"studio/internal/search"
-	"studio/internal/testenv"
+	"studio/internal/domain/differ"
+	"studio/internal/engine"
+	"studio/internal/engine/search"
+	"studio/internal/testsupport/testenv"
 )
 
 // editCGI edits the tutorial TSV: the rows of deleteN variants are removed,
@@ -382,7 +382,7 @@ func TestSyncSurvivesWorkerKill(t *testing.T) {
 	// The worker holds the Bleve index open; let it go, and open the
 	// indexes afresh here (this process has not seen the index created).
 	s.killChildWorker()
-	eng, err := engines.OpenSearch(context.Background(), s.cfg)
+	eng, err := engine.OpenSearch(context.Background(), s.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

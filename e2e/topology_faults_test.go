@@ -19,14 +19,14 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 
 	"studio/activities"
-	"studio/internal/commands"
-	"studio/internal/config"
-	"studio/internal/docstore"
-	"studio/internal/engines"
-	"studio/internal/hub"
-	"studio/internal/hubclient"
-	"studio/internal/search"
-	"studio/internal/testenv"
+	"studio/internal/app/config"
+	"studio/internal/app/hubclient"
+	"studio/internal/domain/hub"
+	"studio/internal/engine"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/testenv"
 )
 
 // Faults in the production topology: Studio as separate processes (a
@@ -36,7 +36,7 @@ import (
 // release and never comes back, an Elasticsearch node stops under a load
 // on the data APIs, the server is killed in the middle of an upload. Each
 // test prints one "FAULT topology case=..." line with what it measured,
-// which internal/faultreport turns into a section of docs/reliability.md.
+// which internal/testsupport/faultreport turns into a section of docs/reliability.md.
 
 // topoGoneAfter is how long a task waits on a worker's own queue before the
 // worker is presumed gone (STUDIO_WORKER_GONE_AFTER) in these tests.
@@ -47,7 +47,7 @@ const topoGoneAfter = 5 * time.Second
 type faultTopology struct {
 	*topology
 	hub     *hubclient.Client
-	eng     *engines.Engines
+	eng     *engine.Engines
 	workers []*studioProc
 }
 
@@ -66,7 +66,7 @@ func newFaultTopology(t *testing.T, n int) *faultTopology {
 
 // openEngines opens, in the test process, the document stores and the
 // search engine the server process uses (its environment's last word).
-func (ft *faultTopology) openEngines() *engines.Engines {
+func (ft *faultTopology) openEngines() *engine.Engines {
 	t := ft.t
 	t.Helper()
 	cfg := config.Default()
@@ -82,7 +82,7 @@ func (ft *faultTopology) openEngines() *engines.Engines {
 			cfg.ESURL = v
 		}
 	}
-	eng, err := engines.Open(context.Background(), cfg)
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("open the topology's engines from the test: %v", err)
 	}
@@ -251,11 +251,11 @@ func (ft *faultTopology) ownQueue(w *studioProc) string {
 // filesQueue is the queue of the worker that worker_files says holds key.
 func (ft *faultTopology) filesQueue(key string) string {
 	ft.t.Helper()
-	d, err := ft.eng.Hub.C(hub.WorkerFiles).Get(context.Background(), key)
+	f, err := hub.Records{Store: ft.eng.Hub}.Files(context.Background(), key)
 	if err != nil {
 		ft.t.Fatalf("worker_files %s: %v", key, err)
 	}
-	return hub.Str(d, "queue")
+	return f.Queue
 }
 
 // finalAttempt tells which attempt of the activity of type act closed in

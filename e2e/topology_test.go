@@ -15,11 +15,11 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"studio/internal/commands"
-	"studio/internal/docstore/mongo/ferrettest"
-	"studio/internal/testenv"
-	"studio/internal/testenv/deployspec"
-	"studio/internal/testenv/escluster"
+	"studio/internal/engine/docstore/mongo/ferrettest"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/testenv"
+	"studio/internal/testsupport/testenv/deployspec"
+	"studio/internal/testsupport/testenv/escluster"
 )
 
 // topology is the production deployment on one machine: an external

@@ -13,10 +13,10 @@ import (
 	"time"
 
 	"studio/activities"
-	"studio/internal/commands"
-	"studio/internal/docstore"
-	"studio/internal/hubclient"
-	"studio/internal/testenv"
+	"studio/internal/app/hubclient"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/commands"
+	"studio/internal/testsupport/testenv"
 )
 
 // readFile reads a file of the repository.
@@ -77,7 +77,7 @@ func TestTutorialUploadPythonAndDeclarative(t *testing.T) {
 	pyRepo := cgiPluginRepo(t, "cgi", url)
 	declRepo := testenv.GitRepo(t, "cgi_decl", map[string]string{
 		"manifest.json": fmt.Sprintf(`{"version": "0.1", "dumper": {"data_url": %q, "uncompress": true},
-		  "uploader": {"parser": %s, "on_duplicates": "error"}}`, url, readFile(t, "internal/tableparse/testdata/cgi_parser.json")),
+		  "uploader": {"parser": %s, "on_duplicates": "error"}}`, url, readFile(t, "internal/domain/tableparse/testdata/cgi_parser.json")),
 	})
 	s := newStack(t, true)
 	for _, repo := range []string{pyRepo, declRepo} {

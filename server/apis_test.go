@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"studio/internal/search"
+	"studio/internal/engine/search"
 )
 
 // TestCreateAPISettings: POST /api takes the data API's optional settings,

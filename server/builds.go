@@ -1,20 +1,18 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/buildconf"
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/releaseplan"
+	"studio/internal/domain/buildconf"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/releaseplan"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
 )
 
 // saveBuildConf is POST /buildconf (create) and PUT /buildconf/<name>
@@ -24,48 +22,32 @@ func (s *Server) saveBuildConf(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &conf); err != nil {
 		return fail(fiber.StatusBadRequest, "invalid JSON body: "+err.Error())
 	}
-	create := c.Method() == fiber.MethodPost
-	if !create {
-		conf.Name = c.Params("name")
+	mode := buildconf.Create
+	if c.Method() != fiber.MethodPost {
+		mode, conf.Name = buildconf.Replace, c.Params("name")
 	}
-	known, err := hub.KnownSources(c.UserContext(), s.deps.Hub)
-	if err != nil {
-		return err
-	}
-	if err := conf.Validate(known); err != nil {
-		return fail(fiber.StatusBadRequest, "build configuration: "+err.Error())
-	}
-	if err := conf.CheckIndexSettings(s.deps.Search); err != nil {
-		return fail(fiber.StatusBadRequest, "build configuration: extra_index_settings: "+err.Error())
-	}
-	coll := s.deps.Hub.C(hub.SrcBuildConfig)
-	_, err = coll.Get(c.UserContext(), conf.Name)
+	rec, err := buildconf.Save(c.UserContext(), s.deps.Hub, s.deps.Search, conf, mode)
+	var invalid *buildconf.InvalidError
 	switch {
-	case create && err == nil:
+	case errors.As(err, &invalid):
+		return fail(fiber.StatusBadRequest, "build configuration: "+invalid.Error())
+	case errors.Is(err, buildconf.ErrExists):
 		return fail(fiber.StatusConflict, fmt.Sprintf("build configuration %q exists: update it with PUT /buildconf/%s", conf.Name, conf.Name))
-	case !create && errors.Is(err, docstore.ErrNotFound):
+	case errors.Is(err, docstore.ErrNotFound):
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no build configuration %q", conf.Name))
-	case err != nil && !errors.Is(err, docstore.ErrNotFound):
+	case err != nil:
 		return err
 	}
-	doc := docstore.Doc{}
-	b, _ := json.Marshal(conf)
-	_ = json.Unmarshal(b, &doc)
-	doc["_id"] = conf.Name
-	doc["updated_at"] = hub.Now()
-	if err := coll.Upsert(c.UserContext(), []docstore.Doc{doc}); err != nil {
-		return err
-	}
-	return ok(c, doc)
+	return ok(c, rec)
 }
 
 // deleteBuildConf is DELETE /buildconf/<name>.
 func (s *Server) deleteBuildConf(c *fiber.Ctx) error {
-	n, err := s.deps.Hub.C(hub.SrcBuildConfig).Delete(c.UserContext(), c.Params("name"))
+	deleted, err := s.records().DeleteBuildConfig(c.UserContext(), c.Params("name"))
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if !deleted {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no build configuration %q", c.Params("name")))
 	}
 	return ok(c, fiber.Map{"deleted": c.Params("name")})
@@ -73,14 +55,11 @@ func (s *Server) deleteBuildConf(c *fiber.Ctx) error {
 
 // listBuildConfs is GET /buildconfs.
 func (s *Server) listBuildConfs(c *fiber.Ctx) error {
-	docs, err := s.deps.Hub.C(hub.SrcBuildConfig).Find(c.UserContext(), docstore.Query{})
+	confs, err := s.records().BuildConfigs(c.UserContext())
 	if err != nil {
 		return err
 	}
-	if docs == nil {
-		docs = []docstore.Doc{}
-	}
-	return ok(c, docs)
+	return ok(c, confs)
 }
 
 // newBuild is PUT /build/<conf>/new: it starts a build and returns its id.
@@ -105,56 +84,26 @@ func (s *Server) newBuild(c *fiber.Ctx) error {
 	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID(), "build_id": id})
 }
 
-// listBuilds is GET /builds.
+// listBuilds is GET /builds: the latest started first.
 func (s *Server) listBuilds(c *fiber.Ctx) error {
-	docs, err := s.deps.Hub.C(hub.SrcBuild).Find(c.UserContext(), docstore.Query{})
+	builds, err := s.records().Builds(c.UserContext())
 	if err != nil {
 		return err
 	}
-	sort.Slice(docs, func(i, j int) bool { return hub.Str(docs[i], "started_at") > hub.Str(docs[j], "started_at") })
-	if docs == nil {
-		docs = []docstore.Doc{}
-	}
-	return ok(c, docs)
+	return ok(c, builds)
 }
 
-// getBuild is GET /build/<id>.
+// getBuild is GET /build/<id>: the build's record, with each of its diffs
+// naming the indexes it was synced into.
 func (s *Server) getBuild(c *fiber.Ctx) error {
-	d, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), c.Params("id"))
+	b, err := s.records().BuildWithSyncs(c.UserContext(), c.Params("id"))
 	if errors.Is(err, docstore.ErrNotFound) {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", c.Params("id")))
 	}
 	if err != nil {
 		return err
 	}
-	if err := s.addSyncs(c.UserContext(), d); err != nil {
-		return err
-	}
-	return ok(c, d)
-}
-
-// addSyncs adds to each diff of a build the indexes it was synced into:
-// diff.<old>.synced = [{index, applied (files), updated_at}].
-func (s *Server) addSyncs(ctx context.Context, build docstore.Doc) error {
-	diffs, _ := build["diff"].(map[string]any)
-	for _, v := range diffs {
-		d, _ := v.(map[string]any)
-		folder, _ := d["folder"].(string)
-		if folder == "" {
-			continue
-		}
-		states, err := s.deps.Hub.C(hub.SyncState).Find(ctx, docstore.Query{Filter: map[string]any{"diff": folder}})
-		if err != nil {
-			return fmt.Errorf("syncs of diff %s: %w", folder, err)
-		}
-		synced := []any{}
-		for _, st := range states {
-			applied, _ := st["applied"].([]any)
-			synced = append(synced, map[string]any{"index": st["index"], "applied": int64(len(applied)), "updated_at": st["updated_at"]})
-		}
-		d["synced"] = synced
-	}
-	return nil
+	return ok(c, b)
 }
 
 // deleteBuild is DELETE /build/<id>: the DeleteBuild workflow drops the
@@ -183,7 +132,7 @@ func (s *Server) newIndex(c *fiber.Ctx) error {
 	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Build == "" {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"build": "<build id>", "index": "<optional name>", "purge": false}`)
 	}
-	if _, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), in.Build); err != nil {
+	if exists, err := s.records().Exists(c.UserContext(), hub.SrcBuild, in.Build); err != nil || !exists {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", in.Build))
 	}
 	name := in.Index
@@ -247,14 +196,17 @@ func (s *Server) getReleaseNote(c *fiber.Ctx) error {
 	if oldID == "" || newID == "" {
 		return fail(fiber.StatusBadRequest, "parameters old and new (build ids) are required")
 	}
-	b, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), newID)
+	b, err := s.records().Build(c.UserContext(), newID)
 	if err != nil {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", newID))
 	}
-	note, _ := docstore.GetPath(b, "release_note."+oldID)
-	m, _ := note.(map[string]any)
-	if m == nil {
+	note, found := b.ReleaseNote[oldID]
+	if !found {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no release note %s -> %s: diff the builds first (PUT /diff)", oldID, newID))
+	}
+	m, err := hub.Doc(&note)
+	if err != nil {
+		return err
 	}
 	if c.Query("format") == "txt" {
 		return c.SendString(fmt.Sprint(m["txt"]))

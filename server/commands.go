@@ -10,8 +10,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 
-	"studio/internal/commands"
-	"studio/internal/docstore"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/commands"
 )
 
 // listCommands is GET /commands?running=1&type=SelfCheck&limit=50.

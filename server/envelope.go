@@ -6,7 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/commands"
+	"studio/internal/temporal/commands"
 )
 
 // ok writes the hub envelope of a success.

@@ -11,11 +11,11 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
-	"studio/internal/docstore"
-	"studio/internal/explorer"
-	"studio/internal/hub"
-	"studio/internal/inspect"
-	"studio/internal/statsdiff"
+	"studio/internal/domain/explorer"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/inspect"
+	"studio/internal/domain/statsdiff"
+	"studio/internal/engine/docstore"
 )
 
 // exploreRoutes are the data explorer's and the field charts' routes
@@ -24,7 +24,10 @@ func (s *Server) exploreRoutes() {
 	s.explore = &explorer.APIs{Engine: s.deps.Search, Log: s.deps.Log}
 	app := s.app
 	app.Get("/explore/indexes", s.exploreIndexes)
-	app.All("/explore/index/:index/*", s.exploreIndex)
+	// The data API answers GET (and HEAD), POST and its CORS preflight.
+	app.Get("/explore/index/:index/*", s.exploreIndex)
+	app.Post("/explore/index/:index/*", s.exploreIndex)
+	app.Options("/explore/index/:index/*", s.exploreIndex)
 	app.Get("/explore/build/:id/docs", s.exploreBuildDocs)
 	app.Get("/explore/fields/source/:name", s.sourceFields)
 	app.Get("/explore/fields/build/:id", s.buildFields)
@@ -61,7 +64,7 @@ func (s *Server) exploreIndex(c *fiber.Ctx) error {
 // collection, read from the document store.
 func (s *Server) exploreBuildDocs(c *fiber.Ctx) error {
 	id := c.Params("id")
-	if _, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), id); err != nil {
+	if exists, err := s.records().Exists(c.UserContext(), hub.SrcBuild, id); err != nil || !exists {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", id))
 	}
 	req := explorer.PageRequest{ID: c.Query("id"), After: c.Query("after")}
@@ -99,12 +102,11 @@ type fieldsAnswer struct {
 // statistics of its last inspection with mode stats.
 func (s *Server) sourceFields(c *fiber.Ctx) error {
 	sub := c.Params("name")
-	d, err := s.deps.Hub.C(hub.SrcDump).Get(c.UserContext(), s.sourceOf(c.UserContext(), sub))
+	src, err := s.records().Source(c.UserContext(), s.records().SourceOf(c.UserContext(), sub))
 	if err != nil {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no source %q", sub))
 	}
-	job, _ := docstore.GetPath(d, "inspect.jobs."+sub)
-	return s.answerFields(c, job, "source "+sub, `{"data_provider": ["src", "`+sub+`"], "mode": ["stats"]}`)
+	return s.answerFields(c, src.Inspect.Jobs[sub], "source "+sub, `{"data_provider": ["src", "`+sub+`"], "mode": ["stats"]}`)
 }
 
 // buildFields is GET /explore/fields/build/<id>.
@@ -117,16 +119,15 @@ func (s *Server) buildFields(c *fiber.Ctx) error {
 	return s.answerFields(c, job, "build "+id, `{"data_provider": "`+id+`", "mode": ["stats"]}`)
 }
 
-func (s *Server) buildInspection(c *fiber.Ctx, id string) (any, error) {
-	d, err := s.deps.Hub.C(hub.SrcBuild).Get(c.UserContext(), id)
+func (s *Server) buildInspection(c *fiber.Ctx, id string) (hub.Inspection, error) {
+	b, err := s.records().Build(c.UserContext(), id)
 	if err != nil {
-		return nil, fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", id))
+		return hub.Inspection{}, fail(fiber.StatusNotFound, fmt.Sprintf("no build %q", id))
 	}
-	job, _ := docstore.GetPath(d, "inspect")
-	return job, nil
+	return b.Inspect, nil
 }
 
-func (s *Server) answerFields(c *fiber.Ctx, job any, what, body string) error {
+func (s *Server) answerFields(c *fiber.Ctx, job hub.Inspection, what, body string) error {
 	a, err := fieldsOf(job)
 	if err != nil {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("%s has no field statistics: inspect it with mode stats (PUT /inspect %s)", what, body))
@@ -135,9 +136,8 @@ func (s *Server) answerFields(c *fiber.Ctx, job any, what, body string) error {
 }
 
 // fieldsOf reads the field statistics of a recorded inspection.
-func fieldsOf(job any) (fieldsAnswer, error) {
-	m, _ := job.(map[string]any)
-	results, _ := m["results"].(map[string]any)
+func fieldsOf(job hub.Inspection) (fieldsAnswer, error) {
+	results := job.Results
 	raw, ok := results["fields"]
 	if !ok {
 		return fieldsAnswer{}, errors.New("no field statistics")
@@ -146,7 +146,10 @@ func fieldsOf(job any) (fieldsAnswer, error) {
 	if err != nil {
 		return fieldsAnswer{}, fmt.Errorf("field statistics: %w", err)
 	}
-	a := fieldsAnswer{When: m["last_success"]}
+	var a fieldsAnswer
+	if job.Has("last_success") {
+		a.When = job.LastSuccess
+	}
 	if err := json.Unmarshal(b, &a.Fields); err != nil {
 		return fieldsAnswer{}, fmt.Errorf("field statistics: %w", err)
 	}

@@ -11,14 +11,14 @@ import (
 	"strings"
 	"testing"
 
-	"studio/internal/config"
-	"studio/internal/docstore"
-	"studio/internal/engines"
-	"studio/internal/hub"
-	"studio/internal/inspect"
-	"studio/internal/search"
-	"studio/internal/search/elasticsearch"
-	"studio/internal/testenv/escluster"
+	"studio/internal/app/config"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/inspect"
+	"studio/internal/engine"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
+	"studio/internal/engine/search/elasticsearch"
+	"studio/internal/testsupport/testenv/escluster"
 	"studio/server"
 )
 
@@ -43,7 +43,7 @@ func exploreServer(t *testing.T, eng search.Engine, index string) *server.Server
 	ctx := context.Background()
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	e, err := engines.Open(ctx, cfg)
+	e, err := engine.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,8 @@ func exploreServer(t *testing.T, eng search.Engine, index string) *server.Server
 	return server.New(server.Deps{Hub: e.Hub, Src: e.Src, Target: e.Target, Search: eng})
 }
 
-// get calls the server without a listener and returns the status and body.
+// get calls the server without a listener and returns the status and body,
+// checked against the hub API's OpenAPI document.
 func get(t *testing.T, srv *server.Server, path string) (int, string) {
 	t.Helper()
 	res, err := srv.App().Test(httptest.NewRequest("GET", path, nil), -1)
@@ -116,6 +117,7 @@ func get(t *testing.T, srv *server.Server, path string) (int, string) {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 	b, _ := io.ReadAll(res.Body)
+	checkAnswer(t, "GET", "http://hub"+path, res.StatusCode, res.Header, b)
 	return res.StatusCode, string(b)
 }
 

@@ -10,9 +10,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"golang.org/x/sync/errgroup"
 
-	"studio/internal/commands"
-	"studio/internal/hub"
-	"studio/internal/procstat"
+	"studio/internal/app/procstat"
+	"studio/internal/domain/hub"
+	"studio/internal/temporal/commands"
 )
 
 // queueView is one task queue of one kind, as the Workers view shows it.

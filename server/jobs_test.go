@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/procstat"
+	"studio/internal/app/procstat"
+	"studio/internal/domain/hub"
+	"studio/internal/engine/docstore"
 )
 
 func TestJobManagerShowsQueuesAndProcesses(t *testing.T) {

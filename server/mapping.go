@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -10,10 +9,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/inspect"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/mappingedit"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
 )
 
 // startInspect is PUT /inspect {"data_provider": ["src", name] | build id,
@@ -40,46 +39,18 @@ func (s *Server) startInspect(c *fiber.Ctx) error {
 	return ok(c, fiber.Map{"id": run.GetID(), "run_id": run.GetRunID()})
 }
 
-// sourceOf returns the src_dump id (the plugin) of a sub-source.
-func (s *Server) sourceOf(ctx context.Context, sub string) string {
-	if m, err := s.deps.Hub.C(hub.SrcMaster).Get(ctx, sub); err == nil {
-		if src, _ := m["source"].(string); src != "" {
-			return src
-		}
-	}
-	return sub
-}
-
-// inspectedMapping is the sub-source's inspected (and maybe edited) mapping.
-func (s *Server) inspectedMapping(ctx context.Context, sub string) (map[string]any, error) {
-	d, err := s.deps.Hub.C(hub.SrcDump).Get(ctx, s.sourceOf(ctx, sub))
-	if err != nil {
-		return nil, err
-	}
-	v, _ := docstore.GetPath(d, "inspect.jobs."+sub+".results.mapping")
-	m, _ := v.(map[string]any)
-	return m, nil
-}
-
 // getMapping is GET /source/<sub>/mapping: the inspected mapping beside the
 // registered one, and whether the inspected one was edited since.
 func (s *Server) getMapping(c *fiber.Ctx) error {
 	sub := c.Params("name")
-	insp, err := s.inspectedMapping(c.UserContext(), sub)
-	if errors.Is(err, docstore.ErrNotFound) {
+	v, err := mappingedit.Get(c.UserContext(), s.deps.Hub, sub)
+	if errors.Is(err, hub.ErrNoSource) {
 		return fail(fiber.StatusNotFound, fmt.Sprintf("no source %q", sub))
 	}
 	if err != nil {
 		return err
 	}
-	out := fiber.Map{"inspect": insp, "registered": nil}
-	if m, err := s.deps.Hub.C(hub.SrcMaster).Get(c.UserContext(), sub); err == nil {
-		out["registered"] = m["mapping"]
-	}
-	if insp != nil {
-		out["fields"] = inspect.Fields(insp)
-	}
-	return ok(c, out)
+	return ok(c, v)
 }
 
 // saveMapping is PUT /source/<sub>/mapping {"mapping": {...}, "dest":
@@ -97,14 +68,12 @@ func (s *Server) saveMapping(c *fiber.Ctx) error {
 	var err error
 	switch in.Dest {
 	case "inspect", "":
-		err = s.deps.Hub.C(hub.SrcDump).Update(c.UserContext(), s.sourceOf(c.UserContext(), sub), map[string]any{
-			"inspect.jobs." + sub + ".results.mapping": in.Mapping, "inspect.jobs." + sub + ".edited_at": hub.Now(),
-		})
+		err = mappingedit.Save(c.UserContext(), s.deps.Hub, sub, in.Mapping)
 	case "master":
-		if _, gerr := s.deps.Hub.C(hub.SrcMaster).Get(c.UserContext(), sub); gerr != nil {
+		err = mappingedit.Commit(c.UserContext(), s.deps.Hub, sub, in.Mapping)
+		if errors.Is(err, docstore.ErrNotFound) {
 			return fail(fiber.StatusNotFound, fmt.Sprintf("no uploaded source %q to commit a mapping to", sub))
 		}
-		err = s.deps.Hub.C(hub.SrcMaster).Update(c.UserContext(), sub, map[string]any{"mapping": in.Mapping, "mapping_committed_at": hub.Now()})
 	default:
 		return fail(fiber.StatusBadRequest, fmt.Sprintf("dest %q: want inspect (save) or master (commit)", in.Dest))
 	}
@@ -118,33 +87,19 @@ func (s *Server) saveMapping(c *fiber.Ctx) error {
 // "searchable": bool, "search_by_default": bool}: one field of the saved
 // inspected mapping.
 func (s *Server) editField(c *fiber.Ctx) error {
-	var in struct {
-		Field           string `json:"field"`
-		Searchable      *bool  `json:"searchable"`
-		SearchByDefault *bool  `json:"search_by_default"`
-	}
+	var in mappingedit.FieldEdit
 	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Field == "" {
 		return fail(fiber.StatusBadRequest, `body must be JSON {"field": "a.b", "searchable": bool, "search_by_default": bool}`)
 	}
 	sub := c.Params("name")
-	m, err := s.inspectedMapping(c.UserContext(), sub)
-	if err != nil || m == nil {
+	m, err := mappingedit.EditField(c.UserContext(), s.deps.Hub, sub, in)
+	var bad *mappingedit.EditError
+	switch {
+	case errors.Is(err, mappingedit.ErrNoInspection):
 		return fail(fiber.StatusNotFound, fmt.Sprintf("source %q has no inspected mapping: inspect it first", sub))
-	}
-	if in.Searchable != nil {
-		if err := inspect.SetSearchable(m, in.Field, *in.Searchable); err != nil {
-			return fail(fiber.StatusBadRequest, err.Error())
-		}
-	}
-	if in.SearchByDefault != nil {
-		if err := inspect.SetDefaultSearch(m, in.Field, *in.SearchByDefault); err != nil {
-			return fail(fiber.StatusBadRequest, err.Error())
-		}
-	}
-	err = s.deps.Hub.C(hub.SrcDump).Update(c.UserContext(), s.sourceOf(c.UserContext(), sub), map[string]any{
-		"inspect.jobs." + sub + ".results.mapping": m, "inspect.jobs." + sub + ".edited_at": hub.Now(),
-	})
-	if err != nil {
+	case errors.As(err, &bad):
+		return fail(fiber.StatusBadRequest, bad.Error())
+	case err != nil:
 		return err
 	}
 	return ok(c, m)

@@ -2,19 +2,15 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/plugingen"
+	"studio/internal/domain/plugingen"
+	"studio/internal/temporal/contract"
 )
 
 // genRequest is the body of the routes that make a plugin from a file.
@@ -72,8 +68,9 @@ func (s *Server) genDir(name string) (string, error) {
 }
 
 // savePlugin is POST /dataplugin/new {"url", "options"}: it writes the
-// plugin as a git repository under <data>/generated-plugins/<name>,
-// registers it and starts its dump (the upload follows by itself).
+// plugin as a git repository under <data>/generated-plugins/<name>
+// (plugingen.Save), then the NewPlugin workflow registers it and starts
+// its dump (the upload follows by itself).
 func (s *Server) savePlugin(c *fiber.Ctx) error {
 	p, err := s.plan(c)
 	if err != nil {
@@ -87,44 +84,25 @@ func (s *Server) savePlugin(c *fiber.Ctx) error {
 	if err := s.refuseWhileRunning(c.UserContext(), name, "saving its plugin", contract.DumpID(name), contract.UploadID(name)); err != nil {
 		return err
 	}
-	if err := s.refuseOtherPlugin(c.UserContext(), name, dir); err != nil {
-		return err
+	written, err := plugingen.Save(c.UserContext(), s.deps.Hub, dir, p)
+	var taken *plugingen.TakenError
+	if errors.As(err, &taken) {
+		return fail(fiber.StatusConflict, "options.name: "+taken.Error())
 	}
-	written, err := plugingen.Write(c.UserContext(), dir, p.Manifest, plugingen.Readme(p.Options, p.Sample.URL))
 	if err != nil {
 		return err
 	}
 	s.deps.Log.Info("plugin made from a file", "name", name, "dir", dir, "commit", written.Commit, "url", p.Sample.URL)
-	run, err := s.startWorkflow(c.UserContext(), contract.PluginID(name), contract.RegisterPluginName, "a registration of plugin "+name, contract.RegisterInput{URL: dir})
+	in := contract.NewPluginInput{Name: name, URL: dir}
+	run, err := s.startWorkflow(c.UserContext(), contract.NewPluginID(name), contract.NewPluginName, "a registration of plugin "+name, in)
 	if err != nil {
 		return err
 	}
-	var reg contract.PluginResult
-	if err := waitResult(c.UserContext(), run, &reg); err != nil {
+	var res contract.NewPluginResult
+	if err := waitResult(c.UserContext(), run, &res); err != nil {
 		return err
 	}
-	dump, err := s.startWorkflow(c.UserContext(), contract.DumpID(name), contract.DumpName, "a dump of "+name, contract.DumpInput{Source: name, Force: true})
-	if err != nil {
-		return err
-	}
-	return ok(c, fiber.Map{"name": name, "written": written, "plugin": reg, "dump": fiber.Map{"id": dump.GetID(), "run_id": dump.GetRunID()}, "manifest": p.Manifest})
-}
-
-// refuseOtherPlugin answers 409 when name is the source of a plugin
-// registered from elsewhere than dir: saving would replace it.
-func (s *Server) refuseOtherPlugin(ctx context.Context, name, dir string) error {
-	doc, err := (hub.Records{Store: s.deps.Hub}).Plugin(ctx, name)
-	if errors.Is(err, hub.ErrNoSource) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	url, _ := docstore.GetPath(doc, "plugin.url")
-	if u, _ := url.(string); u != "" && !strings.HasSuffix(strings.TrimRight(u, "/"), dir) {
-		return fail(fiber.StatusConflict, fmt.Sprintf("options.name: a source named %q is already registered from %s: choose another name", name, u))
-	}
-	return nil
+	return ok(c, fiber.Map{"name": name, "written": written, "plugin": res.Plugin, "dump": res.Dump, "manifest": p.Manifest})
 }
 
 // existingGen is the folder of a generated plugin that exists.

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"studio/internal/plugingen"
-	"studio/internal/testenv"
+	"studio/internal/domain/plugingen"
+	"studio/internal/testsupport/testenv"
 )
 
 // cgiZip is the shared CGI file zipped, as the lab publishes it.

@@ -6,10 +6,14 @@ import (
 	"github.com/gofiber/contrib/websocket"
 	"github.com/gofiber/fiber/v2"
 
-	"studio/internal/hubauth"
+	"studio/internal/app/hubapi"
+	"studio/internal/app/hubauth"
 	"studio/ui"
 )
 
+// routes registers the hub API. Every route is described in the OpenAPI
+// document of package hubapi, served at /openapi.json; a test fails when a
+// route and the document disagree.
 func (s *Server) routes() {
 	app := s.app
 	// A browser opening or reloading one of the web app's pages (/sources,
@@ -73,6 +77,7 @@ func (s *Server) routes() {
 		return c.Next()
 	})
 	app.Get("/ws", websocket.New(s.live.serve))
+	app.Get("/openapi.json", openAPI)
 	app.Use("/", ui.Handler())
 }
 
@@ -91,4 +96,12 @@ func (s *Server) requireToken(c *fiber.Ctx) error {
 		return fail(fiber.StatusUnauthorized, "the hub API needs its token: send \"Authorization: Bearer <token>\" (the token is printed on the Studio's first start; STUDIO_HUB_TOKEN sets one)")
 	}
 	return c.Next()
+}
+
+// openAPI is GET /openapi.json: the hub API described as OpenAPI 3. It
+// holds no data, so it needs no token (like the web app's files).
+func openAPI(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	return c.Send(hubapi.Document)
 }

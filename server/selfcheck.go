@@ -7,7 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/sdk/client"
 
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // startSelfCheck is POST /selfcheck {"note": "..."}: it starts the hub

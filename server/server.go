@@ -15,12 +15,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"go.temporal.io/sdk/client"
 
-	"studio/internal/commands"
-	"studio/internal/docstore"
-	"studio/internal/explorer"
-	"studio/internal/feed"
-	"studio/internal/plugingen"
-	"studio/internal/search"
+	"studio/internal/domain/explorer"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/plugingen"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/search"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/feed"
 )
 
 // Deps is what the server needs.
@@ -87,6 +88,9 @@ func New(deps Deps) *Server {
 	s.routes()
 	return s
 }
+
+// records reads and writes the hub's records.
+func (s *Server) records() hub.Records { return hub.Records{Store: s.deps.Hub} }
 
 // App exposes the fiber app, for tests that call it without a listener.
 func (s *Server) App() *fiber.App { return s.app }

@@ -16,13 +16,13 @@ import (
 
 	"github.com/fasthttp/websocket"
 
-	"studio/internal/config"
-	"studio/internal/contract"
-	"studio/internal/engines"
-	"studio/internal/feed"
-	"studio/internal/hub"
-	"studio/internal/program"
-	"studio/internal/testenv"
+	"studio/internal/app/config"
+	"studio/internal/app/program"
+	"studio/internal/domain/hub"
+	"studio/internal/engine"
+	"studio/internal/temporal/contract"
+	"studio/internal/temporal/feed"
+	"studio/internal/testsupport/testenv"
 )
 
 // stack is the real engines, a worker and the server on loopback.
@@ -30,7 +30,7 @@ type stack struct {
 	base     string
 	frontend string
 	cli      string
-	eng      *engines.Engines
+	eng      *engine.Engines
 }
 
 func startStack(t *testing.T) *stack {
@@ -38,7 +38,7 @@ func startStack(t *testing.T) *stack {
 	dev := testenv.StartDevServer(t, "")
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
-	eng, err := engines.Open(context.Background(), cfg)
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,6 +70,8 @@ type envelope struct {
 	Code   int             `json:"code"`
 }
 
+// call sends one request to the hub and checks the answer against the hub
+// API's OpenAPI document.
 func call(t *testing.T, method, url, body string) (int, envelope) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
@@ -83,6 +85,7 @@ func call(t *testing.T, method, url, body string) (int, envelope) {
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkAnswer(t, method, url, resp.StatusCode, resp.Header, raw)
 	var env envelope
 	if err := json.Unmarshal(raw, &env); err != nil {
 		t.Fatalf("%s %s: not the hub envelope: %s", method, url, raw)

@@ -13,11 +13,10 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"studio/internal/commands"
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
-	"studio/internal/manifest"
+	"studio/internal/domain/hub"
+	"studio/internal/domain/manifest"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/contract"
 )
 
 // startWorkflow starts a workflow under a deterministic id; a running one
@@ -90,7 +89,7 @@ func (s *Server) unregisterPlugin(c *fiber.Ctx) error {
 			return fail(fiber.StatusBadRequest, err.Error())
 		}
 	}
-	if _, err := (hub.Records{Store: s.deps.Hub}).Plugin(c.UserContext(), name); err != nil {
+	if _, err := s.records().Plugin(c.UserContext(), name); err != nil {
 		return fail(fiber.StatusNotFound, err.Error())
 	}
 	if err := s.refuseWhileRunning(c.UserContext(), name, "unregistering its plugin", contract.DumpID(name), contract.UploadID(name)); err != nil {
@@ -138,7 +137,7 @@ func (s *Server) startForSource(c *fiber.Ctx, in any, source *string, id, workfl
 		}
 	}
 	*source = name
-	if _, err := (hub.Records{Store: s.deps.Hub}).Source(c.UserContext(), name); err != nil {
+	if _, err := s.records().Source(c.UserContext(), name); err != nil {
 		return fail(fiber.StatusNotFound, err.Error())
 	}
 	run, err := s.startWorkflow(c.UserContext(), id, workflow, what+" of "+name, in)
@@ -150,61 +149,64 @@ func (s *Server) startForSource(c *fiber.Ctx, in any, source *string, id, workfl
 
 // listSources is GET /sources: every source with its plugin and state.
 func (s *Server) listSources(c *fiber.Ctx) error {
-	var out []fiber.Map
-	for doc, err := range s.deps.Hub.C(hub.SrcDump).Scan(c.UserContext(), docstore.ScanOptions{}) {
+	sources, err := s.records().Sources(c.UserContext())
+	if err != nil {
+		return err
+	}
+	out := make([]fiber.Map, 0, len(sources))
+	for _, src := range sources {
+		v, err := s.sourceView(c.UserContext(), src)
 		if err != nil {
 			return err
 		}
-		src, err := s.sourceView(c.UserContext(), doc)
-		if err != nil {
-			return err
-		}
-		out = append(out, src)
+		out = append(out, v)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i]["name"].(string) < out[j]["name"].(string) })
-	if out == nil {
-		out = []fiber.Map{}
-	}
+	sort.Slice(out, func(i, j int) bool { return fmt.Sprint(out[i]["name"]) < fmt.Sprint(out[j]["name"]) })
 	return ok(c, out)
 }
 
 // getSource is GET /source/<name>.
 func (s *Server) getSource(c *fiber.Ctx) error {
-	doc, err := (hub.Records{Store: s.deps.Hub}).Source(c.UserContext(), c.Params("name"))
+	src, err := s.records().Source(c.UserContext(), c.Params("name"))
 	if errors.Is(err, hub.ErrNoSource) {
 		return fail(fiber.StatusNotFound, err.Error())
 	}
 	if err != nil {
 		return err
 	}
-	src, err := s.sourceView(c.UserContext(), doc)
+	v, err := s.sourceView(c.UserContext(), src)
 	if err != nil {
 		return err
 	}
-	return ok(c, src)
+	return ok(c, v)
 }
 
-// sourceView joins a src_dump record with its data_plugin record and its
-// schedule.
-func (s *Server) sourceView(ctx context.Context, dump docstore.Doc) (fiber.Map, error) {
-	name, _ := docstore.ID(dump)
-	v := fiber.Map{"_id": name, "name": name}
-	for k, val := range dump {
-		if k != "_id" {
-			v[k] = val
-		}
-	}
-	plug, err := s.deps.Hub.C(hub.DataPlugin).Get(ctx, name)
-	if err != nil && !errors.Is(err, docstore.ErrNotFound) {
+// sourceView is a src_dump record with "name" (its _id), its data_plugin
+// record in place of the plugin's name, and its schedule.
+func (s *Server) sourceView(ctx context.Context, src hub.Source) (fiber.Map, error) {
+	v, err := hub.Doc(&src)
+	if err != nil {
 		return nil, err
 	}
-	if plug != nil {
-		delete(plug, "_id")
-		v["data_plugin"] = plug
+	if _, has := v["name"]; !has {
+		v["name"] = src.ID
 	}
-	if sched := s.scheduleView(ctx, name); sched != nil {
-		if plug != nil {
-			sched["cron"] = hub.Str(plug, "manifest.schedule")
+	plug, err := s.records().Plugin(ctx, src.ID)
+	registered := err == nil
+	switch {
+	case registered:
+		d, err := hub.Doc(&plug)
+		if err != nil {
+			return nil, err
+		}
+		delete(d, "_id")
+		v["data_plugin"] = d
+	case !errors.Is(err, hub.ErrNoSource):
+		return nil, err
+	}
+	if sched := s.scheduleView(ctx, src.ID); sched != nil {
+		if registered {
+			sched["cron"] = plug.Manifest.Schedule
 		}
 		v["schedule"] = sched
 	}

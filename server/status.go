@@ -8,7 +8,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 
-	"studio/internal/version"
+	"studio/internal/app/version"
 )
 
 // engineStatus is one engine's line in /status.

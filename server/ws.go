@@ -8,7 +8,7 @@ import (
 
 	"github.com/gofiber/contrib/websocket"
 
-	"studio/internal/version"
+	"studio/internal/app/version"
 )
 
 // fanout fans live-channel messages out to every connected websocket.

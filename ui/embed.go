@@ -5,9 +5,12 @@ package ui
 
 import (
 	"embed"
+	"encoding/json"
+	"fmt"
 	"io/fs"
 	"mime"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -57,25 +60,71 @@ func distFS() fs.FS {
 	return sub
 }
 
-// AppRoute says whether p is a route of the web app.
-func AppRoute(p string) bool {
-	p = strings.TrimSuffix(p, "/")
-	switch p {
-	case "", "/sources", "/builds", "/apis", "/commands", "/plugins/new", "/explorer":
-		return true
+// routesJSON lists the web app's pages, the list its client-side router
+// (src/lib/routes.ts) reads too.
+//
+//go:embed routes.json
+var routesJSON []byte
+
+// pages are the patterns of routes.json, split in segments.
+var pages = mustPages(routesJSON)
+
+func mustPages(data []byte) [][]string {
+	var list []struct {
+		Path string `json:"path"`
+		Page string `json:"page"`
 	}
-	// The explorer's and the charts' pages (their data is under /explore/).
-	for _, prefix := range []string{"/explorer/", "/charts/"} {
-		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" {
-			return true
+	if err := json.Unmarshal(data, &list); err != nil {
+		panic(fmt.Sprintf("ui/routes.json: %v", err)) // fixed at build time; a test reads it
+	}
+	out := make([][]string, 0, len(list))
+	for _, r := range list {
+		out = append(out, segments(r.Path))
+	}
+	return out
+}
+
+func segments(p string) []string {
+	var out []string
+	for _, s := range strings.Split(p, "/") {
+		if s != "" {
+			out = append(out, s)
 		}
 	}
-	for _, prefix := range []string{"/sources/", "/builds/"} {
-		if rest, ok := strings.CutPrefix(p, prefix); ok && rest != "" && !strings.Contains(rest, "/") {
+	return out
+}
+
+// AppRoute says whether p is a page of the web app (ui/routes.json): a
+// pattern's segment is a literal, {param} (any one segment) or {param:a|b}
+// (one of the words).
+func AppRoute(p string) bool {
+	parts := segments(p)
+	for _, pattern := range pages {
+		if matchPattern(pattern, parts) {
 			return true
 		}
 	}
 	return false
+}
+
+func matchPattern(pattern, parts []string) bool {
+	if len(pattern) != len(parts) {
+		return false
+	}
+	for i, seg := range pattern {
+		param, isParam := strings.CutPrefix(seg, "{")
+		if !isParam {
+			if seg != parts[i] {
+				return false
+			}
+			continue
+		}
+		param = strings.TrimSuffix(param, "}")
+		if _, words, ok := strings.Cut(param, ":"); ok && !slices.Contains(strings.Split(words, "|"), parts[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // isNavigation says whether the request is a browser loading a page, as

@@ -115,6 +115,7 @@ func TestAppRoute(t *testing.T) {
 		"/build/b_1": false, "/api/list": false, "/ws": false,
 		"/explorer": true, "/explorer/index/cgi": true, "/explorer/build/b_1": true, "/charts/compare/b_1/b_2": true,
 		"/explore/indexes": false, "/explore/index/cgi/v1/query": false, "/explore/fields/build/b_1": false,
+		"/explorer/other/x": false, "/charts/compare/b_1": false, "/charts/source/cgi": true, "/openapi.json": false,
 	} {
 		if got := AppRoute(path); got != want {
 			t.Errorf("AppRoute(%q) = %v, want %v", path, got, want)

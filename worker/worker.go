@@ -18,11 +18,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/archive"
-	"studio/internal/config"
-	"studio/internal/engines"
-	"studio/internal/procstat"
-	"studio/internal/pyparser"
+	"studio/internal/app/config"
+	"studio/internal/app/procstat"
+	"studio/internal/domain/archive"
+	"studio/internal/domain/pyparser"
+	"studio/internal/engine"
 	"studio/workflows"
 )
 
@@ -96,8 +96,8 @@ func Start(w sdkworker.Worker, queue string) error {
 }
 
 // Activities builds the activities' dependencies from the configuration and
-// the opened engines.
-func Activities(cfg config.Config, eng *engines.Engines, c client.Client, log *slog.Logger) *activities.Activities {
+// the opened engine.
+func Activities(cfg config.Config, eng *engine.Engines, c client.Client, log *slog.Logger) *activities.Activities {
 	if log == nil {
 		log = slog.Default()
 	}

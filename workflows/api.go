@@ -7,7 +7,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // APIService runs the API's serving activity for as long as it is not

@@ -4,8 +4,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/contract"
-	"studio/internal/merge"
+	"studio/internal/domain/merge"
+	"studio/internal/temporal/contract"
 )
 
 // Build merges a configuration's sources into a new collection: root

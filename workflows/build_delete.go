@@ -3,7 +3,7 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // DeleteBuild drops a build's collection and its hub record (activity

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/hub"
+	"studio/internal/domain/hub"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
 	"studio/workflows"
 )
 

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // transferActivity is the options of a download: hours allowed, but a

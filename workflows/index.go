@@ -4,7 +4,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // Index creates the release's index and fills it from the build, resuming

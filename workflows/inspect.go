@@ -3,7 +3,7 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // Inspect infers a type tree, statistics and a suggested mapping from a

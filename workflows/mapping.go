@@ -3,7 +3,7 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // ValidateMapping checks a mapping on a temporary index of the search

@@ -8,8 +8,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"studio/internal/commands"
-	"studio/internal/contract"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/contract"
 	"studio/workflows"
 )
 

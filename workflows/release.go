@@ -7,9 +7,9 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/contract"
-	"studio/internal/differ"
-	"studio/internal/releasenote"
+	"studio/internal/domain/differ"
+	"studio/internal/domain/releasenote"
+	"studio/internal/temporal/contract"
 )
 
 // Diff writes the difference of two builds, then its release note.

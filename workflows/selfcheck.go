@@ -3,7 +3,7 @@ package workflows
 import (
 	"go.temporal.io/sdk/workflow"
 
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // SelfCheck proves the path from a workflow start to the worker and the

@@ -8,7 +8,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // parseActivity is the options of a parse-and-store run: hours allowed, a

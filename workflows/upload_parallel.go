@@ -7,8 +7,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/contract"
-	"studio/internal/store"
+	"studio/internal/domain/uploadstore"
+	"studio/internal/temporal/contract"
 )
 
 // parallelizerVersion marks the UploadSub runs that send an uploader with a
@@ -96,19 +96,19 @@ func uploadParallel(ctx workflow.Context, in contract.UploadSubInput) (contract.
 }
 
 // runJobRanges runs every job: in this run, or in children of jobsPerRun.
-func runJobRanges(ctx workflow.Context, in contract.UploadSubInput, plan activities.UploadJobsPlan) (store.JobStats, error) {
+func runJobRanges(ctx workflow.Context, in contract.UploadSubInput, plan activities.UploadJobsPlan) (uploadstore.JobStats, error) {
 	n := len(plan.Jobs)
 	if n <= jobsPerRun {
 		return runJobs(ctx, UploadJobRangeInput{Sub: in, Temp: plan.Temp, First: 1, Of: n, Jobs: plan.Jobs})
 	}
-	var totals store.JobStats
+	var totals uploadstore.JobStats
 	for lo := 0; lo < n; lo += jobsPerRun {
 		hi := min(lo+jobsPerRun, n)
 		r := UploadJobRangeInput{Sub: in, Temp: plan.Temp, First: lo + 1, Of: n, Jobs: plan.Jobs[lo:hi]}
 		cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID: contract.UploadJobRangeID(in.Source, in.Sub, lo+1, hi),
 		})
-		var st store.JobStats
+		var st uploadstore.JobStats
 		if err := workflow.ExecuteChildWorkflow(cctx, UploadJobRangeName, r).Get(ctx, &st); err != nil {
 			return totals, err
 		}
@@ -119,20 +119,20 @@ func runJobRanges(ctx workflow.Context, in contract.UploadSubInput, plan activit
 
 // UploadJobRange runs a range of a parallel upload's jobs and returns the
 // sum of their counts.
-func UploadJobRange(ctx workflow.Context, r UploadJobRangeInput) (store.JobStats, error) {
+func UploadJobRange(ctx workflow.Context, r UploadJobRangeInput) (uploadstore.JobStats, error) {
 	return runJobs(ctx, r)
 }
 
 // runJobs runs the jobs of r, at most maxParallelJobs at once, on the
 // worker holding the data. The first failure cancels the jobs still
 // running, waits for them to stop, and is returned.
-func runJobs(ctx workflow.Context, r UploadJobRangeInput) (store.JobStats, error) {
+func runJobs(ctx workflow.Context, r UploadJobRangeInput) (uploadstore.JobStats, error) {
 	jctx, cancel := workflow.WithCancel(ctx)
 	defer cancel()
 	actx := onHolder(jobActivity(jctx), r.Sub.Holder)
 	sel := workflow.NewSelector(ctx)
 	var (
-		totals   store.JobStats
+		totals   uploadstore.JobStats
 		firstErr error
 		running  int
 		next     int
@@ -142,7 +142,7 @@ func runJobs(ctx workflow.Context, r UploadJobRangeInput) (store.JobStats, error
 		running++
 		sel.AddFuture(workflow.ExecuteActivity(actx, a.UploadJob, in), func(f workflow.Future) {
 			running--
-			var st store.JobStats
+			var st uploadstore.JobStats
 			if err := f.Get(ctx, &st); err != nil {
 				if firstErr == nil {
 					firstErr = err

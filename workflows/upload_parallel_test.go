@@ -19,11 +19,11 @@ import (
 	"go.temporal.io/sdk/workflow"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"studio/internal/config"
-	"studio/internal/contract"
-	"studio/internal/docstore"
-	"studio/internal/engines"
-	"studio/internal/testenv"
+	"studio/internal/app/config"
+	"studio/internal/engine"
+	"studio/internal/engine/docstore"
+	"studio/internal/temporal/contract"
+	"studio/internal/testsupport/testenv"
 	"studio/worker"
 	"studio/workflows"
 )
@@ -33,7 +33,7 @@ import (
 type parallelStack struct {
 	t   *testing.T
 	c   client.Client
-	eng *engines.Engines
+	eng *engine.Engines
 	cfg config.Config
 }
 
@@ -58,7 +58,7 @@ func newEngines(t *testing.T) *parallelStack {
 	cfg := config.Default()
 	cfg.DataDir = t.TempDir()
 	cfg.TemporalAddress = dev.FrontendHostPort()
-	eng, err := engines.Open(context.Background(), cfg)
+	eng, err := engine.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

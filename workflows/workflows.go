@@ -11,7 +11,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"studio/activities"
-	"studio/internal/contract"
+	"studio/internal/temporal/contract"
 )
 
 // a is how workflows name activities; it is never dereferenced.
@@ -36,6 +36,7 @@ const (
 	ReleaseNoteName      = contract.ReleaseNoteName
 	ValidateMappingName  = contract.ValidateMappingName
 	DeleteBuildName      = contract.DeleteBuildName
+	NewPluginName        = contract.NewPluginName
 )
 
 // Registered names the workflows and the names they are registered under.
@@ -56,6 +57,7 @@ var Registered = map[string]any{
 	ReleaseNoteName:      ReleaseNote,
 	ValidateMappingName:  ValidateMapping,
 	DeleteBuildName:      DeleteBuild,
+	NewPluginName:        NewPlugin,
 }
 
 // shortActivity is the options of an activity that should take seconds.

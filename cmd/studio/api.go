@@ -5,14 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"time"
 
-	"studio/internal/config"
-	"studio/internal/dataapi"
-	"studio/internal/engines"
+	"studio/internal/app/config"
+	"studio/internal/app/program"
+	"studio/internal/domain/dataapi"
+	"studio/internal/engine"
 )
 
 // runAPI is `studio api --index X --listen host:port`: one index served as a
@@ -45,12 +45,12 @@ func runAPI(ctx context.Context, cfg config.Config, args []string, stdout io.Wri
 		return err
 	}
 	log := newLogger(cfg.LogLevel, os.Stderr)
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := program.Listen(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("--listen %s: cannot listen: %w", cfg.Listen, err)
+		return err
 	}
 	defer ln.Close()
-	eng, err := engines.OpenSearch(ctx, cfg)
+	eng, err := engine.OpenSearch(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,10 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"studio/internal/commands"
-	"studio/internal/dataapi"
-	"studio/internal/hubclient"
+	"studio/internal/app/hubapi"
+	"studio/internal/app/hubclient"
+	"studio/internal/domain/dataapi"
+	"studio/internal/temporal/commands"
 )
 
 // apiVerbs are the hub's data API instances, beside `studio api --index`
@@ -58,12 +59,9 @@ func runAPICreate(ctx context.Context, c *cli) error {
 	if err := settings.Validate(); err != nil {
 		return c.usageErr(err.Error())
 	}
-	body := map[string]any{"name": name, "index": index, "port": port, "description": desc}
-	for k, v := range settings.Doc() {
-		body[k] = v
-	}
-	if host != "" {
-		body["host"] = host
+	body := hubapi.CreateAPIRequest{
+		Name: name, Index: index, Port: port, Description: desc, Host: host,
+		ScrollSize: settings.ScrollSize, MaxFacetSize: settings.MaxFacetSize, NestedAggs: settings.NestedAggs, Licenses: settings.Licenses,
 	}
 	var res map[string]any
 	if err := c.do(ctx, "POST", "/api", body, &res); err != nil {

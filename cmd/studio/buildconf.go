@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+
+	"studio/internal/app/hubapi"
 )
 
 var buildconfVerbs = []subVerb{
@@ -66,24 +68,11 @@ func runBuildconfShow(ctx context.Context, c *cli) error {
 }
 
 // buildconfBody is the body of POST /buildconf for a command line.
-func buildconfBody(name, docType string, sources, root []string, version string, shards, replicas int, extra json.RawMessage) map[string]any {
-	body := map[string]any{"name": name, "doc_type": docType, "sources": sources}
-	if extra != nil {
-		body["extra_index_settings"] = extra
+func buildconfBody(name, docType string, sources, root []string, version string, shards, replicas int, extra json.RawMessage) hubapi.BuildConfig {
+	return hubapi.BuildConfig{
+		Name: name, DocType: docType, Sources: sources, Root: root, BuildVersion: version,
+		NumShards: max(shards, 0), NumReplicas: max(replicas, 0), ExtraIndexSettings: extra,
 	}
-	if len(root) > 0 {
-		body["root"] = root
-	}
-	if version != "" {
-		body["build_version"] = version
-	}
-	if shards > 0 {
-		body["num_shards"] = shards
-	}
-	if replicas > 0 {
-		body["num_replicas"] = replicas
-	}
-	return body
 }
 
 func runBuildconfCreate(ctx context.Context, c *cli) error {

@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strings"
 
-	"studio/internal/hubclient"
-	"studio/internal/termprogress"
+	"studio/internal/app/hubclient"
+	"studio/internal/app/termprogress"
 )
 
 // verb is a client verb: it talks to a running hub through its REST API.

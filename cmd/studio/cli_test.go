@@ -15,8 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"studio/internal/commands"
-	"studio/internal/progress"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/progress"
+	"studio/internal/testsupport/apicheck"
 )
 
 // fakeHub answers hub routes from a script: each "METHOD /path" has a list
@@ -45,6 +46,9 @@ func newFakeHub(t *testing.T, script map[string][]answer) *fakeHub {
 	h := &fakeHub{script: script}
 	h.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		// Every request the command line sends fits the hub API's
+		// OpenAPI document.
+		apicheck.Request(t, r.Method, r.URL.String(), r.Header, b)
 		var body any
 		_ = json.Unmarshal(b, &body)
 		w.Header().Set("Content-Type", "application/json")
@@ -119,9 +123,9 @@ func TestRequests(t *testing.T) {
 		{[]string{"release", "b1", "--no-wait"}, "PUT", "/index", `{"build":"b1"}`},
 		{[]string{"mapping", "field", "cgi", "cgi.gene", "--search-by-default"}, "PUT", "/source/cgi/mapping/field", `{"field":"cgi.gene","search_by_default":true}`},
 		{[]string{"mapping", "field", "cgi", "cgi.drug", "--searchable=false"}, "PUT", "/source/cgi/mapping/field", `{"field":"cgi.drug","searchable":false}`},
-		{[]string{"api", "create", "--name", "cgi_api", "--index", "i1", "--port", "8001"}, "POST", "/api", `{"name":"cgi_api","index":"i1","port":8001,"description":""}`},
+		{[]string{"api", "create", "--name", "cgi_api", "--index", "i1", "--port", "8001"}, "POST", "/api", `{"name":"cgi_api","index":"i1","port":8001}`},
 		{[]string{"api", "create", "--name", "x", "--index", "i1", "--port", "8001", "--scroll-size", "50", "--max-facet-size", "20", "--nested-aggs", "--license", "exac=http://e"}, "POST", "/api",
-			`{"name":"x","index":"i1","port":8001,"description":"","scroll_size":50,"max_facet_size":20,"nested_aggs":true,"licenses":{"exac":"http://e"}}`},
+			`{"name":"x","index":"i1","port":8001,"scroll_size":50,"max_facet_size":20,"nested_aggs":true,"licenses":{"exac":"http://e"}}`},
 		{[]string{"api", "stop", "cgi_api"}, "PUT", "/api/cgi_api/stop", ``},
 		{[]string{"api", "delete", "cgi_api"}, "DELETE", "/api/cgi_api", ``},
 		{[]string{"api", "start", "cgi_api", "--no-wait"}, "PUT", "/api/cgi_api/start", ``},

@@ -8,7 +8,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"studio/internal/commands"
+	"studio/internal/app/hubapi"
+	"studio/internal/temporal/commands"
 )
 
 // runStatus is `studio status`.
@@ -71,7 +72,7 @@ func runSelfCheck(ctx context.Context, c *cli) error {
 	if err := c.parse(0, 0); err != nil {
 		return err
 	}
-	return c.startAndFollow(ctx, noWait, "POST", "/selfcheck", map[string]string{"note": note})
+	return c.startAndFollow(ctx, noWait, "POST", "/selfcheck", hubapi.SelfCheckRequest{Note: note})
 }
 
 // noWaitFlag adds --no-wait to a verb that starts a command.

@@ -14,8 +14,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"studio/internal/config"
-	"studio/internal/version"
+	"studio/internal/app/config"
+	"studio/internal/app/version"
 )
 
 // command is one verb of the binary: an engine verb (run), a client verb

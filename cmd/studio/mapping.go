@@ -6,7 +6,8 @@ import (
 	"reflect"
 	"text/tabwriter"
 
-	"studio/internal/inspect"
+	"studio/internal/app/hubapi"
+	"studio/internal/domain/inspect"
 )
 
 var mappingShow = verb{"<source>", "show a source's registered mapping beside its inspected one, field by field", runMappingShow}
@@ -110,13 +111,13 @@ func runMappingCommit(ctx context.Context, c *cli) error {
 		return err
 	}
 	if !noValidate {
-		if err := c.do(ctx, "POST", "/mapping/validate", map[string]any{"mapping": mapping}, nil); err != nil {
+		if err := c.do(ctx, "POST", "/mapping/validate", hubapi.ValidateMappingRequest{Mapping: mapping}, nil); err != nil {
 			return fmt.Errorf("the mapping of %s was not committed: %w", sub, err)
 		}
 		c.say("the inspected mapping of %s is valid", sub)
 	}
 	var res map[string]any
-	if err := c.do(ctx, "PUT", "/source/"+esc(sub)+"/mapping", map[string]any{"mapping": mapping, "dest": "master"}, &res); err != nil {
+	if err := c.do(ctx, "PUT", "/source/"+esc(sub)+"/mapping", hubapi.SaveMappingRequest{Mapping: mapping, Dest: "master"}, &res); err != nil {
 		return err
 	}
 	if res == nil {
@@ -149,7 +150,7 @@ func runMappingValidate(ctx context.Context, c *cli) error {
 		return fmt.Errorf("source %s has no %s mapping", sub, which)
 	}
 	var res map[string]any
-	if err := c.do(ctx, "POST", "/mapping/validate", map[string]any{"mapping": mapping}, &res); err != nil {
+	if err := c.do(ctx, "POST", "/mapping/validate", hubapi.ValidateMappingRequest{Mapping: mapping}, &res); err != nil {
 		return err
 	}
 	return c.output(res, func() error {
@@ -170,13 +171,7 @@ func runMappingField(ctx context.Context, c *cli) error {
 		return c.usageErr("give --searchable or --search-by-default")
 	}
 	sub, field := c.pos[0], c.pos[1]
-	body := map[string]any{"field": field}
-	if p := searchable.ptr(); p != nil {
-		body["searchable"] = *p
-	}
-	if p := byDefault.ptr(); p != nil {
-		body["search_by_default"] = *p
-	}
+	body := hubapi.FieldEditRequest{Field: field, Searchable: searchable.ptr(), SearchByDefault: byDefault.ptr()}
 	var mapping map[string]any
 	if err := c.do(ctx, "PUT", "/source/"+esc(sub)+"/mapping/field", body, &mapping); err != nil {
 		return err

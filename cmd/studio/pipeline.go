@@ -10,8 +10,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"studio/internal/commands"
-	"studio/internal/hubclient"
+	"studio/internal/app/hubapi"
+	"studio/internal/app/hubclient"
+	"studio/internal/temporal/commands"
 )
 
 // esc escapes one path segment of a hub route.
@@ -40,7 +41,7 @@ func runRegister(ctx context.Context, c *cli) error {
 		}
 	}
 	var res map[string]any
-	if err := c.do(ctx, "POST", "/dataplugin/register_url", map[string]string{"url": src, "ref": ref}, &res); err != nil {
+	if err := c.do(ctx, "POST", "/dataplugin/register_url", hubapi.RegisterRequest{URL: src, Ref: ref}, &res); err != nil {
 		return err
 	}
 	return c.output(res, func() error {
@@ -138,13 +139,7 @@ func runDump(ctx context.Context, c *cli) error {
 		return err
 	}
 	source := c.pos[0]
-	body := map[string]any{}
-	if force {
-		body["force"] = true
-	}
-	if release != "" {
-		body["release"] = release
-	}
+	body := hubapi.DumpRequest{Force: force, Release: release}
 	res, err := c.start(ctx, "PUT", "/source/"+esc(source)+"/dump", body)
 	if err != nil {
 		return err
@@ -216,27 +211,14 @@ func runUpload(ctx context.Context, c *cli) error {
 	if err := c.parse(1, 1); err != nil {
 		return err
 	}
-	body := map[string]any{}
-	if sub != "" {
-		body["sub"] = sub
-	}
-	return c.startAndFollow(ctx, noWait, "PUT", "/source/"+esc(c.pos[0])+"/upload", body)
+	return c.startAndFollow(ctx, noWait, "PUT", "/source/"+esc(c.pos[0])+"/upload", hubapi.UploadRequest{Sub: sub})
 }
 
 // inspectBody is the body of PUT /inspect for a command line.
-func inspectBody(name string, build bool, modes []string, limit int64, sample float64) map[string]any {
-	body := map[string]any{"data_provider": []string{"src", name}}
+func inspectBody(name string, build bool, modes []string, limit int64, sample float64) hubapi.InspectRequest {
+	body := hubapi.InspectRequest{DataProvider: []string{"src", name}, Mode: modes, Limit: max(limit, 0), Sample: max(sample, 0)}
 	if build {
-		body["data_provider"] = name
-	}
-	if len(modes) > 0 {
-		body["mode"] = modes
-	}
-	if limit > 0 {
-		body["limit"] = limit
-	}
-	if sample > 0 {
-		body["sample"] = sample
+		body.DataProvider = name
 	}
 	return body
 }

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"studio/internal/config"
-	"studio/internal/plugingen"
+	"studio/internal/app/config"
+	"studio/internal/domain/plugingen"
 )
 
 const pluginNewUsage = `usage: studio plugin new [flags] <data file URL>

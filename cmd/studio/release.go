@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"net/url"
 
-	"studio/internal/commands"
-	"studio/internal/contract"
+	"studio/internal/app/hubapi"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/contract"
 )
 
 const releaseHelp = "release a build into a search index: in full (index every document, --full), or incremental " +
@@ -160,13 +161,7 @@ func (c *cli) followStep(ctx context.Context, out *releaseOutput, res started) (
 }
 
 func (c *cli) fullRelease(ctx context.Context, f releaseFlags, out *releaseOutput) error {
-	body := map[string]any{"build": f.build}
-	if idx := releaseIndex(f, "full", ""); idx != "" {
-		body["index"] = idx
-	}
-	if f.purge {
-		body["purge"] = true
-	}
+	body := hubapi.IndexRequest{Build: f.build, Index: releaseIndex(f, "full", ""), Purge: f.purge}
 	res, err := c.start(ctx, "PUT", "/index", body)
 	if err != nil {
 		return err
@@ -187,7 +182,7 @@ func (c *cli) fullRelease(ctx context.Context, f releaseFlags, out *releaseOutpu
 
 func (c *cli) incrementalRelease(ctx context.Context, f releaseFlags, plan releasePlan, out *releaseOutput) error {
 	prev := out.Previous
-	res, err := c.start(ctx, "PUT", "/diff", map[string]string{"old": prev, "new": f.build})
+	res, err := c.start(ctx, "PUT", "/diff", hubapi.DiffRequest{Old: prev, New: f.build})
 	if err != nil {
 		return err
 	}
@@ -217,7 +212,7 @@ func (c *cli) incrementalRelease(ctx context.Context, f releaseFlags, plan relea
 		return err
 	}
 	out.Index = releaseIndex(f, "incremental", prev)
-	res, err = c.start(ctx, "POST", "/sync", map[string]string{"diff": folder, "index": out.Index})
+	res, err = c.start(ctx, "POST", "/sync", hubapi.SyncRequest{Diff: folder, Index: out.Index})
 	if err != nil {
 		return err
 	}

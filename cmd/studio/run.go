@@ -6,17 +6,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"time"
 
 	"go.temporal.io/sdk/client"
 
-	"studio/internal/config"
-	"studio/internal/devstack"
-	"studio/internal/engines"
-	"studio/internal/hubauth"
-	"studio/internal/program"
+	"studio/internal/app/config"
+	"studio/internal/app/devstack"
+	"studio/internal/app/hubauth"
+	"studio/internal/app/program"
+	"studio/internal/engine"
 )
 
 // runDev is `studio dev`.
@@ -37,17 +36,17 @@ func runDev(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer
 
 // external opens the production engines named by the configuration
 // and the Temporal client; close undoes both.
-func external(ctx context.Context, cfg config.Config, log *slog.Logger) (eng *engines.Engines, tc client.Client, closeAll func(), err error) {
+func external(ctx context.Context, cfg config.Config, log *slog.Logger) (eng *engine.Engines, tc client.Client, closeAll func(), err error) {
 	if cfg.TemporalAddress == "" {
 		return nil, nil, nil, errors.New("--temporal-address (TEMPORAL_ADDRESS) is required; use `studio dev` for the embedded engines")
 	}
 	if err := cfg.PrepareDataDir(); err != nil {
 		return nil, nil, nil, err
 	}
-	if eng, err = engines.Open(ctx, cfg); err != nil {
+	if eng, err = engine.Open(ctx, cfg); err != nil {
 		return nil, nil, nil, err
 	}
-	if tc, err = engines.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, log); err != nil {
+	if tc, err = engine.DialTemporal(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, cfg.ConnectTimeout, log); err != nil {
 		eng.Close()
 		return nil, nil, nil, err
 	}
@@ -79,9 +78,9 @@ func runWorker(ctx context.Context, cfg config.Config, _ []string, stdout io.Wri
 // runServer is `studio server`.
 func runServer(ctx context.Context, cfg config.Config, _ []string, stdout io.Writer) error {
 	log := newLogger(cfg.LogLevel, os.Stderr)
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ln, err := program.Listen(cfg.Listen)
 	if err != nil {
-		return fmt.Errorf("--listen %s: cannot listen: %w", cfg.Listen, err)
+		return err
 	}
 	defer ln.Close()
 	eng, tc, closeAll, err := external(ctx, cfg, log)

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"studio/internal/commands"
-	"studio/internal/contract"
-	"studio/internal/inspect"
+	"studio/internal/domain/inspect"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/contract"
 )
 
 // summaries say, for people, what a completed command did, by workflow

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"time"
 
-	"studio/internal/commands"
-	"studio/internal/hubclient"
-	"studio/internal/progress"
-	"studio/internal/termprogress"
+	"studio/internal/app/hubclient"
+	"studio/internal/app/termprogress"
+	"studio/internal/temporal/commands"
+	"studio/internal/temporal/progress"
 )
 
 // pollEvery is how often a followed command is asked for; workers

@@ -49,11 +49,11 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"studio/activities"
-	"studio/internal/docstore"
-	"studio/internal/docstore/sqlite"
-	"studio/internal/procstat"
-	"studio/internal/search"
-	studiobleve "studio/internal/search/bleve"
+	"studio/internal/app/procstat"
+	"studio/internal/engine/docstore"
+	"studio/internal/engine/docstore/sqlite"
+	"studio/internal/engine/search"
+	studiobleve "studio/internal/engine/search/bleve"
 )
 
 const (

@@ -4,16 +4,15 @@
 // and Commit (the registered mapping). "edited" shows until Save.
 
 import { useEffect, useState } from "preact/hooks";
-import { errorText, get, post, put } from "../lib/api";
+import { api, errorText } from "../lib/api";
 import { useHub } from "../lib/hooks";
 import { fields, setSearchByDefault, setSearchable } from "../lib/mapping";
-import type { Mapping, MappingView } from "../lib/types";
+import type { Mapping } from "../lib/types";
 import { ErrorBox } from "./ErrorBox";
 import { TableHead } from "./TableHead";
 
 export function MappingEditor({ sub }: { sub: string }) {
-  const path = `/source/${encodeURIComponent(sub)}/mapping`;
-  const view = useHub(() => get<MappingView>(path), [sub], (ev) => ev.workflow_id === `inspect/${sub}` && ev.type.startsWith("workflow."));
+  const view = useHub(() => api.get("/source/{name}/mapping", { path: { name: sub } }), [sub], (ev) => ev.workflow_id === `inspect/${sub}` && ev.type.startsWith("workflow."));
   const [mapping, setMapping] = useState<Mapping | null>(null);
   const [edited, setEdited] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -49,22 +48,22 @@ export function MappingEditor({ sub }: { sub: string }) {
 
   const save = () =>
     act(async () => {
-      await put(path, { mapping, dest: "inspect" });
+      await api.put("/source/{name}/mapping", { path: { name: sub }, body: { mapping: mapping ?? {}, dest: "inspect" } });
       setEdited(false);
       return "Saved: the edited mapping is stored with the inspection.";
     });
   const validate = () =>
     act(async () => {
-      await post("/mapping/validate", { mapping });
+      await api.post("/mapping/validate", { body: { mapping: mapping ?? {} } });
       return "Valid: a test index with the release settings accepted this mapping.";
     });
   const commit = () =>
     act(async () => {
       if (edited) {
-        await put(path, { mapping, dest: "inspect" });
+        await api.put("/source/{name}/mapping", { path: { name: sub }, body: { mapping: mapping ?? {}, dest: "inspect" } });
         setEdited(false);
       }
-      await put(path, { mapping, dest: "master" });
+      await api.put("/source/{name}/mapping", { path: { name: sub }, body: { mapping: mapping ?? {}, dest: "master" } });
       view.reload();
       return "Committed: this mapping is now the registered mapping of " + sub + ".";
     });
@@ -157,7 +156,7 @@ function InspectButton({ sub }: { sub: string }) {
   const go = async () => {
     setState({ busy: true });
     try {
-      await put("/inspect", { data_provider: ["src", sub], mode: ["type", "stats", "mapping"] });
+      await api.put("/inspect", { body: { data_provider: ["src", sub], mode: ["type", "stats", "mapping"] } });
       setState({ started: true });
     } catch (e) {
       setState({ error: errorText(e) });

@@ -3,9 +3,9 @@
 // their memory, from GET /job_manager.
 
 import { useEffect, useState } from "preact/hooks";
-import { get, HubError } from "../lib/api";
+import { api, HubError } from "../lib/api";
 import { ago, bytes, count } from "../lib/format";
-import type { JobManager } from "../lib/types";
+import { asProgress, type JobManager } from "../lib/types";
 import { Dialog } from "./Dialog";
 import { ErrorBox } from "./ErrorBox";
 import { ProgressView } from "./Progress";
@@ -38,7 +38,7 @@ export function WorkersView() {
   useEffect(() => {
     let alive = true;
     const load = () =>
-      get<JobManager>("/job_manager").then(
+      api.get("/job_manager").then(
         (d) => {
           if (!alive) return;
           setData(d);
@@ -117,7 +117,7 @@ export function WorkersView() {
               </td>
               <td>{a.state}</td>
               <td>
-                <ProgressView progress={a.progress} label={`Progress of ${a.activity_type ?? "activity"}`} />
+                <ProgressView progress={asProgress(a.progress)} label={`Progress of ${a.activity_type ?? "activity"}`} />
                 {a.last_heartbeat ? <span class="muted small">heartbeat {ago(a.last_heartbeat)}</span> : null}
               </td>
               <td>{a.worker}</td>

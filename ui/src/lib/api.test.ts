@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { get, HubError, onUnauthorized, put, setToken } from "./api";
+import { api, get, hubPath, HubError, onUnauthorized, put, setToken } from "./api";
 
 function stubFetch(status: number, body: unknown) {
   const fn = vi.fn(async () => new Response(JSON.stringify(body), { status }));
@@ -45,5 +45,29 @@ describe("hub requests", () => {
     await get("/sources");
     const init = (fn.mock.calls[0] as unknown as [string, RequestInit])[1];
     expect((init.headers as Record<string, string>).Authorization).toBe("Bearer s3cret");
+  });
+});
+
+describe("typed hub calls", () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it("fills path parameters, one escaped segment each, and the query", () => {
+    expect(hubPath("/source/{name}/dump", { name: "cgi" })).toBe("/source/cgi/dump");
+    expect(hubPath("/command/{id}", { id: "dump/cgi" })).toBe("/command/dump%2Fcgi");
+    expect(hubPath("/explore/fields/compare/{old}/{new}", { old: "b 1", new: "b2" })).toBe("/explore/fields/compare/b%201/b2");
+    expect(hubPath("/commands", undefined, { limit: 50, running: true, type: undefined })).toBe("/commands?limit=50&running=true");
+    expect(() => hubPath("/source/{name}", {})).toThrow("path parameter name missing");
+  });
+
+  it("sends the route's method, path and body, and returns the result", async () => {
+    const fn = stubFetch(200, { status: "ok", result: { id: "dump/cgi", run_id: "r1" } });
+    const res = await api.put("/source/{name}/dump", { path: { name: "cgi" }, body: { force: true } });
+    expect(res.id).toBe("dump/cgi");
+    const [url, init] = fn.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe("/source/cgi/dump");
+    expect(init.method).toBe("PUT");
+    expect(init.body).toBe('{"force":true}');
   });
 });

@@ -1,6 +1,8 @@
 // The hub REST API client: every answer is the envelope
 // {"status":"ok","result":...} or {"status":"error","error":"..."}.
 
+import type { paths } from "./api.gen";
+
 const TOKEN_KEY = "studio.hubToken";
 
 /** HubError is a failed hub request, carrying the hub's own message. */
@@ -91,3 +93,76 @@ export function errorText(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+// ---- Typed calls, from the hub API's OpenAPI document (api.gen.ts)
+
+
+/** HttpMethod is a method of the hub API, as the document writes it. */
+export type HttpMethod = "get" | "put" | "post" | "delete";
+
+type Operation<P extends keyof paths, M extends HttpMethod> = NonNullable<paths[P][M]>;
+
+/** RouteOf is every route of the hub that answers method M. */
+export type RouteOf<M extends HttpMethod> = {
+  [P in keyof paths]: paths[P][M] extends { responses: unknown } ? P : never;
+}[keyof paths];
+
+type JSONContent<T> = T extends { content: { "application/json": infer C } } ? C : never;
+
+/** Result is what the envelope of a success of method M on route P holds. */
+export type Result<P extends keyof paths, M extends HttpMethod> =
+  Operation<P, M> extends { responses: { 200: infer R } } ? (JSONContent<R> extends { result: infer T } ? T : never) : never;
+
+type PathParams<P extends keyof paths, M extends HttpMethod> = Operation<P, M> extends { parameters: { path: infer X } } ? X : never;
+type QueryParams<P extends keyof paths, M extends HttpMethod> = Operation<P, M> extends { parameters: { query?: infer Q } } ? NonNullable<Q> : never;
+
+/** Body is the request body of method M on route P. */
+export type Body<P extends keyof paths, M extends HttpMethod> = Operation<P, M> extends { requestBody?: infer B } ? JSONContent<NonNullable<B>> : never;
+
+type BodyArg<P extends keyof paths, M extends HttpMethod> =
+  Operation<P, M> extends { requestBody: infer B }
+    ? { body: JSONContent<B> }
+    : [Body<P, M>] extends [never]
+      ? { body?: never }
+      : { body?: Body<P, M> };
+
+/** Args are a call's path parameters, query and body, as the route takes them. */
+export type Args<P extends keyof paths, M extends HttpMethod> = ([PathParams<P, M>] extends [never]
+  ? { path?: never }
+  : { path: PathParams<P, M> }) &
+  ([QueryParams<P, M>] extends [never] ? { query?: never } : { query?: QueryParams<P, M> }) &
+  BodyArg<P, M>;
+
+type ArgList<P extends keyof paths, M extends HttpMethod> = {} extends Args<P, M> ? [args?: Args<P, M>] : [args: Args<P, M>];
+
+/**
+ * hubPath fills a route's {parameters} (each escaped as one path segment)
+ * and appends its query, leaving out parameters that are undefined.
+ */
+export function hubPath(route: string, path?: Record<string, string | number>, query?: Record<string, string | number | boolean | undefined>): string {
+  const filled = route.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const v = path?.[name];
+    if (v === undefined) throw new Error(`${route}: path parameter ${name} missing`);
+    return encodeURIComponent(String(v));
+  });
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) q.set(k, String(v));
+  const qs = q.toString();
+  return qs ? `${filled}?${qs}` : filled;
+}
+
+const methods: Record<HttpMethod, Method> = { get: "GET", put: "PUT", post: "POST", delete: "DELETE" };
+
+/** call sends one request to a route of the hub API, typed by the document. */
+export function call<M extends HttpMethod, P extends RouteOf<M>>(method: M, route: P, ...[args]: ArgList<P, M>): Promise<Result<P, M>> {
+  const a = (args ?? {}) as { path?: Record<string, string | number>; query?: Record<string, string | number | boolean | undefined>; body?: unknown };
+  return request<Result<P, M>>(methods[method], hubPath(route, a.path, a.query), a.body);
+}
+
+/** api calls the hub by method: api.get("/source/{name}", { path: { name } }). */
+export const api = {
+  get: <P extends RouteOf<"get">>(route: P, ...args: ArgList<P, "get">) => call("get", route, ...args),
+  put: <P extends RouteOf<"put">>(route: P, ...args: ArgList<P, "put">) => call("put", route, ...args),
+  post: <P extends RouteOf<"post">>(route: P, ...args: ArgList<P, "post">) => call("post", route, ...args),
+  delete: <P extends RouteOf<"delete">>(route: P, ...args: ArgList<P, "delete">) => call("delete", route, ...args),
+};

@@ -2,62 +2,17 @@
 // and /dataplugin/new, and the pure helpers of the "New plugin from a file"
 // page (the page re-runs the preview on every change).
 
-export interface GenField {
-  column: string;
-  path: string;
-  type: string; // "" (as read), str, int, float, bool, list
-  keep: boolean;
-  null?: string[];
-}
+import type { components } from "./api.gen";
 
-export interface GenCondition {
-  column: string;
-  op: string; // empty, not_empty, eq, ne, regex
-  value?: string;
-}
+type Schemas = components["schemas"];
 
-export interface GenOptions {
-  name: string;
-  format: string;
-  delimiter?: string;
-  skip_lines?: number;
-  id: string;
-  skip_empty_id: boolean;
-  root: string;
-  fields: GenField[];
-  skip?: GenCondition[];
-  group: boolean;
-  adjacent?: boolean;
-}
-
-export interface GenColumn {
-  name: string;
-  type: string;
-  empty: number;
-  distinct: number;
-  unique: boolean;
-  examples?: string[];
-}
-
-export interface GenPlan {
-  sample: { url: string; name: string; data_file: string; compression: string; bytes: number; lines: number; truncated: boolean; limit: string };
-  inferred: { format: string; delimiter?: string; rows: number; columns: GenColumn[]; id_candidates: string[] | null };
-  options: GenOptions;
-  manifest: Record<string, unknown>;
-  preview: {
-    parser: Record<string, unknown>;
-    columns: string[];
-    rows: unknown[][];
-    stats: { rows: number; docs: number; rejected: number; skipped: number; reject_samples: string[] };
-    warnings: string[];
-  };
-}
-
-export interface GenSaved {
-  name: string;
-  written: { dir: string; commit: string; changed: boolean };
-  dump: { id: string; run_id: string };
-}
+// The shapes are the hub API's (its OpenAPI document, generated into api.gen.ts).
+export type GenField = Schemas["GenField"];
+export type GenCondition = Schemas["GenCondition"];
+export type GenOptions = Schemas["GenOptions"];
+export type GenColumn = Schemas["GenColumn"];
+export type GenPlan = Schemas["GenPlan"];
+export type GenSaved = Schemas["GenSaved"];
 
 export const TYPES: [string, string][] = [
   ["", "as read"],

@@ -1,7 +1,9 @@
-// A small client-side router on the History API: the Go server answers
-// index.html for every unknown path, so these routes survive a reload.
+// A small client-side router on the History API. Its pages are listed in
+// ui/routes.json, which the Go server reads too: a browser loading one of
+// them gets the app, so these routes survive a reload.
 
 import { useEffect, useState } from "preact/hooks";
+import { matchRoute } from "./routes";
 
 const listeners = new Set<() => void>();
 
@@ -41,33 +43,11 @@ export type Route =
   | { page: "charts"; kind: "source" | "build" | "compare"; name: string; other?: string }
   | { page: "notfound"; path: string };
 
-/** match turns a path into a route. */
+/** match turns a path into a route, by the pages of ui/routes.json. */
 export function match(path: string): Route {
-  const parts = path.replace(/\/+$/, "").split("/").filter(Boolean).map(decodeURIComponent);
-  switch (parts[0]) {
-    case undefined:
-      return { page: "home" };
-    case "sources":
-      return parts[1] ? { page: "source", name: parts[1] } : { page: "sources" };
-    case "builds":
-      return parts[1] ? { page: "build", id: parts[1] } : { page: "builds" };
-    case "apis":
-      return { page: "apis" };
-    case "commands":
-      return { page: "commands" };
-    case "plugins":
-      if (parts[1] === "new" && parts.length === 2) return { page: "newplugin" };
-      break;
-    case "explorer":
-      if (!parts[1]) return { page: "explore" };
-      if ((parts[1] === "index" || parts[1] === "build") && parts[2]) return { page: "explorer", kind: parts[1], name: parts[2] };
-      break;
-    case "charts":
-      if ((parts[1] === "source" || parts[1] === "build") && parts[2]) return { page: "charts", kind: parts[1], name: parts[2] };
-      if (parts[1] === "compare" && parts[2] && parts[3]) return { page: "charts", kind: "compare", name: parts[2], other: parts[3] };
-      break;
-  }
-  return { page: "notfound", path };
+  const m = matchRoute(path);
+  if (!m) return { page: "notfound", path };
+  return { page: m.page, ...m.params } as Route;
 }
 
 /** onLinkClick makes an in-app link navigate without a reload. */

@@ -1,6 +1,7 @@
 // What the pages derive from a source record: its state in words, its
 // document count, its sub-sources (one per uploader).
 
+import type { Body } from "./api";
 import type { Source } from "./types";
 
 /** subSources are the source's uploaders (collections), in manifest order. */
@@ -39,7 +40,7 @@ export function sourceStatus(s: Source): { text: string; kind: "ok" | "running" 
 }
 
 /** inspectBody is PUT /inspect's body for one sub-source. */
-export function inspectBody(sub: string) {
+export function inspectBody(sub: string): Body<"/inspect", "put"> {
   return { data_provider: ["src", sub], mode: ["type", "stats", "mapping"] };
 }
 

@@ -2,7 +2,7 @@
 // Temporal Web UI links.
 
 import { useEffect, useState } from "preact/hooks";
-import { get, onTokenChange } from "./api";
+import { api, onTokenChange } from "./api";
 import type { Status } from "./types";
 
 let current: Status | undefined;
@@ -10,7 +10,7 @@ let pending: Promise<Status | undefined> | undefined;
 const listeners = new Set<(s: Status | undefined) => void>();
 
 function load(): Promise<Status | undefined> {
-  pending ??= get<Status>("/status").then(
+  pending ??= api.get("/status").then(
     (s) => {
       current = s;
       listeners.forEach((f) => f(s));

@@ -1,7 +1,7 @@
 // Waiting for a command to finish, woken by the live channel's workflow
 // events (and checked every 10 s in case an event was missed).
 
-import { get } from "./api";
+import { api } from "./api";
 import { live } from "./live";
 import type { Command } from "./types";
 
@@ -23,7 +23,7 @@ export function waitForCommand(id: string, signal?: AbortSignal): Promise<Comman
       if (done || checking) return;
       checking = true;
       try {
-        const c = await get<Command>(`/command/${encodeURIComponent(id)}`);
+        const c = await api.get("/command/{id}", { path: { id } });
         if (c.status !== "running") finish(() => resolve(c));
       } catch (e) {
         finish(() => reject(e));

@@ -2,11 +2,10 @@
 // delete and example links.
 
 import { useState } from "preact/hooks";
-import { del, get, post, put } from "../lib/api";
+import { api } from "../lib/api";
 import { indexNames } from "../lib/builds";
 import { useAction, useHub } from "../lib/hooks";
 import { onLinkClick } from "../lib/router";
-import type { ApiInstance, Build } from "../lib/types";
 import { Dialog } from "../components/Dialog";
 import { ErrorBox } from "../components/ErrorBox";
 import { TextField } from "../components/Field";
@@ -20,7 +19,7 @@ export function exampleLinks(port: number, hostname = location.hostname) {
 }
 
 export function ApisPage() {
-  const apis = useHub(() => get<ApiInstance[]>("/api/list"));
+  const apis = useHub(() => api.get("/api/list"));
   const [creating, setCreating] = useState(false);
   const action = useAction();
   const [notice, setNotice] = useState<string>();
@@ -54,7 +53,6 @@ export function ApisPage() {
             {list.map((a) => {
               const links = exampleLinks(a.port);
               const running = a.status === "running";
-              const n = encodeURIComponent(a.name);
               return (
                 <tr key={a.name} data-api={a.name}>
                   <td>
@@ -81,13 +79,13 @@ export function ApisPage() {
                     </a>
                   </td>
                   <td class="actions">
-                    <button type="button" aria-label={`Start ${a.name}`} disabled={action.busy || running} onClick={() => doAction(`API ${a.name} started.`, () => put(`/api/${n}/start`))}>
+                    <button type="button" aria-label={`Start ${a.name}`} disabled={action.busy || running} onClick={() => doAction(`API ${a.name} started.`, () => api.put("/api/{name}/start", { path: { name: a.name } }))}>
                       Start
                     </button>
-                    <button type="button" aria-label={`Stop ${a.name}`} disabled={action.busy || !running} onClick={() => doAction(`API ${a.name} stopped.`, () => put(`/api/${n}/stop`))}>
+                    <button type="button" aria-label={`Stop ${a.name}`} disabled={action.busy || !running} onClick={() => doAction(`API ${a.name} stopped.`, () => api.put("/api/{name}/stop", { path: { name: a.name } }))}>
                       Stop
                     </button>
-                    <button type="button" class="danger" aria-label={`Delete ${a.name}`} disabled={action.busy} onClick={() => doAction(`API ${a.name} deleted.`, () => del(`/api/${n}`))}>
+                    <button type="button" class="danger" aria-label={`Delete ${a.name}`} disabled={action.busy} onClick={() => doAction(`API ${a.name} deleted.`, () => api.delete("/api/{name}", { path: { name: a.name } }))}>
                       Delete
                     </button>
                   </td>
@@ -113,7 +111,7 @@ export function ApisPage() {
 }
 
 function ApiDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (name: string) => void }) {
-  const builds = useHub(() => get<Build[]>("/builds"), [], () => false);
+  const builds = useHub(() => api.get("/builds"), [], () => false);
   const [name, setName] = useState("");
   const [index, setIndex] = useState("");
   const [port, setPort] = useState("");
@@ -121,7 +119,7 @@ function ApiDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (na
   const names = indexNames(builds.data ?? []);
   const create = async (e: Event) => {
     e.preventDefault();
-    const res = await action.run(() => post<ApiInstance>("/api", { name: name.trim(), index: index.trim(), port: Number(port) }));
+    const res = await action.run(() => api.post("/api", { body: { name: name.trim(), index: index.trim(), port: Number(port) } }));
     if (res) onCreated(res.name);
   };
   return (

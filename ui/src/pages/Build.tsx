@@ -2,7 +2,7 @@
 // Releases tab (full or incremental release, release notes).
 
 import { useState } from "preact/hooks";
-import { errorText, get, post, put } from "../lib/api";
+import { api, errorText } from "../lib/api";
 import { buildSeconds, releases } from "../lib/builds";
 import { count, date, duration } from "../lib/format";
 import { useAction, useHub } from "../lib/hooks";
@@ -20,7 +20,7 @@ import { TableHead } from "../components/TableHead";
 const TABS = ["Sources", "Stats", "Times", "Mapping", "Releases"];
 
 export function BuildPage({ id }: { id: string }) {
-  const build = useHub(() => get<Build>(`/build/${encodeURIComponent(id)}`), [id]);
+  const build = useHub(() => api.get("/build/{id}", { path: { id } }), [id]);
   const [tab, setTab] = useState(() => TABS.find((t) => t.toLowerCase() === location.hash.slice(1).toLowerCase()) ?? "Sources");
   const change = (t: string) => {
     setTab(t);
@@ -196,7 +196,7 @@ function MappingTab({ build: b }: { build: Build }) {
 }
 
 function ReleasesTab({ build: b, reload }: { build: Build; reload: () => void }) {
-  const opts = useHub(() => get<ReleaseOptions>(`/build/${encodeURIComponent(b._id)}/release_options`), [b._id]);
+  const opts = useHub(() => api.get("/build/{id}/release_options", { path: { id: b._id } }), [b._id]);
   const [open, setOpen] = useState(false);
   const note = useAction();
   const [noteText, setNoteText] = useState<string>();
@@ -208,9 +208,9 @@ function ReleasesTab({ build: b, reload }: { build: Build; reload: () => void })
   const createNote = async () => {
     if (!prev) return;
     setNoteText(undefined);
-    const r = await note.run(() => put<{ txt?: string }>("/release_note/create", { old: prev, new: b._id }));
+    const r = await note.run(() => api.put("/release_note/create", { body: { old: prev, new: b._id } }));
     if (r === undefined) return;
-    const full = await note.run(() => get<{ txt?: string }>(`/release_note?old=${encodeURIComponent(prev)}&new=${encodeURIComponent(b._id)}`));
+    const full = await note.run(() => api.get("/release_note", { query: { old: prev, new: b._id } }));
     setNoteText(full?.txt ?? JSON.stringify(r, null, 2));
     reload();
   };
@@ -294,7 +294,7 @@ function ReleasesTab({ build: b, reload }: { build: Build; reload: () => void })
 function ReleaseDialog({ build: b, options, onClose, onStarted }: { build: Build; options: ReleaseOptions; onClose: () => void; onStarted: (msg: string) => void }) {
   const incOK = options.incremental.possible;
   const prev = options.incremental.previous;
-  const prevBuild = useHub(() => (prev ? get<Build>(`/build/${encodeURIComponent(prev)}`) : Promise.resolve(undefined)), [prev], () => false);
+  const prevBuild = useHub(() => (prev ? api.get("/build/{id}", { path: { id: prev } }) : Promise.resolve(undefined)), [prev], () => false);
   const [kind, setKind] = useState<"full" | "incremental">(incOK && !options.incremental.recommend_full ? "incremental" : "full");
   const [index, setIndex] = useState<string>();
   const [purge, setPurge] = useState(false);
@@ -311,21 +311,21 @@ function ReleaseDialog({ build: b, options, onClose, onStarted }: { build: Build
     try {
       if (kind === "full") {
         setStep("Starting the full release…");
-        const r = await put<{ id: string; index: string }>("/index", { build: b._id, index: name || undefined, purge });
+        const r = await api.put("/index", { body: { build: b._id, index: name || undefined, purge } });
         onStarted(`Full release into ${r.index} started (${r.id}).`);
         return;
       }
       if (!prev) throw new Error("no earlier build to diff against");
       if (!name) throw new Error("Index name: name the live index to update (the earlier build's index)");
       setStep(`Diffing ${prev} and ${b._id}…`);
-      const d = await put<{ id: string }>("/diff", { old: prev, new: b._id });
+      const d = await api.put("/diff", { body: { old: prev, new: b._id } });
       const cmd = await waitForCommand(d.id);
       if (cmd.status !== "completed") throw new Error(`the diff ${cmd.status}: ${cmd.failure ?? ""}`);
-      const fresh = await get<Build>(`/build/${encodeURIComponent(b._id)}`);
+      const fresh = await api.get("/build/{id}", { path: { id: b._id } });
       const folder = fresh.diff?.[prev]?.folder;
       if (!folder) throw new Error(`the diff of ${prev} and ${b._id} left no folder on the build record`);
       setStep(`Applying the diff to ${name}…`);
-      const s = await post<{ id: string }>("/sync", { diff: folder, index: name });
+      const s = await api.post("/sync", { body: { diff: folder, index: name } });
       onStarted(`Incremental release into ${name} started (${s.id}).`);
     } catch (err) {
       setError(errorText(err));

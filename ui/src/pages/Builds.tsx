@@ -2,13 +2,13 @@
 // the builds of each.
 
 import { useState } from "preact/hooks";
-import { del, get, post, put } from "../lib/api";
+import { api } from "../lib/api";
 import { buildSeconds } from "../lib/builds";
 import { count, date, duration } from "../lib/format";
 import { useAction, useHub } from "../lib/hooks";
 import { onLinkClick } from "../lib/router";
 import { subSources } from "../lib/sources";
-import type { Build, BuildConf, Source } from "../lib/types";
+import type { Build, BuildConf, BuildConfig } from "../lib/types";
 import { Dialog } from "../components/Dialog";
 import { ErrorBox } from "../components/ErrorBox";
 import { Checkbox, TextField } from "../components/Field";
@@ -21,7 +21,7 @@ interface Data {
 
 export function BuildsPage() {
   const data = useHub<Data>(async () => {
-    const [confs, builds] = await Promise.all([get<BuildConf[]>("/buildconfs"), get<Build[]>("/builds")]);
+    const [confs, builds] = await Promise.all([api.get("/buildconfs"), api.get("/builds")]);
     confs.sort((a, b) => a.name.localeCompare(b.name));
     return { confs, builds };
   });
@@ -31,7 +31,7 @@ export function BuildsPage() {
 
   const newBuild = async (name: string) => {
     setNotice(undefined);
-    const r = await action.run(() => put<{ build_id: string }>(`/build/${encodeURIComponent(name)}/new`));
+    const r = await action.run(() => api.put("/build/{conf}/new", { path: { conf: name } }));
     if (r) {
       setNotice(`Build ${r.build_id} started.`);
       data.reload();
@@ -39,7 +39,7 @@ export function BuildsPage() {
   };
   const remove = async (name: string) => {
     setNotice(undefined);
-    if ((await action.run(() => del(`/buildconf/${encodeURIComponent(name)}`))) !== undefined) {
+    if ((await action.run(() => api.delete("/buildconf/{name}", { path: { name } }))) !== undefined) {
       setNotice(`Configuration ${name} deleted.`);
       data.reload();
     }
@@ -164,7 +164,7 @@ export function statusKind(status: string | undefined): string {
 }
 
 function ConfDialog({ conf, onClose, onSaved }: { conf?: BuildConf; onClose: () => void; onSaved: (name: string) => void }) {
-  const sources = useHub(() => get<Source[]>("/sources"), [], () => false);
+  const sources = useHub(() => api.get("/sources"), [], () => false);
   const [name, setName] = useState(conf?.name ?? "");
   const [docType, setDocType] = useState(conf?.doc_type ?? "");
   const [chosen, setChosen] = useState<string[]>(conf?.sources ?? []);
@@ -176,16 +176,15 @@ function ConfDialog({ conf, onClose, onSaved }: { conf?: BuildConf; onClose: () 
 
   const save = async (e: Event) => {
     e.preventDefault();
-    const body: BuildConf = { ...(conf ?? {}), name: name.trim(), doc_type: docType.trim(), sources: all.filter((s) => chosen.includes(s)) };
-    delete body._id;
-    delete body.updated_at;
+    const { _id, updated_at, ...kept } = conf ?? {};
+    const body: BuildConfig = { ...kept, name: name.trim(), doc_type: docType.trim(), sources: all.filter((s) => chosen.includes(s)) };
     const r = root.filter((x) => body.sources.includes(x));
     if (r.length > 0) body.root = r;
     else delete body.root;
     if (version.trim()) body.build_version = version.trim();
     else delete body.build_version;
     const res = await action.run(() =>
-      conf ? put(`/buildconf/${encodeURIComponent(conf.name)}`, body) : post("/buildconf", body),
+      conf ? api.put("/buildconf/{name}", { path: { name: conf.name }, body }) : api.post("/buildconf", { body }),
     );
     if (res !== undefined) onSaved(body.name);
   };

@@ -3,47 +3,17 @@
 // a source, a build, or two builds side by side (GET /explore/fields/...).
 
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { get, put, errorText } from "../lib/api";
+import { api, errorText } from "../lib/api";
 import { useHub } from "../lib/hooks";
 import { onLinkClick } from "../lib/router";
 import { BarChart } from "../components/BarChart";
 import { ErrorBox } from "../components/ErrorBox";
 import { TableHead } from "../components/TableHead";
+import type { FieldChange as Change, FieldStats } from "../lib/types";
+
+export type { FieldStats } from "../lib/types";
 
 type Scalar = string | number | boolean;
-
-export interface FieldStats {
-  types: Record<string, number>;
-  docs: number;
-  distinct: number;
-  distinct_more?: boolean;
-  top?: { value: Scalar; count: number }[];
-  min?: number;
-  max?: number;
-  histogram?: { from: number; to: number; count: number }[];
-}
-
-interface FieldsAnswer {
-  count: number;
-  inspected_at?: string;
-  fields: Record<string, FieldStats>;
-}
-
-interface Change {
-  field: string;
-  status: "added" | "removed" | "changed" | "same";
-  old?: FieldStats;
-  new?: FieldStats;
-  docs: number;
-  types?: string[];
-  values?: { value: Scalar; old: number; new: number }[];
-}
-
-interface CompareAnswer {
-  old: { build: string; count: number };
-  new: { build: string; count: number };
-  changes: Change[];
-}
 
 /** MAX_FIELD_BARS bounds the overview chart; the field list holds them all. */
 const MAX_FIELD_BARS = 40;
@@ -118,8 +88,7 @@ function FieldDetail({ field, s, total }: { field: string; s: FieldStats; total:
 }
 
 function FieldCharts({ kind, name }: { kind: "source" | "build"; name: string }) {
-  const path = `/explore/fields/${kind}/${encodeURIComponent(name)}`;
-  const res = useHub(() => get<FieldsAnswer>(path), [path]);
+  const res = useHub(() => (kind === "source" ? api.get("/explore/fields/source/{name}", { path: { name } }) : api.get("/explore/fields/build/{id}", { path: { id: name } })), [kind, name]);
   const fields = useMemo(() => Object.keys(res.data?.fields ?? {}).sort(), [res.data]);
   const [field, setField] = useState("");
   useEffect(() => {
@@ -128,7 +97,7 @@ function FieldCharts({ kind, name }: { kind: "source" | "build"; name: string })
   const [notice, setNotice] = useState<string>();
   const inspect = async () => {
     try {
-      await put("/inspect", { data_provider: kind === "source" ? ["src", name] : name, mode: ["type", "stats", "mapping"] });
+      await api.put("/inspect", { body: { data_provider: kind === "source" ? ["src", name] : name, mode: ["type", "stats", "mapping"] } });
       setNotice("Inspection started: the charts appear when it ends.");
     } catch (e) {
       setNotice(errorText(e));
@@ -182,8 +151,7 @@ function FieldCharts({ kind, name }: { kind: "source" | "build"; name: string })
 }
 
 function CompareCharts({ oldID, newID }: { oldID: string; newID: string }) {
-  const path = `/explore/fields/compare/${encodeURIComponent(oldID)}/${encodeURIComponent(newID)}`;
-  const res = useHub(() => get<CompareAnswer>(path), [path]);
+  const res = useHub(() => api.get("/explore/fields/compare/{old}/{new}", { path: { old: oldID, new: newID } }), [oldID, newID]);
   const changes = res.data?.changes ?? [];
   const moved = changes.filter((c) => c.status !== "same");
   const [field, setField] = useState("");

@@ -4,12 +4,12 @@
 
 import { memo } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
-import { del, errorText, get } from "../lib/api";
+import { api, errorText } from "../lib/api";
 import { date, duration } from "../lib/format";
 import { useHub } from "../lib/hooks";
 import { live } from "../lib/live";
 import { temporalLink, useStatus } from "../lib/status";
-import type { Command, Progress } from "../lib/types";
+import { asProgress, type Command, type Progress } from "../lib/types";
 import { ErrorBox } from "../components/ErrorBox";
 import { Checkbox } from "../components/Field";
 import { ProgressView } from "../components/Progress";
@@ -26,9 +26,9 @@ interface LiveProgress {
 
 /** loadCommands reads the list, then the progress of the running ones. */
 export async function loadCommands(limit: number): Promise<Command[]> {
-  const list = await get<Command[]>(`/commands?limit=${limit}`);
+  const list = await api.get("/commands", { query: { limit } });
   const running = list.filter((c) => c.status === "running").slice(0, DETAILED);
-  const details = await Promise.all(running.map((c) => get<Command>(`/command/${encodeURIComponent(c.id)}`).catch(() => undefined)));
+  const details = await Promise.all(running.map((c) => api.get("/command/{id}", { path: { id: c.id } }).catch(() => undefined)));
   const byId = new Map(details.filter((d): d is Command => !!d).map((d) => [d.id, d]));
   return list.map((c) => (byId.has(c.id) ? { ...c, activities: byId.get(c.id)!.activities } : c));
 }
@@ -53,7 +53,7 @@ export function CommandsPage() {
     () =>
       live.onEvent((ev) => {
         if ((ev.type === "activity.progress" || ev.type === "activity.started") && ev.progress) {
-          setLiveProgress((m) => ({ ...m, [ev.workflow_id]: { activity: ev.activity_type, progress: ev.progress } }));
+          setLiveProgress((m) => ({ ...m, [ev.workflow_id]: { activity: ev.activity_type, progress: asProgress(ev.progress) } }));
         }
       }),
     [],
@@ -81,7 +81,7 @@ export function CommandsPage() {
               key={c.id + "/" + c.run_id}
               cmd={c}
               activity={lp?.activity ?? fetched?.type}
-              progress={lp?.progress ?? fetched?.progress}
+              progress={lp?.progress ?? asProgress(fetched?.progress)}
               link={temporalLink(status, c.id)}
             />
           );
@@ -106,7 +106,7 @@ export const CommandRow = memo(
     async function onCancel() {
       setCancel({ busy: true });
       try {
-        await del(`/command/${encodeURIComponent(c.id)}`);
+        await api.delete("/command/{id}", { path: { id: c.id } });
         setCancel({ busy: true });
       } catch (e) {
         setCancel({ busy: false, error: errorText(e) });

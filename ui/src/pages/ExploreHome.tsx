@@ -3,10 +3,9 @@
 // compare.
 
 import { useState } from "preact/hooks";
-import { get } from "../lib/api";
+import { api } from "../lib/api";
 import { useHub } from "../lib/hooks";
 import { navigate, onLinkClick } from "../lib/router";
-import type { Build, Source } from "../lib/types";
 import { ErrorBox } from "../components/ErrorBox";
 import { TableHead } from "../components/TableHead";
 import "../explorer.css";
@@ -16,9 +15,9 @@ const enc = encodeURIComponent;
 export function ExploreHomePage() {
   const data = useHub(async () => {
     const [indexes, builds, sources] = await Promise.all([
-      get<{ name: string; docs: number }[]>("/explore/indexes"),
-      get<Build[]>("/builds"),
-      get<Source[]>("/sources"),
+      api.get("/explore/indexes"),
+      api.get("/builds"),
+      api.get("/sources"),
     ]);
     return { indexes, builds: builds.filter((b) => b.status === "success"), sources };
   });

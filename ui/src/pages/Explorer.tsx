@@ -5,10 +5,10 @@
 // biothings_client snippets. See docs/explorer.md.
 
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { errorText, get, getToken, put } from "../lib/api";
+import { api, errorText, getToken } from "../lib/api";
 import { useHub } from "../lib/hooks";
 import { onLinkClick } from "../lib/router";
-import type { ApiInstance } from "../lib/types";
+import type { ApiInstance, BuildPage as BuildPageAnswer } from "../lib/types";
 import {
   buildParams,
   cellText,
@@ -49,12 +49,6 @@ interface QueryAnswer {
   total: number;
   hits: Doc[];
   facets?: Record<string, { terms: FacetTerm[]; missing?: number; other?: number }>;
-}
-
-interface FieldStats {
-  types: Record<string, number>;
-  docs: number;
-  top?: { value: Scalar; count: number }[];
 }
 
 const FACETABLE = new Set(["keyword", "integer", "long", "short", "byte", "float", "double", "boolean"]);
@@ -256,7 +250,7 @@ function IndexExplorer({ index }: { index: string }) {
       const [fields, md, apis] = await Promise.all([
         dataGet<Record<string, FieldMeta>>(`${hubBase}/metadata/fields`),
         dataGet<{ biothing_type?: string }>(`${hubBase}/metadata`),
-        get<ApiInstance[]>("/api/list").catch(() => [] as ApiInstance[]),
+        api.get("/api/list").catch(() => [] as ApiInstance[]),
       ]);
       return { fields, docType: md.biothing_type || "doc", api: apis.find((a) => a.index === index && a.status === "running") };
     },
@@ -364,17 +358,12 @@ function IndexExplorer({ index }: { index: string }) {
 
 // ---- build
 
-interface BuildPage {
-  total: number;
-  total_capped?: boolean;
-  hits: Doc[];
-  next?: string;
-}
+type BuildPage = Omit<BuildPageAnswer, "hits"> & { hits: Doc[] };
 
 function BuildExplorer({ build }: { build: string }) {
   const stats = useHub(
     () =>
-      get<{ count: number; fields: Record<string, FieldStats> }>(`/explore/fields/build/${encodeURIComponent(build)}`).catch((e) => {
+      api.get("/explore/fields/build/{id}", { path: { id: build } }).catch((e) => {
         if ((e as { status?: number }).status === 404) return undefined;
         throw e;
       }),
@@ -403,8 +392,8 @@ function BuildExplorer({ build }: { build: string }) {
     if (!req) return;
     let gone = false;
     setError(undefined);
-    get<BuildPage>(urlOf(`/explore/build/${encodeURIComponent(build)}/docs`, "", buildParams(req))).then(
-      (p) => !gone && setPage({ ...p, from: (afters.length - 1) * PAGE_SIZE }),
+    api.get("/explore/build/{id}/docs", { path: { id: build }, query: Object.fromEntries(buildParams(req)) }).then(
+      (p) => !gone && setPage({ ...p, hits: p.hits as Doc[], from: (afters.length - 1) * PAGE_SIZE }),
       (e) => !gone && setError(errorText(e)),
     );
     return () => {
@@ -422,7 +411,7 @@ function BuildExplorer({ build }: { build: string }) {
   const from = page?.from ?? 0; // the page shown, which may lag the one asked for
   const inspect = async () => {
     try {
-      await put("/inspect", { data_provider: build, mode: ["stats"] });
+      await api.put("/inspect", { body: { data_provider: build, mode: ["stats"] } });
       setError("Inspection started: the facets and columns appear when it ends.");
     } catch (e) {
       setError(errorText(e));

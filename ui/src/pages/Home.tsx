@@ -1,7 +1,7 @@
 // Home: what happened lately (dumps, uploads, inspections, builds,
 // releases, failed and running commands) and a summary of the hub.
 
-import { get } from "../lib/api";
+import { api } from "../lib/api";
 import { recentActivity } from "../lib/activity";
 import { ago, count, date } from "../lib/format";
 import { useHub } from "../lib/hooks";
@@ -22,10 +22,10 @@ const plural = (n: number, word: string) => (n === 1 ? word : word + "s");
 export function HomePage() {
   const data = useHub<Data>(async () => {
     const [sources, builds, commands, apis] = await Promise.all([
-      get<Source[]>("/sources"),
-      get<Build[]>("/builds"),
-      get<Command[]>("/commands?limit=50"),
-      get<ApiInstance[]>("/api/list").catch(() => [] as ApiInstance[]),
+      api.get("/sources"),
+      api.get("/builds"),
+      api.get("/commands", { query: { limit: 50 } }),
+      api.get("/api/list").catch(() => [] as ApiInstance[]),
     ]);
     return { sources, builds, commands, apis };
   });

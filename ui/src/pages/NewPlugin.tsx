@@ -6,12 +6,11 @@
 // pushed to a git remote.
 
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { errorText, get, getToken, post } from "../lib/api";
+import { api, errorText, getToken } from "../lib/api";
 import { count } from "../lib/format";
 import { useAction, useHub } from "../lib/hooks";
 import { onLinkClick } from "../lib/router";
 import { docCount, sourceStatus } from "../lib/sources";
-import type { Source } from "../lib/types";
 import { cellText, idColumn, OPS, reshaped, TYPES, typeName, type GenCondition, type GenOptions, type GenPlan, type GenSaved } from "../lib/plugingen";
 import { ErrorBox } from "../components/ErrorBox";
 import { Checkbox, TextField } from "../components/Field";
@@ -36,7 +35,7 @@ export function NewPluginPage() {
     const my = ++seq.current;
     setPending(true);
     try {
-      const p = await post<GenPlan>("/dataplugin/new/preview", body);
+      const p = await api.post("/dataplugin/new/preview", { body });
       if (my !== seq.current) return;
       setPlan(p);
       setOpts(p.options);
@@ -71,7 +70,7 @@ export function NewPluginPage() {
 
   const doSave = async () => {
     if (!plan || !opts) return;
-    const res = await save.run(() => post<GenSaved>("/dataplugin/new", { url: plan.sample.url, options: opts }));
+    const res = await save.run(() => api.post("/dataplugin/new", { body: { url: plan.sample.url, options: opts } }));
     if (res) setSaved(res);
   };
 
@@ -193,7 +192,7 @@ function Options({ plan, opts, change }: { plan: GenPlan; opts: GenOptions; chan
                 <option value={c}>{c}</option>
               ))}
             </select>
-            <select aria-label={`Skip rule ${i + 1} test`} value={s.op} onChange={(e) => setSkip(i, { op: (e.target as HTMLSelectElement).value })}>
+            <select aria-label={`Skip rule ${i + 1} test`} value={s.op} onChange={(e) => setSkip(i, { op: (e.target as HTMLSelectElement).value as GenCondition["op"] })}>
               {OPS.map(([v, t]) => (
                 <option value={v}>{t}</option>
               ))}
@@ -315,7 +314,7 @@ function Preview({ plan, pending }: { plan: GenPlan; pending: boolean }) {
 }
 
 function SavedSource({ saved }: { saved: GenSaved }) {
-  const src = useHub(() => get<Source>(`/source/${encodeURIComponent(saved.name)}`), [saved.name, saved.dump.run_id]);
+  const src = useHub(() => api.get("/source/{name}", { path: { name: saved.name } }), [saved.name, saved.dump.run_id]);
   const [remote, setRemote] = useState("");
   const [branch, setBranch] = useState("main");
   const push = useAction();
@@ -326,7 +325,7 @@ function SavedSource({ saved }: { saved: GenSaved }) {
   const n = src.data ? docCount(src.data) : undefined;
   const doPush = async (e: Event) => {
     e.preventDefault();
-    const res = await push.run(() => post<{ remote: string; branch: string }>(`/dataplugin/${encodeURIComponent(saved.name)}/push`, { remote, branch }));
+    const res = await push.run(() => api.post("/dataplugin/{name}/push", { path: { name: saved.name }, body: { remote, branch } }));
     if (res) setPushed(`Pushed to ${res.remote} (${res.branch}).`);
   };
   return (

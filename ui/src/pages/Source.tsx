@@ -1,7 +1,7 @@
 // One source: its dumper, uploader, plugin (pin a version) and mapping.
 
 import { useState } from "preact/hooks";
-import { get, put } from "../lib/api";
+import { api } from "../lib/api";
 import { bytes, count, date, duration } from "../lib/format";
 import { useAction, useHub } from "../lib/hooks";
 import { sourceStatus, subSources } from "../lib/sources";
@@ -15,7 +15,7 @@ import { TableHead } from "../components/TableHead";
 const TABS = ["Dumper", "Uploader", "Plugin", "Mapping"];
 
 export function SourcePage({ name }: { name: string }) {
-  const src = useHub(() => get<Source>(`/source/${encodeURIComponent(name)}`), [name]);
+  const src = useHub(() => api.get("/source/{name}", { path: { name } }), [name]);
   const [tab, setTab] = useState(() => tabFromHash() ?? "Dumper");
   const change = (t: string) => {
     setTab(t);
@@ -66,7 +66,7 @@ function DumperTab({ source: s, reload }: { source: Source; reload: () => void }
   const [started, setStarted] = useState(false);
   const dump = async (force: boolean) => {
     setStarted(false);
-    if ((await action.run(() => put(`/source/${encodeURIComponent(s.name)}/dump`, { force }))) !== undefined) {
+    if ((await action.run(() => api.put("/source/{name}/dump", { path: { name: s.name }, body: { force } }))) !== undefined) {
       setStarted(true);
       reload();
     }
@@ -126,7 +126,7 @@ function UploaderTab({ source: s, reload }: { source: Source; reload: () => void
   const subs = Array.from(new Set([...subSources(s), ...Object.keys(jobs)]));
   const action = useAction();
   const upload = async (sub?: string) => {
-    if ((await action.run(() => put(`/source/${encodeURIComponent(s.name)}/upload`, sub ? { sub } : {}))) !== undefined) reload();
+    if ((await action.run(() => api.put("/source/{name}/upload", { path: { name: s.name }, body: sub ? { sub } : {} }))) !== undefined) reload();
   };
   return (
     <div>
@@ -185,7 +185,7 @@ function PluginTab({ source: s, reload }: { source: Source; reload: () => void }
     setPinned(undefined);
     const r = ref.trim();
     if (!r) return;
-    if ((await action.run(() => put(`/source/${encodeURIComponent(s.name)}/dump`, { release: r }))) !== undefined) {
+    if ((await action.run(() => api.put("/source/{name}/dump", { path: { name: s.name }, body: { release: r } }))) !== undefined) {
       setPinned(r);
       reload();
     }

@@ -3,7 +3,7 @@
 
 import { memo } from "preact/compat";
 import { useState } from "preact/hooks";
-import { get, post, put } from "../lib/api";
+import { api, type Body } from "../lib/api";
 import { ago, count } from "../lib/format";
 import { useAction, useHub } from "../lib/hooks";
 import { onLinkClick } from "../lib/router";
@@ -15,7 +15,7 @@ import { TextField } from "../components/Field";
 import { TableHead } from "../components/TableHead";
 
 export function SourcesPage() {
-  const sources = useHub(() => get<Source[]>("/sources"));
+  const sources = useHub(() => api.get("/sources"));
   const [adding, setAdding] = useState(false);
   const action = useAction();
   const [notice, setNotice] = useState<string>();
@@ -60,10 +60,10 @@ export function SourcesPage() {
                 key={s.name}
                 source={s}
                 busy={action.busy}
-                onDump={() => start(`Dump of ${s.name} started.`, () => put(`/source/${encodeURIComponent(s.name)}/dump`, {}))}
-                onUpload={() => start(`Upload of ${s.name} started.`, () => put(`/source/${encodeURIComponent(s.name)}/upload`, {}))}
+                onDump={() => start(`Dump of ${s.name} started.`, () => api.put("/source/{name}/dump", { path: { name: s.name }, body: {} }))}
+                onUpload={() => start(`Upload of ${s.name} started.`, () => api.put("/source/{name}/upload", { path: { name: s.name }, body: {} }))}
                 onInspect={() =>
-                  start(`Inspection of ${s.name} started.`, () => Promise.all(subSources(s).map((sub) => put("/inspect", inspectBody(sub)))))
+                  start(`Inspection of ${s.name} started.`, () => Promise.all(subSources(s).map((sub) => api.put("/inspect", { body: inspectBody(sub) }))))
                 }
               />
             ))}
@@ -142,9 +142,9 @@ function RegisterDialog({ onClose, onDone }: { onClose: () => void; onDone: (nam
   const action = useAction();
   const submit = async (e: Event) => {
     e.preventDefault();
-    const body: { url: string; ref?: string } = { url: url.trim() };
+    const body: Body<"/dataplugin/register_url", "post"> = { url: url.trim() };
     if (ref.trim()) body.ref = ref.trim();
-    const res = await action.run(() => post<{ name: string }>("/dataplugin/register_url", body));
+    const res = await action.run(() => api.post("/dataplugin/register_url", { body }));
     if (res) onDone(res.name);
   };
   return (

@@ -1,0 +1,293 @@
+// Package sqlite is the embedded document store: every collection is a
+// table (_id TEXT PRIMARY KEY, doc TEXT holding JSON) in one SQLite file in
+// the data folder, reached through github.com/mattn/go-sqlite3.
+//
+// The file is in WAL mode with synchronous=NORMAL. Writes go through one
+// connection (SQLite has a single writer anyway, and a single connection
+// avoids SQLITE_BUSY between our own goroutines); reads go through a pool
+// and do not wait for writes. Other processes may open the same file; they
+// wait up to the busy timeout for the write lock.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	sqlite3 "github.com/mattn/go-sqlite3"
+
+	"studio/internal/engine/docstore"
+)
+
+// Options tune a Store; the zero value is the default.
+type Options struct {
+	// BusyTimeout is how long a write waits for another process holding
+	// the write lock (default 10s).
+	BusyTimeout time.Duration
+	// Readers is the size of the read pool (default max(4, GOMAXPROCS)).
+	Readers int
+	// CacheKiB is SQLite's page cache per connection (default 64 MiB
+	// for the writer and 16 MiB for each reader).
+	CacheKiB int
+}
+
+// Store is a docstore.Store in one SQLite file.
+type Store struct {
+	path string
+	w    *sql.DB // one connection: all writes
+	r    *sql.DB // read pool
+
+	mu    sync.Mutex
+	colls map[string]*collection
+}
+
+var _ docstore.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store in the SQLite file at path.
+func Open(path string, opts ...Options) (*Store, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 10 * time.Second
+	}
+	if o.Readers <= 0 {
+		o.Readers = max(4, runtime.GOMAXPROCS(0))
+	}
+	wcache, rcache := 64*1024, 16*1024
+	if o.CacheKiB > 0 {
+		wcache, rcache = o.CacheKiB, o.CacheKiB
+	}
+	dsn := func(extra string, cacheKiB int) string {
+		return fmt.Sprintf("file:%s?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=%d&_cache_size=-%d%s",
+			url.PathEscape(path), o.BusyTimeout.Milliseconds(), cacheKiB, extra)
+	}
+	w, err := sql.Open("sqlite3", dsn("&_txlock=immediate", wcache))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// The writer creates the file and switches it to WAL before any reader
+	// opens it.
+	if err := w.Ping(); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite3", dsn("&_query_only=1", rcache))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(o.Readers)
+	r.SetMaxIdleConns(o.Readers)
+	r.SetConnMaxIdleTime(0)
+	return &Store{path: path, w: w, r: r, colls: map[string]*collection{}}, nil
+}
+
+// C returns the named collection.
+func (s *Store) C(name string) docstore.Collection {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.colls[name]; ok {
+		return c
+	}
+	c := &collection{s: s, name: name, table: tableName(name), nameErr: checkName(name)}
+	s.colls[name] = c
+	return c
+}
+
+// forget drops the cached state (created flag, prepared statements) of
+// collections whose table was dropped or renamed.
+func (s *Store) forget(names ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, n := range names {
+		if c, ok := s.colls[n]; ok {
+			c.reset()
+		}
+	}
+}
+
+// Collections lists the collections, sorted by name.
+func (s *Store) Collections(ctx context.Context) ([]string, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\'`)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list collections: %w", err)
+	}
+	defer rows.Close()
+	names := []string{}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("sqlite: list collections: %w", err)
+		}
+		if n, ok := collectionName(t); ok {
+			names = append(names, n)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list collections: %w", err)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Drop removes a collection; a missing one is not an error.
+func (s *Store) Drop(ctx context.Context, name string) error {
+	if err := checkName(name); err != nil {
+		return fmt.Errorf("sqlite: drop: %w", err)
+	}
+	defer s.forget(name)
+	if _, err := s.w.ExecContext(ctx, "DROP TABLE IF EXISTS "+quote(tableName(name))); err != nil {
+		return fmt.Errorf("sqlite: drop %q: %w", name, err)
+	}
+	return nil
+}
+
+// Rename renames a collection, replacing an existing target only when
+// dropTarget is true. It runs in one transaction.
+func (s *Store) Rename(ctx context.Context, from, to string, dropTarget bool) error {
+	for _, n := range []string{from, to} {
+		if err := checkName(n); err != nil {
+			return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
+		}
+	}
+	if from == to {
+		return fmt.Errorf("sqlite: rename %q to itself", from)
+	}
+	defer s.forget(from, to)
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
+	}
+	defer tx.Rollback()
+	exists := func(name string) (bool, error) {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, tableName(name)).Scan(&n)
+		return n > 0, err
+	}
+	ok, err := exists(from)
+	if err != nil {
+		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
+	}
+	if !ok {
+		return fmt.Errorf("sqlite: rename %q to %q: collection %q: %w", from, to, from, docstore.ErrNotFound)
+	}
+	ok, err = exists(to)
+	if err != nil {
+		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
+	}
+	if ok && !dropTarget {
+		return fmt.Errorf("sqlite: rename %q to %q: target collection exists (use dropTarget to replace it)", from, to)
+	}
+	if ok {
+		if _, err := tx.ExecContext(ctx, "DROP TABLE "+quote(tableName(to))); err != nil {
+			return fmt.Errorf("sqlite: rename %q to %q: drop target: %w", from, to, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(tableName(from))+" RENAME TO "+quote(tableName(to))); err != nil {
+		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
+	}
+	return nil
+}
+
+// Info reports the SQLite library version and the file path.
+func (s *Store) Info(ctx context.Context) (docstore.Info, error) {
+	var v string
+	if err := s.r.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&v); err != nil {
+		return docstore.Info{}, fmt.Errorf("sqlite: version: %w", err)
+	}
+	return docstore.Info{Backend: "sqlite", Version: v, Where: s.path}, nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	for _, c := range s.colls {
+		c.reset()
+	}
+	s.mu.Unlock()
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// ---- names ----
+
+// checkName applies docstore.CheckName and refuses names SQLite reserves.
+func checkName(name string) error {
+	if err := docstore.CheckName(name); err != nil {
+		return err
+	}
+	if strings.HasPrefix(strings.ToLower(name), "sqlite_") {
+		return fmt.Errorf("collection %q: names starting with sqlite_ are reserved", name)
+	}
+	return nil
+}
+
+// tableName maps a collection name to a table name. SQLite compares table
+// names without regard to case, so each upper-case letter X is written
+// "^x": "MyColl" and "mycoll" stay two collections, as in MongoDB.
+func tableName(name string) string {
+	if strings.IndexFunc(name, isUpper) < 0 {
+		return name
+	}
+	var b strings.Builder
+	for _, r := range name {
+		if isUpper(r) {
+			b.WriteByte('^')
+			r += 'a' - 'A'
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// collectionName inverts tableName; tables that are not ours report false.
+func collectionName(table string) (string, bool) {
+	var b strings.Builder
+	up := false
+	for _, r := range table {
+		switch {
+		case r == '^':
+			up = true
+			continue
+		case up:
+			r -= 'a' - 'A'
+			up = false
+		}
+		b.WriteRune(r)
+	}
+	name := b.String()
+	return name, tableName(name) == table && checkName(name) == nil
+}
+
+func isUpper(r rune) bool { return r >= 'A' && r <= 'Z' }
+
+// quote quotes an SQL identifier; names are also checked by checkName.
+func quote(ident string) string {
+	return `"` + strings.ReplaceAll(ident, `"`, `""`) + `"`
+}
+
+// ---- errors ----
+
+func isNoTable(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "no such table")
+}
+
+func isPrimaryKeyViolation(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey || se.ExtendedCode == sqlite3.ErrConstraintUnique)
+}

@@ -1,5 +1,0 @@
-// Package version tells which Studio this is; the Makefile stamps it.
-package version
-
-// Version is set at build time with -ldflags "-X studio/internal/version.Version=...".
-var Version = "dev"
