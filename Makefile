@@ -150,6 +150,7 @@ FUZZ_TARGETS := \
 	./internal/domain/manifest:FuzzParse \
 	./internal/domain/archive:FuzzExtract \
 	./internal/engine/search/lucene:FuzzParse \
+	./internal/engine/search:FuzzDecodeDoc \
 	./internal/domain/dataapi/apiopts:FuzzParseQuery \
 	./internal/domain/dataapi:FuzzAPI \
 	./internal/domain/dataapi:FuzzCanonical \

@@ -234,6 +234,12 @@ func (ix *index) versions(items []bulkItem, known map[string]int64) (map[string]
 	if n, err := ix.bi.DocCount(); err != nil || n == 0 {
 		return out, err
 	}
+	// Which exist, from one pass over each segment's _ids (most of a
+	// release's are new), then the versions of those only.
+	ids, err := ix.existing(ids)
+	if err != nil || len(ids) == 0 {
+		return out, err
+	}
 	hits, err := ix.rawDocs(context.Background(), ids)
 	if err != nil {
 		return nil, err
@@ -244,6 +250,39 @@ func (ix *index) versions(items []bulkItem, known map[string]int64) (map[string]
 		}
 	}
 	return out, nil
+}
+
+// existing returns the ids of documents the index holds.
+func (ix *index) existing(ids []string) ([]string, error) {
+	adv, err := ix.bi.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	dr, err := r.DocIDReaderOnly(ids)
+	if err != nil {
+		return nil, err
+	}
+	defer dr.Close()
+	var out []string
+	for {
+		internal, err := dr.Next()
+		if err != nil {
+			return nil, err
+		}
+		if internal == nil {
+			return out, nil
+		}
+		id, err := r.ExternalID(internal)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
 }
 
 // buildDoc builds the Bleve document of an index operation. A panic

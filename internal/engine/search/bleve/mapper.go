@@ -141,6 +141,7 @@ type docFields struct {
 	m      *mapper
 	doc    *document.Document
 	merged []*textValues // by field id
+	buf    []byte        // the text values, for all of them
 	order  []*textValues
 	names  []*mapNode // with exists set, in the order found
 	seen   map[*mapNode]bool
@@ -216,6 +217,7 @@ func (s *schema) mapDoc(doc *document.Document, src map[string]any) (*namesField
 		}
 	}
 	for _, tv := range w.order {
+		tv.text = w.buf
 		doc.AddField(tv)
 	}
 	doc.SetIndexed()
@@ -388,7 +390,7 @@ func (w *docFields) text(f *mapField, s string, pos []uint64) {
 			w.merged[f.id] = tv
 			w.order = append(w.order, tv)
 		}
-		tv.add(s, pos)
+		tv.add(&w.buf, s, pos)
 	case "datetime":
 		parser := w.m.im.DateTimeParserNamed(f.dateFmt)
 		if t, layout, err := parser.ParseDateTime(s); err == nil {
@@ -406,8 +408,8 @@ func (w *docFields) text(f *mapField, s string, pos []uint64) {
 // sum.
 type textValues struct {
 	name      string
-	text      []byte // the values one after the other
-	ends      []int  // where each value ends in text
+	text      []byte // the document's text values one after the other
+	bounds    []int  // where each value of the field starts and ends in text
 	positions [][]uint64
 	options   bleveindex.FieldIndexingOptions
 	analyzer  analysis.Analyzer
@@ -424,29 +426,41 @@ func (f *textValues) EncodedFieldType() byte                                { re
 func (f *textValues) AnalyzedLength() int                                   { return f.length }
 func (f *textValues) AnalyzedTokenFrequencies() bleveindex.TokenFrequencies { return f.freqs }
 
-// add appends a value at the positions pos.
-func (f *textValues) add(s string, pos []uint64) {
-	f.text = append(f.text, s...)
-	f.ends = append(f.ends, len(f.text))
+// add records a value at the positions pos, appended to the document's
+// text (the buffer every text field of the document shares).
+func (f *textValues) add(text *[]byte, s string, pos []uint64) {
+	start := len(*text)
+	*text = append(*text, s...)
+	if f.bounds == nil {
+		f.bounds = make([]int, 0, 4)
+		f.positions = make([][]uint64, 0, 2)
+	}
+	f.bounds = append(f.bounds, start, len(*text))
 	f.positions = append(f.positions, pos)
 }
 
+// values is the number of values.
+func (f *textValues) values() int { return len(f.bounds) / 2 }
+
 // value is the i-th value.
 func (f *textValues) value(i int) []byte {
-	start := 0
-	if i > 0 {
-		start = f.ends[i-1]
-	}
-	return f.text[start:f.ends[i]:f.ends[i]]
+	end := f.bounds[2*i+1]
+	return f.text[f.bounds[2*i]:end:end]
 }
 
 // Value is the first value: the field is never stored.
 func (f *textValues) Value() []byte { return f.value(0) }
 
-func (f *textValues) NumPlainTextBytes() uint64 { return uint64(len(f.text)) }
+func (f *textValues) NumPlainTextBytes() uint64 {
+	var n int
+	for i := 0; i < len(f.bounds); i += 2 {
+		n += f.bounds[i+1] - f.bounds[i]
+	}
+	return uint64(n)
+}
 
 func (f *textValues) Size() int {
-	n := size.SizeOfPtr + len(f.name) + len(f.text) + len(f.ends)*size.SizeOfInt
+	n := size.SizeOfPtr + len(f.name) + int(f.NumPlainTextBytes()) + len(f.bounds)*size.SizeOfInt
 	for _, p := range f.positions {
 		n += len(p) * size.SizeOfUint64
 	}
@@ -466,8 +480,8 @@ func (f *textValues) Analyze() {
 	counts := !f.options.SkipFreqNorm()
 	// The tokens of every value first, so that the frequencies, the
 	// locations and the map are allocated once each at their size.
-	streams := make([]analysis.TokenStream, len(f.ends))
-	for i := range f.ends {
+	streams := make([]analysis.TokenStream, f.values())
+	for i := range streams {
 		streams[i] = f.analyzer.Analyze(f.value(i))
 		f.length += len(streams[i])
 	}
