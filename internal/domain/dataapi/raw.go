@@ -257,6 +257,7 @@ func (c *canonScanner) scanString() (content []byte, plain, ok bool) {
 	start := c.i + 1
 	j := start
 	plain = true
+	ascii := true
 	for j < len(c.b) && c.b[j] != '"' {
 		switch ch := c.b[j]; {
 		case ch == '\\':
@@ -265,6 +266,7 @@ func (c *canonScanner) scanString() (content []byte, plain, ok bool) {
 		case ch < 0x20:
 			return nil, false, false
 		default:
+			ascii = ascii && ch < utf8.RuneSelf
 			j++
 		}
 	}
@@ -273,7 +275,7 @@ func (c *canonScanner) scanString() (content []byte, plain, ok bool) {
 	}
 	c.i = j + 1
 	content = c.b[start:j]
-	if plain && (!utf8.Valid(content) || bytes.IndexByte(content, 0xe2) >= 0 &&
+	if plain && !ascii && (!utf8.Valid(content) || bytes.IndexByte(content, 0xe2) >= 0 &&
 		(bytes.Contains(content, []byte("\u2028")) || bytes.Contains(content, []byte("\u2029")))) {
 		plain = false
 	}
@@ -324,6 +326,9 @@ func (c *canonScanner) number() bool {
 	if !validNumber(tok) {
 		return false
 	}
+	if !isFloat && canonicalInt(tok) {
+		return true
+	}
 	var small [32]byte
 	repl, ok := []byte(nil), false
 	if !isFloat {
@@ -343,6 +348,20 @@ func (c *canonScanner) number() bool {
 		c.replace(start, repl)
 	}
 	return true
+}
+
+// canonicalInt reports whether a valid integer token is written as
+// appendJSON writes its int64: at most 18 digits (int64 holds them all),
+// no "-0".
+func canonicalInt(tok []byte) bool {
+	digits := tok
+	if len(tok) > 0 && tok[0] == '-' {
+		digits = tok[1:]
+		if len(digits) == 1 && digits[0] == '0' {
+			return false
+		}
+	}
+	return len(digits) <= 18
 }
 
 // parseInt reads an integer token as strconv.ParseInt does.
