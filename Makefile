@@ -139,6 +139,7 @@ bench: build escluster pyref
 	$(GO) run ./internal/bench/inspectbench -n 1000000
 	$(GO) run ./internal/bench/mergebench -n 1000000
 	$(GO) run ./internal/bench/indexbench -n 200000
+	$(GO) run ./internal/bench/releasebench -n 1000000
 	$(GO) run ./internal/bench/esbench -n 1000000
 	$(GO) run ./internal/bench/diffbench -n 1000000 -changes 0.01
 	$(GO) run ./internal/bench/syncbench -n 100000 -updates 10000
@@ -160,6 +161,7 @@ FUZZ_TARGETS := \
 	./internal/domain/manifest:FuzzParse \
 	./internal/domain/archive:FuzzExtract \
 	./internal/engine/search/lucene:FuzzParse \
+	./internal/engine/search:FuzzDecodeDoc \
 	./internal/domain/dataapi/apiopts:FuzzParseQuery \
 	./internal/domain/dataapi:FuzzAPI \
 	./internal/domain/dataapi:FuzzCanonical \

@@ -81,15 +81,21 @@ func (a *Activities) IndexPrepare(ctx context.Context, in IndexInput) (IndexPlan
 	return plan, err
 }
 
-// indexBatch is the number of documents IndexDocs reads and sends at a
-// time.
-const indexBatch = 1000
+// indexBatch is the number of documents IndexDocs sends to the engine
+// at a time: several of the engines' bulk requests (1,000 documents), so
+// that Bleve indexes them side by side; the store is read in pages of
+// scanPage.
+const (
+	indexBatch = 4000
+	scanPage   = 1000
+)
 
 // IndexDocs indexes the build's documents in _id order, in bulk batches,
 // heartbeating the count and the last _id; a retry resumes after it
 // (re-indexing a document is idempotent, so a lagging heartbeat duplicates
 // nothing). When the store hands out its stored JSON and the engine takes
-// JSON, the documents go through undecoded (indexRaw).
+// JSON, the documents go through undecoded (indexRaw). The next batch is
+// read from the store while the engine indexes one (readAhead).
 func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats, error) {
 	var st IndexStats
 	if activity.HasHeartbeatDetails(ctx) {
@@ -99,43 +105,102 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 		}
 	}
 	meter := progress.NewMeter("index", "docs", plan.Total)
-	opts := docstore.ScanOptions{After: st.LastID, Batch: indexBatch}
+	opts := docstore.ScanOptions{After: st.LastID, Batch: scanPage}
 	coll := a.Target.C(plan.Build)
 	if rs, ok := coll.(docstore.RawScanner); ok {
 		if rb, ok := a.Search.(search.RawBulker); ok {
 			return indexRaw(ctx, plan, rs.ScanRaw(ctx, opts), rb, st, meter)
 		}
 	}
-	ops := make([]search.BulkOp, 0, indexBatch)
-	flush := func() error {
-		if len(ops) == 0 {
+	err := readAhead(ctx, func(emit func(readBatch[search.BulkOp]) bool) error {
+		b := readBatch[search.BulkOp]{items: make([]search.BulkOp, 0, indexBatch)}
+		for d, err := range coll.Scan(ctx, opts) {
+			if err != nil {
+				return fmt.Errorf("read build %s: %w", plan.Build, err)
+			}
+			id, doc, ok := indexable(&b.rejects, d)
+			if !ok {
+				continue
+			}
+			b.items = append(b.items, search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: doc})
+			if len(b.items) == indexBatch {
+				if !emit(b) {
+					return nil
+				}
+				b = readBatch[search.BulkOp]{items: make([]search.BulkOp, 0, indexBatch)}
+			}
+		}
+		emit(b)
+		return nil
+	}, func(b readBatch[search.BulkOp]) error {
+		b.rejects.addTo(&st)
+		if len(b.items) == 0 {
 			return nil
 		}
-		res, err := a.Search.Bulk(ctx, plan.Index, ops)
+		res, err := a.Search.Bulk(ctx, plan.Index, b.items)
 		if err != nil {
 			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
 		}
-		countSent(&st, res, ops[len(ops)-1].ID)
-		ops = ops[:0]
+		countSent(&st, res, b.items[len(b.items)-1].ID)
 		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
 		return nil
+	})
+	return st, err
+}
+
+// readBatch is a batch of documents read for the engine, with the
+// documents rejected while reading it, counted when it is sent so that
+// the counts and samples come in the order of the documents.
+type readBatch[T any] struct {
+	items   []T
+	rejects rejects
+}
+
+// rejects are documents a release cannot index, in order.
+type rejects []string
+
+func (r *rejects) add(reason string) { *r = append(*r, reason) }
+
+func (r rejects) addTo(st *IndexStats) {
+	for _, reason := range r {
+		countReject(st, reason)
 	}
-	for d, err := range coll.Scan(ctx, opts) {
-		if err != nil {
-			return st, fmt.Errorf("read build %s: %w", plan.Build, err)
-		}
-		id, doc, ok := indexable(&st, d)
-		if !ok {
-			continue
-		}
-		ops = append(ops, search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: doc})
-		if len(ops) == indexBatch {
-			if err := flush(); err != nil {
-				return st, err
+}
+
+// readAhead runs read on a goroutine of its own, which hands batches over
+// one ahead: while send works on one batch, the next is read. Batches are
+// sent in the order they are read. emit reports false when the reader
+// should stop (send failed or ctx ended); a read error is returned after
+// the batches read before it are sent.
+func readAhead[T any](ctx context.Context, read func(emit func(T) bool) error, send func(T) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	batches := make(chan T, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		readErr <- read(func(b T) bool {
+			select {
+			case batches <- b:
+				return true
+			case <-ctx.Done():
+				return false
 			}
+		})
+	}()
+	defer func() {
+		cancel()
+		for range batches { // let the reader end before returning
+		}
+	}()
+	for b := range batches {
+		if err := send(b); err != nil {
+			return err
 		}
 	}
-	return st, flush()
+	if err := <-readErr; err != nil {
+		return err
+	}
+	return ctx.Err()
 }
 
 // indexRaw is IndexDocs sending the stored JSON of the documents through
@@ -146,56 +211,60 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 // "_id" member is not its stored _id or too long, is decoded and goes the
 // decoded path's way; both paths index, reject and report alike.
 func indexRaw(ctx context.Context, plan IndexPlan, docs iter.Seq2[docstore.RawDoc, error], rb search.RawBulker, st IndexStats, meter *progress.Meter) (IndexStats, error) {
-	batch := make([]search.RawDoc, 0, indexBatch)
-	flush := func() error {
-		if len(batch) == 0 {
+	err := readAhead(ctx, func(emit func(readBatch[search.RawDoc]) bool) error {
+		b := readBatch[search.RawDoc]{items: make([]search.RawDoc, 0, indexBatch)}
+		var arena, quoted []byte // arena holds the sources, several to a buffer
+		for r, err := range docs {
+			if err != nil {
+				return fmt.Errorf("read build %s: %w", plan.Build, err)
+			}
+			if cap(arena)-len(arena) < len(r.JSON)+64 {
+				arena = make([]byte, 0, max(256<<10, 2*len(r.JSON)))
+			}
+			start := len(arena)
+			out, idJSON, err := jsonenc.AppendCanonical(arena, r.JSON, "_id")
+			quoted = jsonenc.AppendString(quoted[:0], r.ID)
+			id, src := r.ID, []byte(nil)
+			if err == nil && bytes.Equal(idJSON, quoted) && id != "" && len(id) <= maxIDBytes {
+				arena = out
+				src = out[start:len(out):len(out)]
+			} else {
+				v, err := docstore.DecodeJSON(r.JSON)
+				if err != nil {
+					return fmt.Errorf("read build %s: _id %q: %w", plan.Build, r.ID, err)
+				}
+				d, ok := v.(map[string]any)
+				if !ok {
+					return fmt.Errorf("read build %s: _id %q: stored document is a %T, not an object", plan.Build, r.ID, v)
+				}
+				if id, src, ok = decodedSource(&b.rejects, d); !ok {
+					continue
+				}
+			}
+			b.items = append(b.items, search.RawDoc{ID: id, Source: src})
+			if len(b.items) == indexBatch {
+				if !emit(b) {
+					return nil
+				}
+				b = readBatch[search.RawDoc]{items: make([]search.RawDoc, 0, indexBatch)}
+			}
+		}
+		emit(b)
+		return nil
+	}, func(b readBatch[search.RawDoc]) error {
+		b.rejects.addTo(&st)
+		if len(b.items) == 0 {
 			return nil
 		}
-		res, err := rb.BulkRaw(ctx, plan.Index, batch)
+		res, err := rb.BulkRaw(ctx, plan.Index, b.items)
 		if err != nil {
 			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
 		}
-		countSent(&st, res, batch[len(batch)-1].ID)
-		batch = batch[:0]
+		countSent(&st, res, b.items[len(b.items)-1].ID)
 		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
 		return nil
-	}
-	var arena, quoted []byte // arena holds the sources, several to a buffer
-	for r, err := range docs {
-		if err != nil {
-			return st, fmt.Errorf("read build %s: %w", plan.Build, err)
-		}
-		if cap(arena)-len(arena) < len(r.JSON)+64 {
-			arena = make([]byte, 0, max(256<<10, 2*len(r.JSON)))
-		}
-		start := len(arena)
-		out, idJSON, err := jsonenc.AppendCanonical(arena, r.JSON, "_id")
-		quoted = jsonenc.AppendString(quoted[:0], r.ID)
-		id, src := r.ID, []byte(nil)
-		if err == nil && bytes.Equal(idJSON, quoted) && id != "" && len(id) <= maxIDBytes {
-			arena = out
-			src = out[start:len(out):len(out)]
-		} else {
-			v, err := docstore.DecodeJSON(r.JSON)
-			if err != nil {
-				return st, fmt.Errorf("read build %s: _id %q: %w", plan.Build, r.ID, err)
-			}
-			d, ok := v.(map[string]any)
-			if !ok {
-				return st, fmt.Errorf("read build %s: _id %q: stored document is a %T, not an object", plan.Build, r.ID, v)
-			}
-			if id, src, ok = decodedSource(&st, d); !ok {
-				continue
-			}
-		}
-		batch = append(batch, search.RawDoc{ID: id, Source: src})
-		if len(batch) == indexBatch {
-			if err := flush(); err != nil {
-				return st, err
-			}
-		}
-	}
-	return st, flush()
+	})
+	return st, err
 }
 
 // maxIDBytes is the longest _id a release indexes (Elasticsearch's limit).
@@ -203,10 +272,10 @@ const maxIDBytes = 512
 
 // indexable returns the _id of a stored document and the document to
 // index (without "_id"), or records why it cannot be indexed.
-func indexable(st *IndexStats, d docstore.Doc) (string, map[string]any, bool) {
+func indexable(rj *rejects, d docstore.Doc) (string, map[string]any, bool) {
 	id, ok := d["_id"].(string)
 	if !ok || id == "" || len(id) > maxIDBytes {
-		countReject(st, fmt.Sprintf("_id %v: want a non-empty string of at most %d bytes", d["_id"], maxIDBytes))
+		rj.add(fmt.Sprintf("_id %v: want a non-empty string of at most %d bytes", d["_id"], maxIDBytes))
 		return "", nil, false
 	}
 	doc := make(map[string]any, len(d))
@@ -220,14 +289,14 @@ func indexable(st *IndexStats, d docstore.Doc) (string, map[string]any, bool) {
 
 // decodedSource is the _id and the source the decoded path sends for a
 // decoded stored document, or false when it rejects it.
-func decodedSource(st *IndexStats, d docstore.Doc) (string, []byte, bool) {
-	id, doc, ok := indexable(st, d)
+func decodedSource(rj *rejects, d docstore.Doc) (string, []byte, bool) {
+	id, doc, ok := indexable(rj, d)
 	if !ok {
 		return "", nil, false
 	}
 	src, _, err := search.MarshalDoc(doc)
 	if err != nil { // as Engine.Bulk reports it
-		countReject(st, id+": encode the document: "+err.Error())
+		rj.add(id + ": encode the document: " + err.Error())
 		return "", nil, false
 	}
 	return id, src, true

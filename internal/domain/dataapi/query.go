@@ -53,9 +53,25 @@ func (a *api) queryGET(ctx context.Context, o apiopts.Options) answer {
 		req.Query = narrowed(q, post)
 		req.Aggs = nil
 	}
-	res, err := a.eng.Search(ctx, a.index, req)
-	if err != nil {
-		return answer{err: err}
+	var res search.SearchResult
+	var body map[string]any
+	if rs, raw := a.rawSearcher(o); raw {
+		rr, err := rs.SearchRaw(ctx, a.index, req)
+		if err != nil {
+			return answer{err: err}
+		}
+		if body, err = rawResultBody(rr); err != nil {
+			return answer{err: err}
+		}
+		res = search.SearchResult{Total: rr.Total, MaxScore: rr.MaxScore, Aggs: rr.Aggs, Took: rr.Took}
+	} else {
+		var err error
+		if res, err = a.eng.Search(ctx, a.index, req); err != nil {
+			return answer{err: err}
+		}
+		if body, err = resultBody(res, sh); err != nil {
+			return answer{err: err}
+		}
 	}
 	if post != nil && len(facets) > 0 {
 		aggs, err := a.eng.Search(ctx, a.index, search.SearchRequest{Query: q, Size: 1, Aggs: termsAggs(facets, o.FacetSize)})
@@ -63,10 +79,6 @@ func (a *api) queryGET(ctx context.Context, o apiopts.Options) answer {
 			return answer{err: err}
 		}
 		res.Aggs = aggs.Aggs
-	}
-	body, err := resultBody(res, sh)
-	if err != nil {
-		return answer{err: err}
 	}
 	if countOnly {
 		body["hits"], body["max_score"] = []any{}, nil
@@ -189,6 +201,24 @@ func resultBody(res search.SearchResult, sh shape) (map[string]any, error) {
 		if keep {
 			hits = append(hits, e)
 		}
+	}
+	return map[string]any{
+		"took":      res.Took.Milliseconds(),
+		"total":     res.Total,
+		"max_score": res.MaxScore,
+		"hits":      hits,
+	}, nil
+}
+
+// rawResultBody is resultBody of a raw search (no reshaping).
+func rawResultBody(res search.RawSearchResult) (map[string]any, error) {
+	hits := make([]any, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		e, err := hitOf(h)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, e)
 	}
 	return map[string]any{
 		"took":      res.Took.Milliseconds(),

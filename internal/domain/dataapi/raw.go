@@ -12,19 +12,21 @@ import (
 )
 
 // storedDoc is a document of an answer written from the JSON the engine
-// stored, without decoding it: {"query", "_id", "_version", <fields>}.
-// src comes from canonicalize, so that the answer is byte for byte what
-// the decoded document would give.
+// stored, without decoding it: {"query", "_id", "_version" or "_score",
+// <fields>}. src comes from canonicalize, so that the answer is byte for
+// byte what the decoded document would give.
 type storedDoc struct {
 	query    string
 	hasQuery bool
 	id       string
-	version  int64
+	version  int64   // written unless hit
+	score    float64 // written when hit
+	hit      bool    // a hit of a search
 	src      []byte
 }
 
 // appendRaw writes d as appendObject writes the decoded document with its
-// bookkeeping keys: query, _id and _version rank first, and a
+// bookkeeping keys: query, _id and _version (or _score) rank first, and a
 // canonicalized source holds no other ranked key and its keys sorted.
 func appendRaw(buf []byte, d storedDoc) []byte {
 	buf = append(buf, '{')
@@ -35,8 +37,13 @@ func appendRaw(buf []byte, d storedDoc) []byte {
 	}
 	buf = append(buf, `"_id":`...)
 	buf = jsonenc.AppendString(buf, d.id)
-	buf = append(buf, `,"_version":`...)
-	buf = strconv.AppendInt(buf, d.version, 10)
+	if d.hit {
+		buf = append(buf, `,"_score":`...)
+		buf = appendFloat(buf, d.score)
+	} else {
+		buf = append(buf, `,"_version":`...)
+		buf = strconv.AppendInt(buf, d.version, 10)
+	}
 	if len(d.src) > 2 {
 		buf = append(buf, ',')
 		buf = append(buf, d.src[1:len(d.src)-1]...)
@@ -52,6 +59,32 @@ func (a *api) rawGetter(o apiopts.Options) (search.RawGetter, bool) {
 		return nil, false
 	}
 	return rg, true
+}
+
+// rawSearcher is the engine's raw searcher when the hits of a search may
+// be written from stored sources: JSON out, whole documents, no
+// reshaping, no scroll.
+func (a *api) rawSearcher(o apiopts.Options) (search.RawSearcher, bool) {
+	rs, ok := a.eng.(search.RawSearcher)
+	if !ok || o.Format != "json" || !(o.AllFields || len(o.Fields) == 0) || !a.shapeOf(o).empty() || o.FetchAll {
+		return nil, false
+	}
+	return rs, true
+}
+
+// hitOf is a raw search hit as an answer entry: from the stored JSON when
+// canonicalize can spell it as appendJSON would, else decoded as Search
+// would return it.
+func hitOf(h search.RawHit) (any, error) {
+	if src, ok := canonicalize(h.Source); ok {
+		return storedDoc{id: h.ID, score: h.Score, hit: true, src: src}, nil
+	}
+	src, err := search.DecodeDoc(h.Source)
+	if err != nil {
+		return nil, err
+	}
+	e, _, _ := hitBody(search.Hit{ID: h.ID, Score: h.Score, Version: h.Version, Source: src, Found: true}, src, shape{}, true, false)
+	return e, nil
 }
 
 // stringTerms reports whether every id was sent as a string, which the
@@ -224,6 +257,7 @@ func (c *canonScanner) scanString() (content []byte, plain, ok bool) {
 	start := c.i + 1
 	j := start
 	plain = true
+	ascii := true
 	for j < len(c.b) && c.b[j] != '"' {
 		switch ch := c.b[j]; {
 		case ch == '\\':
@@ -232,6 +266,7 @@ func (c *canonScanner) scanString() (content []byte, plain, ok bool) {
 		case ch < 0x20:
 			return nil, false, false
 		default:
+			ascii = ascii && ch < utf8.RuneSelf
 			j++
 		}
 	}
@@ -240,7 +275,7 @@ func (c *canonScanner) scanString() (content []byte, plain, ok bool) {
 	}
 	c.i = j + 1
 	content = c.b[start:j]
-	if plain && (!utf8.Valid(content) || bytes.IndexByte(content, 0xe2) >= 0 &&
+	if plain && !ascii && (!utf8.Valid(content) || bytes.IndexByte(content, 0xe2) >= 0 &&
 		(bytes.Contains(content, []byte("\u2028")) || bytes.Contains(content, []byte("\u2029")))) {
 		plain = false
 	}
@@ -291,6 +326,9 @@ func (c *canonScanner) number() bool {
 	if !validNumber(tok) {
 		return false
 	}
+	if !isFloat && canonicalInt(tok) {
+		return true
+	}
 	var small [32]byte
 	repl, ok := []byte(nil), false
 	if !isFloat {
@@ -310,6 +348,20 @@ func (c *canonScanner) number() bool {
 		c.replace(start, repl)
 	}
 	return true
+}
+
+// canonicalInt reports whether a valid integer token is written as
+// appendJSON writes its int64: at most 18 digits (int64 holds them all),
+// no "-0".
+func canonicalInt(tok []byte) bool {
+	digits := tok
+	if len(tok) > 0 && tok[0] == '-' {
+		digits = tok[1:]
+		if len(digits) == 1 && digits[0] == '0' {
+			return false
+		}
+	}
+	return len(digits) <= 18
 }
 
 // parseInt reads an integer token as strconv.ParseInt does.

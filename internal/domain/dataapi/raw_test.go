@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -234,4 +235,44 @@ func TestBackendsAnswerAlike(t *testing.T) {
 	body, _ := json.Marshal(map[string]any{"ids": append([]string{"no-such-id", ids[3]}, ids...)})
 	same("POST", "/v1/gene", string(body))
 	same("POST", "/v1/gene?fields=symbol,taxid", string(body))
+}
+
+// tookRE matches the took of a /query answer (JSON or YAML), which
+// differs run to run.
+var tookRE = regexp.MustCompile(`("took":|took: )[0-9]+`)
+
+// TestStoredHitsMatchDecoded answers queries from the hits' stored
+// sources (search.RawSearcher) and by decoding them, on each backend:
+// the answers are the same bytes but for took.
+func TestStoredHitsMatchDecoded(t *testing.T) {
+	eachBackend(t, func(t *testing.T, f *fixture) {
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		decoding, err := New(Config{Engine: decodingEngine{f.eng}, Index: f.index, Log: logger})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored, err := New(Config{Engine: f.eng, Index: f.index, Log: logger})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, target := range []string{
+			"/v1/query?q=cdk2", "/v1/query?q=symbol:CDK*&size=5&sort=entrezgene", "/v1/query?q=__all__&size=100&sort=entrezgene",
+			"/v1/query?q=kinase&from=3&size=4&sort=-entrezgene", "/v1/query?q=taxid:9606&facets=type_of_gene&size=3&sort=entrezgene",
+			"/v1/query?q=cdk2&fields=symbol,name", "/v1/query?q=cdk2&dotfield=true", "/v1/query?q=cdk2&format=yaml",
+			"/v1/query?q=no_such_term_anywhere", "/v1/query?q=cdk2&size=0",
+		} {
+			var answers [2][]byte
+			for i, h := range []http.Handler{decoding, stored} {
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+				if rec.Code != http.StatusOK {
+					t.Fatalf("GET %s: %d %s", target, rec.Code, rec.Body)
+				}
+				answers[i] = tookRE.ReplaceAll(rec.Body.Bytes(), []byte(`${1}0`))
+			}
+			if !bytes.Equal(answers[0], answers[1]) {
+				t.Fatalf("GET %s:\ndecoded %s\nstored  %s", target, clip(answers[0]), clip(answers[1]))
+			}
+		}
+	})
 }

@@ -1,13 +1,17 @@
 package search
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // RawHit is one document as the engine stores it: Source is the JSON of
 // _source, undecoded (an object). Missing documents have Found false and
-// only their ID set.
+// only their ID set. Score is set on the hits of a search.
 type RawHit struct {
 	ID      string
 	Version int64
+	Score   float64
 	Source  []byte
 	Found   bool
 }
@@ -43,4 +47,25 @@ type RawBulker interface {
 	// makes sure they are JSON objects (one the engine cannot read is a
 	// failed item).
 	BulkRaw(ctx context.Context, index string, docs []RawDoc) (BulkResult, error)
+}
+
+// RawSearchResult is SearchResult with the hits' sources undecoded.
+type RawSearchResult struct {
+	Total    int64
+	MaxScore float64
+	Hits     []RawHit
+	Aggs     map[string]TermsAggResult
+	Took     time.Duration
+}
+
+// RawSearcher is implemented by engines that can hand out the hits of a
+// search with their stored _source undecoded, which spares a reader that
+// only forwards the documents (the data API) a decode and an encode. It
+// is optional: callers check for it with a type assertion and fall back
+// to Search.
+type RawSearcher interface {
+	// SearchRaw runs a search as Search does, the sources of the hits
+	// filtered by req.Fields as Search filters them; req.Scroll must be
+	// zero (scrolls go through Search).
+	SearchRaw(ctx context.Context, index string, req SearchRequest) (RawSearchResult, error)
 }

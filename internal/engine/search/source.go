@@ -119,8 +119,14 @@ func (w *docWriter) str(s string) { w.buf = jsonenc.AppendString(w.buf, s) }
 
 // DecodeDoc decodes a JSON object, integral numbers (written without a
 // fraction or exponent and within int64) as int64 and the others as
-// float64.
+// float64 (a number beyond float64 stays its literal, a string).
 func DecodeDoc(data []byte) (map[string]any, error) {
+	if v, ok := jsonenc.Decode(data, numberLiteral); ok {
+		if doc, isObject := v.(map[string]any); isObject {
+			return doc, nil
+		}
+	}
+	// What jsonenc.Decode cannot vouch for, and the errors.
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	var doc map[string]any
@@ -154,6 +160,38 @@ func NormalizeNumbers(v any) any {
 		}
 	}
 	return v
+}
+
+// numberLiteral is numberValue for jsonenc.Decode.
+func numberLiteral(tok []byte) (any, bool) {
+	if n, ok := smallInt(tok); ok {
+		return n, true
+	}
+	return numberValue(json.Number(tok)), true
+}
+
+// smallInt reads an integer literal of at most 18 digits, which int64
+// holds whatever they are.
+func smallInt(tok []byte) (int64, bool) {
+	neg := len(tok) > 0 && tok[0] == '-'
+	digits := tok
+	if neg {
+		digits = tok[1:]
+	}
+	if len(digits) == 0 || len(digits) > 18 {
+		return 0, false
+	}
+	var n int64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }
 
 func numberValue(n json.Number) any {

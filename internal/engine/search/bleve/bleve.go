@@ -239,6 +239,7 @@ func (ix *index) open() error {
 	ix.schema = newSchema(spec, tr)
 	if im, ok := bi.Mapping().(*mapping.IndexMappingImpl); ok {
 		ix.schema.im = im
+		ix.schema.mapper = newMapper(im, ix.schema.existsPaths)
 	}
 	return nil
 }

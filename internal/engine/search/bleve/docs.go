@@ -10,152 +10,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/blevesearch/bleve/v2/analysis"
-	"github.com/blevesearch/bleve/v2/document"
 	"github.com/blevesearch/bleve/v2/util"
-	bleveindex "github.com/blevesearch/bleve_index_api"
 
 	"studio/internal/engine/search"
 )
-
-// bulkChunk is the most operations sent to Bleve in one batch.
-const bulkChunk = 1000
-
-// Bulk indexes and deletes documents. Each document is stored whole (as
-// the JSON of _source) beside its fields, with its _version (1 when new,
-// one more on each re-index), the values of copy_to fields copied to
-// their targets, and the paths it has values for (for exists queries).
-func (e *Engine) Bulk(ctx context.Context, name string, ops []search.BulkOp) (search.BulkResult, error) {
-	var res search.BulkResult
-	ix, release, err := e.use(ctx, name)
-	if err != nil {
-		return res, err
-	}
-	defer release()
-	ix.writeMu.Lock()
-	defer ix.writeMu.Unlock()
-	for start := 0; start < len(ops); start += bulkChunk {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		end := min(start+bulkChunk, len(ops))
-		if err := ix.bulk(ops[start:end], &res); err != nil {
-			return res, fmt.Errorf("bleve: bulk into index %q: %w", ix.name, err)
-		}
-	}
-	return res, nil
-}
-
-func (ix *index) bulk(ops []search.BulkOp, res *search.BulkResult) error {
-	versions, err := ix.versions(ops)
-	if err != nil {
-		return err
-	}
-	batch := ix.bi.NewBatch()
-	for _, op := range ops {
-		if op.ID == "" {
-			res.Failed = append(res.Failed, search.ItemError{Reason: "the document has no _id"})
-			continue
-		}
-		switch op.Kind {
-		case search.BulkDelete:
-			if versions[op.ID] == 0 {
-				res.NotFound++
-				continue
-			}
-			batch.Delete(op.ID)
-			versions[op.ID] = 0
-			res.Deleted++
-		case search.BulkIndex:
-			doc, err := ix.document(op, versions[op.ID]+1)
-			if err == nil {
-				err = batch.IndexAdvanced(doc)
-			}
-			if err != nil {
-				res.Failed = append(res.Failed, search.ItemError{ID: op.ID, Reason: err.Error()})
-				continue
-			}
-			versions[op.ID]++
-			res.Indexed++
-		default:
-			res.Failed = append(res.Failed, search.ItemError{ID: op.ID, Reason: fmt.Sprintf("unknown bulk operation %d", op.Kind)})
-		}
-	}
-	return ix.bi.Batch(batch)
-}
-
-// versions returns the current _version of the documents of ops that
-// exist.
-func (ix *index) versions(ops []search.BulkOp) (map[string]int64, error) {
-	out := make(map[string]int64, len(ops))
-	n, err := ix.bi.DocCount()
-	if err != nil || n == 0 {
-		return out, err
-	}
-	ids := make([]string, 0, len(ops))
-	for _, op := range ops {
-		if _, ok := out[op.ID]; !ok && op.ID != "" {
-			out[op.ID] = 0
-			ids = append(ids, op.ID)
-		}
-	}
-	hits, err := ix.rawDocs(context.Background(), ids)
-	if err != nil {
-		return nil, err
-	}
-	for _, h := range hits {
-		if h.Found {
-			out[h.ID] = h.Version
-		}
-	}
-	return out, nil
-}
-
-// document builds the Bleve document of an index operation.
-func (ix *index) document(op search.BulkOp, version int64) (*document.Document, error) {
-	data, sawNumber, err := search.MarshalDoc(op.Doc)
-	if err != nil {
-		return nil, fmt.Errorf("encode the document: %w", err)
-	}
-	src := op.Doc
-	if sawNumber {
-		if src, err = search.DecodeDoc(data); err != nil {
-			return nil, err
-		}
-	}
-	if _, ok := src["_id"]; ok {
-		return nil, fmt.Errorf("field [_id] is a metadata field and cannot be added inside a document")
-	}
-	doc := document.NewDocument(op.ID)
-	if err := ix.schema.im.MapDocument(doc, ix.schema.withCopies(src)); err != nil {
-		return nil, err
-	}
-	doc.AddField(document.NewTextFieldWithIndexingOptions(sourceField, nil, data, bleveindex.StoreField))
-	doc.AddField(document.NewNumericFieldWithIndexingOptions(versionField, nil, float64(version), bleveindex.StoreField))
-	if names := ix.schema.fieldNames(src); len(names) > 0 {
-		// One field for all the paths: Bleve's cost is per field.
-		doc.AddField(document.NewTextFieldCustom(fieldNamesField, nil, []byte(strings.Join(names, "\n")), bleveindex.IndexField, lineAnalyzer{}))
-	}
-	return doc, nil
-}
-
-// lineAnalyzer makes one token of each line.
-type lineAnalyzer struct{}
-
-func (lineAnalyzer) Analyze(in []byte) analysis.TokenStream {
-	var out analysis.TokenStream
-	start := 0
-	for i := 0; i <= len(in); i++ {
-		if i < len(in) && in[i] != '\n' {
-			continue
-		}
-		if i > start {
-			out = append(out, &analysis.Token{Term: in[start:i], Start: start, End: i, Position: len(out) + 1, Type: analysis.AlphaNumeric})
-		}
-		start = i + 1
-	}
-	return out
-}
 
 // withCopies returns the document with the values of copy_to fields
 // added to their targets (Bleve has no copy_to). src is not modified.
@@ -293,6 +151,7 @@ func (w *namesWalker) walk(p string, v any) bool {
 // hitOf builds a hit from the stored fields of a document.
 func hitOf(id string, score float64, fields map[string]any, keep []string) (search.Hit, error) {
 	h := search.Hit{ID: id, Score: score, Found: true}
+	h.Version = 1 // not stored when 1
 	if v, ok := fields[versionField].(float64); ok {
 		h.Version = int64(v)
 	}

@@ -73,6 +73,7 @@ func (ix *index) rawDocs(ctx context.Context, ids []string) ([]search.RawHit, er
 			continue
 		}
 		h := &out[i]
+		h.Version = 1 // not stored when 1
 		doc.VisitFields(func(f bleveindex.Field) {
 			switch f.Name() {
 			case sourceField:

@@ -15,7 +15,7 @@ import (
 // the same information in its own metadata fields.
 const (
 	sourceField     = "_source"      // the document as indexed (JSON), stored only
-	versionField    = "_version"     // stored only
+	versionField    = "_version"     // stored only, when not 1
 	fieldNamesField = "_field_names" // paths with a value, for exists queries
 )
 
@@ -35,10 +35,15 @@ type schema struct {
 	existsPaths map[string]bool
 	// copyTo is the Translation's copy_to, as a sorted list.
 	copyTo []copyRule
+	// copyPaths are the path elements of each copy_to target.
+	copyPaths map[string][]string
 	// defaultFields are the fields of a query without a field name.
 	defaultFields []string
 	// dynamic is true when the root mapping indexes unknown fields.
 	dynamic bool
+	// mapper maps documents without MapDocument; nil when it cannot
+	// follow the mapping.
+	mapper *mapper
 }
 
 type copyRule struct {
@@ -60,6 +65,10 @@ func newSchema(spec search.IndexSpec, tr *Translation) *schema {
 	for _, src := range sortedKeys(tr.CopyTo) {
 		s.copyTo = append(s.copyTo, copyRule{from: strings.Split(src, "."), targets: tr.CopyTo[src]})
 		for _, target := range tr.CopyTo[src] {
+			if s.copyPaths == nil {
+				s.copyPaths = map[string][]string{}
+			}
+			s.copyPaths[target] = strings.Split(target, ".")
 			if _, ok := s.types[target]; !ok {
 				s.types[target] = "text"
 				s.indexed[target] = true
@@ -67,6 +76,7 @@ func newSchema(spec search.IndexSpec, tr *Translation) *schema {
 			}
 		}
 	}
+	s.mapper = newMapper(tr.Mapping, s.existsPaths)
 	s.defaultFields = tr.DefaultFields
 	if len(s.defaultFields) == 0 {
 		s.defaultFields = []string{"_id", search.AllField}

@@ -52,9 +52,58 @@ func (e *Engine) Count(ctx context.Context, name string, q search.Query) (int64,
 // Search runs a search; see search.Engine.
 func (e *Engine) Search(ctx context.Context, name string, req search.SearchRequest) (search.SearchResult, error) {
 	start := time.Now()
-	ix, release, err := e.use(ctx, name)
+	var out search.SearchResult
+	err := e.search(ctx, name, req, func(ix *index, res *blevesearch.SearchResult, st *scrollState) error {
+		var err error
+		if out, err = ix.result(res, req.Fields); err != nil {
+			return err
+		}
+		out.Aggs = ix.schema.aggs(req.Aggs, res.Facets)
+		if st != nil {
+			st.total, st.done = out.Total, len(res.Hits) == 0
+			st.advance(res.Hits)
+			out.ScrollID = e.scrolls.add(st)
+		}
+		return nil
+	})
 	if err != nil {
 		return search.SearchResult{}, err
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+var _ search.RawSearcher = (*Engine)(nil)
+
+// SearchRaw runs a search and returns the stored sources of the hits
+// undecoded (decoded, filtered and encoded again when req.Fields is set).
+func (e *Engine) SearchRaw(ctx context.Context, name string, req search.SearchRequest) (search.RawSearchResult, error) {
+	if req.Scroll > 0 {
+		return search.RawSearchResult{}, fmt.Errorf("bleve: raw search of index %q: a scroll goes through Search", name)
+	}
+	start := time.Now()
+	var out search.RawSearchResult
+	err := e.search(ctx, name, req, func(ix *index, res *blevesearch.SearchResult, _ *scrollState) error {
+		var err error
+		if out, err = ix.rawResult(res, req.Fields); err != nil {
+			return err
+		}
+		out.Aggs = ix.schema.aggs(req.Aggs, res.Facets)
+		return nil
+	})
+	if err != nil {
+		return search.RawSearchResult{}, err
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// search runs a search and hands the answer to result, with the index in
+// use and, when req.Scroll is set, the state of the new scroll.
+func (e *Engine) search(ctx context.Context, name string, req search.SearchRequest, result func(*index, *blevesearch.SearchResult, *scrollState) error) error {
+	ix, release, err := e.use(ctx, name)
+	if err != nil {
+		return err
 	}
 	defer release()
 	size := req.Size
@@ -62,14 +111,14 @@ func (e *Engine) Search(ctx context.Context, name string, req search.SearchReque
 		size = defaultSize
 	}
 	if size < 0 || req.From < 0 {
-		return search.SearchResult{}, badQuery("from and size must not be negative")
+		return badQuery("from and size must not be negative")
 	}
 	if req.Scroll > 0 && req.From > 0 {
-		return search.SearchResult{}, badQuery("using [from] is not allowed in a scroll context")
+		return badQuery("using [from] is not allowed in a scroll context")
 	}
 	bq, err := ix.schema.translate(req.Query)
 	if err != nil {
-		return search.SearchResult{}, err
+		return err
 	}
 	var seed uint64
 	if req.RandomOrder {
@@ -77,7 +126,7 @@ func (e *Engine) Search(ctx context.Context, name string, req search.SearchReque
 	}
 	order, err := ix.schema.sortOrder(req.Sort, req.RandomOrder, seed, req.Scroll > 0)
 	if err != nil {
-		return search.SearchResult{}, err
+		return err
 	}
 	br := blevesearch.NewSearchRequestOptions(bq, size, req.From, false)
 	br.Sort = order
@@ -85,26 +134,45 @@ func (e *Engine) Search(ctx context.Context, name string, req search.SearchReque
 	for _, agg := range req.Aggs {
 		fr, err := ix.schema.facet(agg)
 		if err != nil {
-			return search.SearchResult{}, err
+			return err
 		}
 		br.AddFacet(agg.Field, fr)
 	}
 	res, err := ix.bi.SearchInContext(ctx, br)
 	if err != nil {
-		return search.SearchResult{}, fmt.Errorf("bleve: search index %q: %w", ix.name, err)
+		return fmt.Errorf("bleve: search index %q: %w", ix.name, err)
 	}
-	out, err := ix.result(res, req.Fields)
-	if err != nil {
-		return out, err
-	}
-	out.Aggs = ix.schema.aggs(req.Aggs, res.Facets)
+	var st *scrollState
 	if req.Scroll > 0 {
-		st := &scrollState{index: ix.name, query: bq, order: order, size: size, fields: req.Fields,
-			keepAlive: req.Scroll, total: out.Total, done: len(res.Hits) == 0}
-		st.advance(res.Hits)
-		out.ScrollID = e.scrolls.add(st)
+		st = &scrollState{index: ix.name, query: bq, order: order, size: size, fields: req.Fields, keepAlive: req.Scroll}
 	}
-	out.Took = time.Since(start)
+	return result(ix, res, st)
+}
+
+// rawResult is result with the sources undecoded.
+func (ix *index) rawResult(res *blevesearch.SearchResult, fields []string) (search.RawSearchResult, error) {
+	out := search.RawSearchResult{Total: int64(res.Total), MaxScore: res.MaxScore, Hits: make([]search.RawHit, 0, len(res.Hits))}
+	if math.IsNaN(out.MaxScore) {
+		out.MaxScore = 0
+	}
+	for _, dm := range res.Hits {
+		h := search.RawHit{ID: dm.ID, Score: dm.Score, Version: 1, Found: true}
+		if v, ok := dm.Fields[versionField].(float64); ok {
+			h.Version = int64(v)
+		}
+		src, _ := dm.Fields[sourceField].(string)
+		h.Source = []byte(src)
+		if len(fields) > 0 {
+			doc, err := search.DecodeDoc(h.Source)
+			if err != nil {
+				return out, fmt.Errorf("bleve: index %q: document %q: decode the stored source: %w", ix.name, dm.ID, err)
+			}
+			if h.Source, _, err = search.MarshalDoc(search.FilterSource(doc, fields)); err != nil {
+				return out, fmt.Errorf("bleve: index %q: document %q: %w", ix.name, dm.ID, err)
+			}
+		}
+		out.Hits = append(out.Hits, h)
+	}
 	return out, nil
 }
 

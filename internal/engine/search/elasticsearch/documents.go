@@ -271,12 +271,16 @@ func (e *Engine) mustExist(ctx context.Context, index string) error {
 	return nil
 }
 
+// bulkAnswerFilter keeps of a _bulk answer what bulk reads: the cluster
+// writes and sends less, and the answer decodes faster.
+var bulkAnswerFilter = url.Values{"filter_path": {"errors,items.*.status,items.*.error.type,items.*.error.reason"}}
+
 // bulk sends one _bulk request, retrying while the cluster is too busy.
 func (e *Engine) bulk(ctx context.Context, index string, body []byte, ids []string, res *search.BulkResult) error {
 	var a answer
 	var err error
 	for attempt, wait := 0, 500*time.Millisecond; ; attempt, wait = attempt+1, wait*2 {
-		a, err = e.raw(ctx, http.MethodPost, indexPath(index, "_bulk"), nil, body)
+		a, err = e.raw(ctx, http.MethodPost, indexPath(index, "_bulk"), bulkAnswerFilter, body)
 		if err != nil {
 			return err
 		}
@@ -294,9 +298,7 @@ func (e *Engine) bulk(ctx context.Context, index string, body []byte, ids []stri
 	}
 	var answer struct {
 		Items []map[string]struct {
-			ID     string `json:"_id"`
-			Status int    `json:"status"`
-			Result string `json:"result"`
+			Status int `json:"status"`
 			Error  *struct {
 				Type   string `json:"type"`
 				Reason string `json:"reason"`
@@ -392,13 +394,80 @@ func (e *Engine) Get(ctx context.Context, index, id string) (search.Hit, error) 
 	return d.hit()
 }
 
-// MGet reads documents in the order of ids.
-func (e *Engine) MGet(ctx context.Context, index string, ids []string) ([]search.Hit, error) {
+var _ search.RawGetter = (*Engine)(nil)
+
+// GetRaw reads one document with its _source as the cluster sends it.
+func (e *Engine) GetRaw(ctx context.Context, index, id string) (search.RawHit, error) {
+	if err := search.ValidateIndexName(index); err != nil {
+		return search.RawHit{}, fmt.Errorf("elasticsearch: %w", err)
+	}
+	a, err := e.raw(ctx, http.MethodGet, indexPath(index, "_doc", id), nil, nil)
+	if err != nil {
+		return search.RawHit{}, err
+	}
+	var d esDoc
+	if a.status == http.StatusNotFound && json.Unmarshal(a.body, &d) == nil && d.Found != nil && !*d.Found {
+		return search.RawHit{ID: id}, fmt.Errorf("elasticsearch: index %q: document %q: %w", index, id, search.ErrNotFound)
+	}
+	if a.status != http.StatusOK {
+		return search.RawHit{}, fmt.Errorf("elasticsearch: get %q from index %q: %w", id, index, engineError(a.status, a.body))
+	}
+	if err := json.Unmarshal(a.body, &d); err != nil {
+		return search.RawHit{}, fmt.Errorf("elasticsearch: get %q: decode the answer: %w", id, err)
+	}
+	return d.rawHit(id)
+}
+
+// MGetRaw reads documents in the order of ids, their _source as the
+// cluster sends it.
+func (e *Engine) MGetRaw(ctx context.Context, index string, ids []string) ([]search.RawHit, error) {
+	// An empty _id names no document (Elasticsearch refuses the request).
+	asked := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" {
+			asked = append(asked, id)
+		}
+	}
+	docs, err := e.mget(ctx, index, asked)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]search.RawHit, len(ids))
+	for i, id := range ids {
+		if id == "" {
+			continue
+		}
+		if out[i], err = docs[0].rawHit(id); err != nil {
+			return nil, fmt.Errorf("elasticsearch: mget from index %q: %w", index, err)
+		}
+		docs = docs[1:]
+	}
+	return out, nil
+}
+
+// rawHit is the document of a get or mget answer, undecoded.
+func (d esDoc) rawHit(id string) (search.RawHit, error) {
+	if d.Error != nil {
+		_, err := d.hit()
+		return search.RawHit{}, err
+	}
+	h := search.RawHit{ID: id, Version: d.Version, Found: d.Found == nil || *d.Found}
+	if h.Found {
+		h.Source = d.Source
+	}
+	if h.Found && len(h.Source) == 0 {
+		h.Source = []byte("{}")
+	}
+	return h, nil
+}
+
+// mget sends an _mget of ids.
+func (e *Engine) mget(ctx context.Context, index string, ids []string) ([]esDoc, error) {
 	if err := search.ValidateIndexName(index); err != nil {
 		return nil, fmt.Errorf("elasticsearch: %w", err)
 	}
 	if len(ids) == 0 {
-		return []search.Hit{}, nil
+		return nil, nil
 	}
 	var ans struct {
 		Docs []esDoc `json:"docs"`
@@ -413,8 +482,23 @@ func (e *Engine) MGet(ctx context.Context, index string, ids []string) ([]search
 	if err := json.Unmarshal(a.body, &ans); err != nil || len(ans.Docs) != len(ids) {
 		return nil, fmt.Errorf("elasticsearch: mget from index %q: %d documents answered for %d ids (%v)", index, len(ans.Docs), len(ids), err)
 	}
+	return ans.Docs, nil
+}
+
+// MGet reads documents in the order of ids.
+func (e *Engine) MGet(ctx context.Context, index string, ids []string) ([]search.Hit, error) {
+	if err := search.ValidateIndexName(index); err != nil {
+		return nil, fmt.Errorf("elasticsearch: %w", err)
+	}
+	if len(ids) == 0 {
+		return []search.Hit{}, nil
+	}
+	docs, err := e.mget(ctx, index, ids)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]search.Hit, len(ids))
-	for i, d := range ans.Docs {
+	for i, d := range docs {
 		h, err := d.hit()
 		if err != nil {
 			return nil, fmt.Errorf("elasticsearch: mget from index %q: %w", index, err)
@@ -468,15 +552,23 @@ func (a *searchAnswer) result(aggs []search.TermsAgg) (search.SearchResult, erro
 		}
 		out.Hits = append(out.Hits, h)
 	}
-	if len(aggs) > 0 {
-		out.Aggs = map[string]search.TermsAggResult{}
+	var err error
+	out.Aggs, err = a.aggs(aggs)
+	return out, err
+}
+
+// aggs decodes the answer's aggregations (nil when none was asked).
+func (a *searchAnswer) aggs(aggs []search.TermsAgg) (map[string]search.TermsAggResult, error) {
+	if len(aggs) == 0 {
+		return nil, nil
 	}
+	out := map[string]search.TermsAggResult{}
 	for i, agg := range aggs {
 		r, err := decodeAgg(a.Aggregations["t"+strconv.Itoa(i)], a.Aggregations["m"+strconv.Itoa(i)])
 		if err != nil {
 			return out, fmt.Errorf("elasticsearch: aggregation on %q: %w", agg.Field, err)
 		}
-		out.Aggs[agg.Field] = r
+		out[agg.Field] = r
 	}
 	return out, nil
 }
@@ -541,6 +633,47 @@ func (e *Engine) Search(ctx context.Context, index string, req search.SearchRequ
 		e.rememberScroll(out.ScrollID, req.Scroll)
 	}
 	return out, nil
+}
+
+var _ search.RawSearcher = (*Engine)(nil)
+
+// SearchRaw runs a search as Search does and returns the hits' _source as
+// the cluster sends it, undecoded.
+func (e *Engine) SearchRaw(ctx context.Context, index string, req search.SearchRequest) (search.RawSearchResult, error) {
+	if err := search.ValidateIndexName(index); err != nil {
+		return search.RawSearchResult{}, fmt.Errorf("elasticsearch: %w", err)
+	}
+	if req.Scroll > 0 {
+		return search.RawSearchResult{}, fmt.Errorf("elasticsearch: raw search of index %q: a scroll goes through Search", index)
+	}
+	body, err := SearchBody(req)
+	if err != nil {
+		return search.RawSearchResult{}, err
+	}
+	var ans searchAnswer
+	if err := e.queryCall(ctx, "search index "+strconv.Quote(index), indexPath(index, "_search"), nil, body, &ans); err != nil {
+		return search.RawSearchResult{}, err
+	}
+	out := search.RawSearchResult{Total: ans.Hits.Total.Value, Took: time.Duration(ans.Took) * time.Millisecond,
+		Hits: make([]search.RawHit, 0, len(ans.Hits.Hits))}
+	if ans.Hits.MaxScore != nil {
+		out.MaxScore = *ans.Hits.MaxScore
+	}
+	for _, d := range ans.Hits.Hits {
+		if d.Error != nil {
+			if _, err := d.hit(); err != nil {
+				return out, fmt.Errorf("elasticsearch: %w", err)
+			}
+		}
+		h := search.RawHit{ID: d.ID, Version: d.Version, Source: d.Source, Found: true}
+		if d.Score != nil {
+			h.Score = *d.Score
+		}
+		out.Hits = append(out.Hits, h)
+	}
+	aggs, err := ans.aggs(req.Aggs)
+	out.Aggs = aggs
+	return out, err
 }
 
 func keepAlive(d time.Duration) string {

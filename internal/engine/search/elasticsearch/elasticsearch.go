@@ -36,6 +36,10 @@ const Backend = "elasticsearch"
 // openTimeout bounds the first request of Open when ctx has no deadline.
 const openTimeout = 10 * time.Second
 
+// maxIdlePerNode is how many idle connections to each node are kept for
+// the next requests.
+const maxIdlePerNode = 256
+
 // Engine is a search.Engine on an Elasticsearch cluster.
 type Engine struct {
 	where string // the URL without credentials
@@ -120,6 +124,13 @@ func config(rawURL string) (es.Config, string, error) {
 		cfg.Addresses = append(cfg.Addresses, where)
 		shown = append(shown, where)
 	}
+	// Keep a connection per concurrent request open: the default keeps
+	// two per node, so that a data API serving many clients at once
+	// would connect anew for most requests.
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = maxIdlePerNode
+	cfg.Transport = t
 	if len(cfg.Addresses) > 1 {
 		// A node that went away is retried on the next one at once.
 		cfg.RetryOnStatus = []int{502, 503, 504}

@@ -858,9 +858,11 @@ func diffAll(t *testing.T, e search.Engine, n *names) {
 }
 
 func diffRawGetter(t *testing.T, e search.Engine, _ *names) {
-	_, ok := e.(search.RawGetter)
-	if want := expect(t, e, map[string]bool{Bleve: true, Elasticsearch: false}); ok != want {
-		t.Errorf("implements search.RawGetter: %v, want %v", ok, want)
+	_, getter := e.(search.RawGetter)
+	_, searcher := e.(search.RawSearcher)
+	_, bulker := e.(search.RawBulker)
+	if want := expect(t, e, map[string]bool{Bleve: true, Elasticsearch: true}); getter != want || searcher != want || bulker != want {
+		t.Errorf("implements search.RawGetter %v, RawSearcher %v, RawBulker %v; want %v", getter, searcher, bulker, want)
 	}
 }
 

@@ -24,6 +24,7 @@ var dataCases = []struct {
 	{"get returns the exact source and _version", testGet},
 	{"mget keeps the input order", testMGet},
 	{"raw get and mget return the stored source (RawGetter)", testRawGet},
+	{"raw search returns Search's hits (RawSearcher)", testRawSearch},
 	{"count", testCount},
 	{"queries", testQueries},
 	{"query string syntax errors are bad queries", testSyntaxError},
@@ -162,7 +163,7 @@ func testMGet(t *testing.T, f *fixture) {
 // the indexed document, versions and order are MGet's.
 func testRawGet(t *testing.T, f *fixture) {
 	rg, ok := f.e.(search.RawGetter)
-	if want := expect(t, f.e, map[string]bool{Bleve: true, Elasticsearch: false}); ok != want {
+	if want := expect(t, f.e, map[string]bool{Bleve: true, Elasticsearch: true}); ok != want {
 		t.Fatalf("the engine implements search.RawGetter: %v, want %v (difference 31)", ok, want)
 	}
 	if !ok {

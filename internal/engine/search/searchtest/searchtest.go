@@ -41,6 +41,8 @@ var cases = []testCase{
 	{"documents, queries, scrolls, aggregations (mygene)", testMyGeneData},
 	{"a small CGI-like set", testCGI},
 	{"ids of any characters", testOddIDs},
+	{"a bulk of several batches keeps the order of its operations", testBulkOrder},
+	{"raw bulk indexes as bulk does (RawBulker)", testBulkRaw},
 	{"the documented differences between the backends", testDifferences},
 }
 
