@@ -98,18 +98,23 @@ const (
 // read from the store while the engine indexes one (readAhead).
 func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats, error) {
 	var st IndexStats
+	var last progress.Progress
 	if activity.HasHeartbeatDetails(ctx) {
-		var p progress.Progress
-		if activity.GetHeartbeatDetails(ctx, &p) == nil {
-			st.LastID, st.Indexed = p.Resume, p.Done
+		if activity.GetHeartbeatDetails(ctx, &last) == nil {
+			st.LastID, st.Indexed = last.Resume, last.Done
 		}
 	}
+	// A bulk can take longer than the heartbeat timeout on a loaded
+	// machine (Bleve merging segments, a busy cluster): the beater repeats
+	// the last progress while one is in flight.
+	beat := keepBeating(ctx, last)
+	defer beat.close()
 	meter := progress.NewMeter("index", "docs", plan.Total)
 	opts := docstore.ScanOptions{After: st.LastID, Batch: scanPage}
 	coll := a.Target.C(plan.Build)
 	if rs, ok := coll.(docstore.RawScanner); ok {
 		if rb, ok := a.Search.(search.RawBulker); ok {
-			return indexRaw(ctx, plan, rs.ScanRaw(ctx, opts), rb, st, meter)
+			return indexRaw(ctx, plan, rs.ScanRaw(ctx, opts), rb, st, meter, beat)
 		}
 	}
 	err := readAhead(ctx, func(emit func(readBatch[search.BulkOp]) bool) error {
@@ -142,7 +147,7 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
 		}
 		countSent(&st, res, b.items[len(b.items)-1].ID)
-		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
+		beat.set(meter.At(st.Indexed, st.LastID))
 		return nil
 	})
 	return st, err
@@ -210,7 +215,7 @@ func readAhead[T any](ctx context.Context, read func(emit func(T) bool) error, s
 // document it cannot vouch for that way (see AppendCanonical), or whose
 // "_id" member is not its stored _id or too long, is decoded and goes the
 // decoded path's way; both paths index, reject and report alike.
-func indexRaw(ctx context.Context, plan IndexPlan, docs iter.Seq2[docstore.RawDoc, error], rb search.RawBulker, st IndexStats, meter *progress.Meter) (IndexStats, error) {
+func indexRaw(ctx context.Context, plan IndexPlan, docs iter.Seq2[docstore.RawDoc, error], rb search.RawBulker, st IndexStats, meter *progress.Meter, beat *beater) (IndexStats, error) {
 	err := readAhead(ctx, func(emit func(readBatch[search.RawDoc]) bool) error {
 		b := readBatch[search.RawDoc]{items: make([]search.RawDoc, 0, indexBatch)}
 		var arena, quoted []byte // arena holds the sources, several to a buffer
@@ -261,7 +266,7 @@ func indexRaw(ctx context.Context, plan IndexPlan, docs iter.Seq2[docstore.RawDo
 			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
 		}
 		countSent(&st, res, b.items[len(b.items)-1].ID)
-		activity.RecordHeartbeat(ctx, meter.At(st.Indexed, st.LastID))
+		beat.set(meter.At(st.Indexed, st.LastID))
 		return nil
 	})
 	return st, err
