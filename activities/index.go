@@ -127,29 +127,13 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 			if !ok {
 				continue
 			}
-			b.items = append(b.items, search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: doc})
-			if len(b.items) == indexBatch {
-				if !emit(b) {
-					return nil
-				}
-				b = readBatch[search.BulkOp]{items: make([]search.BulkOp, 0, indexBatch)}
+			if !b.push(search.BulkOp{Kind: search.BulkIndex, ID: id, Doc: doc}, emit) {
+				return nil
 			}
 		}
 		emit(b)
 		return nil
-	}, func(b readBatch[search.BulkOp]) error {
-		b.rejects.addTo(&st)
-		if len(b.items) == 0 {
-			return nil
-		}
-		res, err := a.Search.Bulk(ctx, plan.Index, b.items)
-		if err != nil {
-			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
-		}
-		countSent(&st, res, b.items[len(b.items)-1].ID)
-		beat.set(meter.At(st.Indexed, st.LastID))
-		return nil
-	})
+	}, sendBatches(ctx, plan.Index, &st, beat, meter, func(op search.BulkOp) string { return op.ID }, a.Search.Bulk))
 	return st, err
 }
 
@@ -159,6 +143,38 @@ func (a *Activities) IndexDocs(ctx context.Context, plan IndexPlan) (IndexStats,
 type readBatch[T any] struct {
 	items   []T
 	rejects rejects
+}
+
+// push appends item to the batch; a full batch goes to emit and a new one
+// starts. It reports false when the reader should stop.
+func (b *readBatch[T]) push(item T, emit func(readBatch[T]) bool) bool {
+	b.items = append(b.items, item)
+	if len(b.items) < indexBatch {
+		return true
+	}
+	full := *b
+	*b = readBatch[T]{items: make([]T, 0, indexBatch)}
+	return emit(full)
+}
+
+// sendBatches is the sending half of a release: it counts each batch's
+// rejects, sends its documents with bulk, counts what the engine took and
+// heartbeats the progress.
+func sendBatches[T any](ctx context.Context, index string, st *IndexStats, beat *beater, meter *progress.Meter,
+	idOf func(T) string, bulk func(context.Context, string, []T) (search.BulkResult, error)) func(readBatch[T]) error {
+	return func(b readBatch[T]) error {
+		b.rejects.addTo(st)
+		if len(b.items) == 0 {
+			return nil
+		}
+		res, err := bulk(ctx, index, b.items)
+		if err != nil {
+			return fmt.Errorf("index %s: bulk: %w", index, err)
+		}
+		countSent(st, res, idOf(b.items[len(b.items)-1]))
+		beat.set(meter.At(st.Indexed, st.LastID))
+		return nil
+	}
 }
 
 // rejects are documents a release cannot index, in order.
@@ -246,29 +262,13 @@ func indexRaw(ctx context.Context, plan IndexPlan, docs iter.Seq2[docstore.RawDo
 					continue
 				}
 			}
-			b.items = append(b.items, search.RawDoc{ID: id, Source: src})
-			if len(b.items) == indexBatch {
-				if !emit(b) {
-					return nil
-				}
-				b = readBatch[search.RawDoc]{items: make([]search.RawDoc, 0, indexBatch)}
+			if !b.push(search.RawDoc{ID: id, Source: src}, emit) {
+				return nil
 			}
 		}
 		emit(b)
 		return nil
-	}, func(b readBatch[search.RawDoc]) error {
-		b.rejects.addTo(&st)
-		if len(b.items) == 0 {
-			return nil
-		}
-		res, err := rb.BulkRaw(ctx, plan.Index, b.items)
-		if err != nil {
-			return fmt.Errorf("index %s: bulk: %w", plan.Index, err)
-		}
-		countSent(&st, res, b.items[len(b.items)-1].ID)
-		beat.set(meter.At(st.Indexed, st.LastID))
-		return nil
-	})
+	}, sendBatches(ctx, plan.Index, &st, beat, meter, func(d search.RawDoc) string { return d.ID }, rb.BulkRaw))
 	return st, err
 }
 
