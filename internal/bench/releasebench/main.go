@@ -34,12 +34,9 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
@@ -73,14 +70,7 @@ func main() {
 	flag.StringVar(&o.dir, "dir", "", "working folder (default: a temporary one, removed at the end)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured rounds, both sides, to this file (go tool pprof -focus bareRound or -focus IndexDocs tells them apart)")
 	flag.Parse()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, o)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "releasebench:", err)
-		os.Exit(1)
-	}
+	benchkit.Run("releasebench", func(ctx context.Context) error { return run(ctx, o) })
 }
 
 func run(ctx context.Context, o options) error {
