@@ -71,8 +71,10 @@ func residentBytes() int64 { return max(statusBytes("VmRSS:"), 0) }
 func PeakBytes() int64 { return statusBytes("VmHWM:") }
 
 // ResetPeak asks Linux to restart the peak at the current resident memory,
-// so that the next PeakBytes covers one phase of a program.
-func ResetPeak() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+// so that the next PeakBytes covers one phase of a program. It reports
+// whether the kernel took it; when not, PeakBytes keeps the peak since the
+// start.
+func ResetPeak() bool { return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil }
 
 // statusBytes reads one "<field> <n> kB" line of /proc/self/status, in
 // bytes; -1 when it cannot.

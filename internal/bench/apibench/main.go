@@ -42,7 +42,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -54,13 +53,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/dataapi"
 	"studio/internal/engine/search"
 	"studio/internal/engine/search/bleve"
@@ -218,7 +217,7 @@ func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Durat
 	var bt *biothingsWeb
 	if peer == "biothings" {
 		if python == "" {
-			root, err := repoRoot()
+			root, err := benchkit.RepoRoot()
 			if err != nil {
 				return err
 			}
@@ -270,24 +269,16 @@ func run(engine string, dur time.Duration, conc, rounds int, cacheTTL time.Durat
 		warmUp(client, s.base, s.urls, conc)
 	}
 	samples := make([]sample, len(scenarios))
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
+	stopProfile, err := benchkit.StartCPUProfile(cpuProfile)
+	if err != nil {
+		return err
 	}
 	for range rounds {
 		for i, s := range scenarios {
 			samples[i].add(loadRun(client, s.base, s.urls, conc, dur/time.Duration(rounds)))
 		}
 	}
-	if cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	results := make([]result, len(scenarios))
 	fmt.Printf("%-22s %10s %12s %10s %10s %8s\n", "scenario", "requests", "req/s", "p50", "p99", "errors")
 	for i, s := range scenarios {
@@ -430,20 +421,11 @@ func sharedData() (string, error) {
 	if d := os.Getenv("STUDIO_SHARED_DATA"); d != "" {
 		return d, nil
 	}
-	dir, err := os.Getwd()
+	root, err := benchkit.RepoRoot()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("%w; or give -data", err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared", "data"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working folder; give -data")
-		}
-		dir = parent
-	}
+	return filepath.Join(root, "..", "shared", "data"), nil
 }
 
 // readBulk reads an Elasticsearch bulk file of index actions and documents.
@@ -560,7 +542,7 @@ func startES(dir string) (string, func(), error) {
 	if u := os.Getenv("ES_URL"); u != "" {
 		return u, func() {}, nil
 	}
-	root, err := repoRoot()
+	root, err := benchkit.RepoRoot()
 	if err != nil {
 		return "", nil, err
 	}
@@ -569,24 +551,6 @@ func startES(dir string) (string, func(), error) {
 		return "", nil, err
 	}
 	return c.URL(), c.Stop, nil
-}
-
-// repoRoot is the folder holding go.mod, above the working folder.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working folder: run apibench from the repository")
-		}
-		dir = parent
-	}
 }
 
 // esRequest is one request the data API sent to Elasticsearch.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"studio/internal/bench/benchkit"
 )
 
 // biothingsWeb is BioThings' own data API (biothings.web, from the
@@ -46,7 +47,7 @@ func startBiothingsWeb(python, dir, esURL, index, statusID string) (*biothingsWe
 	if err := os.WriteFile(filepath.Join(conf, "apibench_config.py"), fmt.Appendf(nil, peerConfig, host, index, statusID, index), 0o644); err != nil {
 		return nil, err
 	}
-	port, err := freePort()
+	port, err := benchkit.FreePort()
 	if err != nil {
 		return nil, err
 	}
@@ -90,15 +91,6 @@ func (p *biothingsWeb) Stop() {
 		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		_ = p.cmd.Wait()
 	}
-}
-
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // tailWriter keeps the last max bytes written to it.

@@ -13,10 +13,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
-	"syscall"
 	"time"
 
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/differ"
 	"studio/internal/engine/docstore"
 	"studio/internal/engine/docstore/sqlite"
@@ -38,14 +37,11 @@ func main() {
 }
 
 func run(ctx context.Context, n int, changes float64, perFile int, dir string) error {
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "diffbench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, cleanup, err := benchkit.WorkDir(dir, "diffbench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	s, err := sqlite.Open(filepath.Join(dir, "bench.db"))
 	if err != nil {
 		return err
@@ -70,15 +66,15 @@ func run(ctx context.Context, n int, changes float64, perFile int, dir string) e
 	var scanned int64
 	var md differ.Metadata
 	for round := range rounds {
-		start, cpu0 := time.Now(), cpuTime()
+		start, cpu0 := time.Now(), benchkit.CPUTime()
 		if scanned, err = scanBoth(ctx, old, new); err != nil {
 			return err
 		}
-		scanTime, cpu1 := time.Since(start), cpuTime()
+		scanTime, cpu1 := time.Since(start), benchkit.CPUTime()
 		if md, err = timedDiff(ctx, old, new, filepath.Join(dir, "diff"), perFile, round == 0); err != nil {
 			return err
 		}
-		diffTime, cpu2 := time.Since(start)-scanTime, cpuTime()
+		diffTime, cpu2 := time.Since(start)-scanTime, benchkit.CPUTime()
 		fmt.Printf("round %d: scan of both %v (CPU %v), diff %v (CPU %v)\n", round+1,
 			scanTime.Round(time.Millisecond), (cpu1 - cpu0).Round(time.Millisecond),
 			diffTime.Round(time.Millisecond), (cpu2 - cpu1).Round(time.Millisecond))
@@ -114,16 +110,12 @@ var (
 
 // timedDiff runs the diff, profiled when asked and profile is true.
 func timedDiff(ctx context.Context, old, new docstore.Collection, dir string, perFile int, profileIt bool) (differ.Metadata, error) {
-	if profile != "" && profileIt {
-		f, err := os.Create(profile)
+	if profileIt {
+		stopProfile, err := benchkit.StartCPUProfile(profile)
 		if err != nil {
 			return differ.Metadata{}, err
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return differ.Metadata{}, err
-		}
-		defer pprof.StopCPUProfile()
+		defer stopProfile()
 	}
 	return differ.Diff(ctx, old, new, dir, "old", "new", nil, nil, nil, differ.Options{MaxDocsPerFile: perFile})
 }
@@ -187,15 +179,6 @@ func fill(ctx context.Context, old, new docstore.Collection, n int, changes floa
 		}
 	}
 	return want, flush(true)
-}
-
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // scanBoth reads both collections one after the other, as plain reads.

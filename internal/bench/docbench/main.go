@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"studio/internal/bench/benchkit"
 	"studio/internal/engine/docstore"
 	"studio/internal/engine/docstore/mongo"
 	"studio/internal/engine/docstore/mongo/ferrettest"
@@ -49,14 +50,11 @@ func main() {
 
 func run(n, mongoN int, skipMongo bool, batch, sample, mongoSample int, dir string) error {
 	ctx := context.Background()
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "docbench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, cleanup, err := benchkit.WorkDir(dir, "docbench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 
 	lite, err := sqlite.Open(filepath.Join(dir, "docs.db"))
 	if err != nil {

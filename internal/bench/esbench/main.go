@@ -38,7 +38,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -46,14 +45,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"go.temporal.io/sdk/log"
@@ -61,7 +58,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"studio/activities"
-	"studio/internal/app/procstat"
+	"studio/internal/bench/benchkit"
 	"studio/internal/engine/docstore"
 	"studio/internal/engine/docstore/sqlite"
 	"studio/internal/engine/search"
@@ -101,30 +98,19 @@ func main() {
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the Studio side's first round to this file")
 	flag.IntVar(&o.rounds, "rounds", 10, "parts of the documents the two sides take turns on")
 	flag.Parse()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, o)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "esbench:", err)
-		os.Exit(1)
-	}
+	benchkit.Run("esbench", func(ctx context.Context) error { return run(ctx, o) })
 }
 
 func run(ctx context.Context, o options) error {
 	if o.n <= 0 {
 		return fmt.Errorf("-n %d: want at least one document", o.n)
 	}
-	if o.dir == "" {
-		tmp, err := os.MkdirTemp("", "esbench-")
-		if err != nil {
-			return fmt.Errorf("working folder: %w", err)
-		}
-		defer os.RemoveAll(tmp)
-		o.dir = tmp
-	} else if err := os.MkdirAll(o.dir, 0o755); err != nil {
-		return fmt.Errorf("working folder: %w", err)
+	dir, cleanup, err := benchkit.WorkDir(o.dir, "esbench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
+	o.dir = dir
 
 	esURL, stopCluster, err := cluster(ctx, o)
 	if err != nil {
@@ -219,12 +205,12 @@ func run(ctx context.Context, o options) error {
 		name string
 		p    phase
 	}{{"bare _bulk client (net/http)", bareRes}, {"Studio IndexDocs + IndexFinish", studioRes}} {
-		fmt.Printf("%-32s %10s %9.0f %8.1f µs/doc %14s %9s\n", row.name, row.p.took.Round(time.Millisecond), row.p.rate(o.n),
-			float64(row.p.cpu.Microseconds())/float64(o.n), row.p.finish.Round(time.Millisecond), mib(row.p.peak))
+		fmt.Printf("%-32s %10s %9.0f %8.1f µs/doc %14s %9s\n", row.name, row.p.Took.Round(time.Millisecond), row.p.Rate(o.n),
+			float64(row.p.CPU.Microseconds())/float64(o.n), row.p.finish.Round(time.Millisecond), benchkit.MiB(row.p.Peak))
 	}
 	fmt.Printf("\nratio Studio / bare: %.2f (target >= 0.80); with refresh and count: %.2f\n",
-		studioRes.rate(o.n)/bareRes.rate(o.n),
-		(bareRes.took+bareRes.finish).Seconds()/(studioRes.took+studioRes.finish).Seconds())
+		studioRes.Rate(o.n)/bareRes.Rate(o.n),
+		(bareRes.Took+bareRes.finish).Seconds()/(studioRes.Took+studioRes.finish).Seconds())
 
 	// Both indexes must hold every document.
 	for _, ix := range []string{bareIndex, studioIdx} {
@@ -258,7 +244,7 @@ func cluster(ctx context.Context, o options) (string, func(), error) {
 	if u := os.Getenv("ES_URL"); u != "" {
 		return u, func() {}, nil
 	}
-	root, err := repoRoot()
+	root, err := benchkit.RepoRoot()
 	if err != nil {
 		return "", nil, err
 	}
@@ -284,54 +270,29 @@ func cluster(ctx context.Context, o options) (string, func(), error) {
 	return c.URL(), c.Stop, nil
 }
 
-// repoRoot is the folder holding go.mod, above the working folder.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("working folder: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working folder: run esbench from the repository")
-		}
-		dir = parent
-	}
-}
-
 // benchSpec is a released index shaped like mygene's main fields.
 func benchSpec(shards, replicas int) search.IndexSpec {
-	kw := func(all bool) map[string]any {
-		f := map[string]any{"type": "keyword", "normalizer": search.KeywordLowercaseNormalizer}
-		if all {
-			f["copy_to"] = []any{search.AllField}
-		}
-		return f
-	}
 	text := map[string]any{"type": "text", "copy_to": []any{search.AllField}}
 	props := map[string]any{
-		"symbol":       kw(true),
-		"alias":        kw(true),
-		"entrezgene":   kw(true),
-		"ensembl":      map[string]any{"properties": map[string]any{"gene": kw(true), "transcript": kw(false)}},
-		"type_of_gene": kw(false),
+		"symbol":       benchkit.Keyword(true),
+		"alias":        benchkit.Keyword(true),
+		"entrezgene":   benchkit.Keyword(true),
+		"ensembl":      map[string]any{"properties": map[string]any{"gene": benchkit.Keyword(true), "transcript": benchkit.Keyword(false)}},
+		"type_of_gene": benchkit.Keyword(false),
 		"name":         text,
 		"summary":      text,
 		"taxid":        map[string]any{"type": "integer"},
 		"genomic_pos": map[string]any{"properties": map[string]any{
-			"chr":    kw(false),
+			"chr":    benchkit.Keyword(false),
 			"start":  map[string]any{"type": "long"},
 			"end":    map[string]any{"type": "long"},
 			"strand": map[string]any{"type": "byte"},
 		}},
-		"refseq": map[string]any{"properties": map[string]any{"rna": kw(true), "protein": kw(true)}},
+		"refseq": map[string]any{"properties": map[string]any{"rna": benchkit.Keyword(true), "protein": benchkit.Keyword(true)}},
 		"go": map[string]any{"properties": map[string]any{"BP": map[string]any{"properties": map[string]any{
-			"id":       kw(false),
+			"id":       benchkit.Keyword(false),
 			"term":     map[string]any{"type": "text"},
-			"evidence": kw(false),
+			"evidence": benchkit.Keyword(false),
 		}}}},
 		"exac": map[string]any{"type": "object", "enabled": false},
 	}
@@ -518,32 +479,8 @@ func prepare(ctx context.Context, store docstore.Store, path string, n, rounds i
 // phase is what one side measured: the time its documents took to send,
 // the refresh and count after them, and its peak resident memory.
 type phase struct {
-	took, finish time.Duration
-	cpu          time.Duration // this process's CPU time while sending
-	peak         int64
-}
-
-func (p phase) rate(n int) float64 { return float64(n) / p.took.Seconds() }
-
-// measure adds the time f takes to p.took, and keeps the peak memory.
-func (p *phase) measure(f func() error) error {
-	procstat.ResetPeak()
-	c0 := cpuTime()
-	t0 := time.Now()
-	err := f()
-	p.took += time.Since(t0)
-	p.cpu += cpuTime() - c0
-	p.peak = max(p.peak, procstat.PeakBytes())
-	return err
-}
-
-// cpuTime is the CPU time this process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	benchkit.Phase // the sending, timed with Measure
+	finish         time.Duration
 }
 
 // warmUp sends up to 40 bodies into a scratch index, then deletes it, so
@@ -614,7 +551,7 @@ func (s *studioRelease) docs(c chunk, p *phase) error {
 		defer func() { pprof.StopCPUProfile(); s.profile.Close(); s.profile = nil }()
 	}
 	var st activities.IndexStats
-	err := p.measure(func() error {
+	err := p.Measure(func() error {
 		val, err := s.env.ExecuteActivity(s.a.IndexDocs, plan)
 		if err != nil {
 			return fmt.Errorf("IndexDocs of %s: %w", c.build, err)
@@ -768,7 +705,7 @@ func (c *bareClient) bulk(ctx context.Context, index string, b *bodies, pt part)
 
 // send sends round r's bodies, one request at a time.
 func (c *bareClient) send(ctx context.Context, index string, b *bodies, r int, p *phase) error {
-	return p.measure(func() error {
+	return p.Measure(func() error {
 		for _, pt := range b.parts {
 			if pt.round != r {
 				continue
@@ -796,11 +733,4 @@ func (c *bareClient) finish(ctx context.Context, index string, n int, p *phase) 
 		return fmt.Errorf("index %s holds %d documents, want %d", index, got, n)
 	}
 	return nil
-}
-
-func mib(b int64) string {
-	if b < 0 {
-		return "unknown"
-	}
-	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
 }

@@ -6,19 +6,9 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"studio/internal/bench/benchkit"
 )
-
-// cgiFile is the file the tutorial's CGI parser reads from its data folder.
-const cgiFile = "cgi_biomarkers_per_variant.tsv"
-
-// cgiColumns are the 24 columns of the Cancer Genome Interpreter's
-// cgi_biomarkers_per_variant.tsv, in its order.
-var cgiColumns = []string{
-	"Alteration", "Alteration type", "Assay type", "Association", "Biomarker", "Curator",
-	"Drug", "Drug family", "Drug full name", "Drug status", "Evidence level", "Gene",
-	"Metastatic Tumor Type", "Primary Tumor acronym", "Source", "Targeting", "gDNA", "cDNA",
-	"individual_mutation", "info", "region", "strand", "transcript", "Primary Tumor type",
-}
 
 type cgiGene struct {
 	name, chrom string
@@ -113,9 +103,9 @@ func writeCGI(path string, rows int) (cgiStats, error) {
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString(strings.Join(cgiColumns, "\t"))
+	w.WriteString(strings.Join(benchkit.CGIColumns, "\t"))
 	w.WriteByte('\n')
-	cells := make([]string, len(cgiColumns))
+	cells := make([]string, len(benchkit.CGIColumns))
 	for v := 0; st.Rows < rows; v++ {
 		st.Variants++
 		docOK := false
@@ -220,8 +210,8 @@ func cgiRow(cells []string, v, j int) bool {
 }
 
 var cgiIndex = func() map[string]int {
-	m := make(map[string]int, len(cgiColumns))
-	for i, c := range cgiColumns {
+	m := make(map[string]int, len(benchkit.CGIColumns))
+	for i, c := range benchkit.CGIColumns {
 		m[c] = i
 	}
 	return m

@@ -44,13 +44,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/manifest"
 	"studio/internal/engine/docstore/mongo/ferrettest"
 )
@@ -136,7 +136,7 @@ func run(ctx context.Context, c config) error {
 	if errors.Is(err, errNoPlugin) {
 		return skipError{fmt.Sprintf("the BioThings Studio tutorial's CGI plugin (mvcgi: manifest.json and a parser.py reading %s) was not found: %v. "+
 			"The tutorials repository holds only the PharmGKB plugin; the CGI one is the repository the tutorial registers (sirloon/mvcgi on GitHub): "+
-			"clone it and pass -plugin DIR or set STUDIO_MVCGI_PLUGIN", cgiFile, err)}
+			"clone it and pass -plugin DIR or set STUDIO_MVCGI_PLUGIN", benchkit.CGIFile, err)}
 	}
 	if err != nil {
 		return err
@@ -155,15 +155,11 @@ func run(ctx context.Context, c config) error {
 		}
 	}
 
-	root := c.dir
-	if root == "" {
-		tmp, err := os.MkdirTemp("", "hubuploadbench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		root = tmp
+	root, cleanup, err := benchkit.WorkDir(c.dir, "hubuploadbench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	root, err = filepath.Abs(root)
 	if err != nil {
 		return err
@@ -189,7 +185,7 @@ func run(ctx context.Context, c config) error {
 		return err
 	}
 	t0 := time.Now()
-	st, err := writeCGI(filepath.Join(dataFolder, cgiFile), c.rows)
+	st, err := writeCGI(filepath.Join(dataFolder, benchkit.CGIFile), c.rows)
 	if err != nil {
 		return err
 	}
@@ -349,18 +345,7 @@ func startProfile(dir, name string) (func(), error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	f, err := os.Create(filepath.Join(dir, name))
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("-cpuprofile: %w", err)
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
+	return benchkit.StartCPUProfile(filepath.Join(dir, name))
 }
 
 // checkPython checks that python imports biothings and the hub's upload

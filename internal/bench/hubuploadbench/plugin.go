@@ -9,6 +9,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"studio/internal/bench/benchkit"
 )
 
 // pluginSource is where the tutorial's CGI plugin was found.
@@ -67,7 +69,7 @@ func lookIn(where string) (pluginSource, error) {
 		return src, nil
 	}
 	if _, err := git(where, "rev-parse", "--git-dir"); err != nil {
-		return pluginSource{}, fmt.Errorf("%s holds no manifest with a parser reading %s, and is no git repository", where, cgiFile)
+		return pluginSource{}, fmt.Errorf("%s holds no manifest with a parser reading %s, and is no git repository", where, benchkit.CGIFile)
 	}
 	refs, err := git(where, "for-each-ref", "--format=%(refname:short)", "refs/heads", "refs/remotes")
 	if err != nil {
@@ -88,7 +90,7 @@ func lookIn(where string) (pluginSource, error) {
 				sub = ""
 			}
 			parser, err := git(where, "show", ref+":"+path.Join(sub, "parser.py"))
-			if err != nil || !strings.Contains(parser, cgiFile) {
+			if err != nil || !strings.Contains(parser, benchkit.CGIFile) {
 				continue
 			}
 			commit, err := git(where, "rev-parse", ref)
@@ -98,12 +100,12 @@ func lookIn(where string) (pluginSource, error) {
 			return pluginSource{Where: where, Ref: ref, Sub: sub, Commit: strings.TrimSpace(commit)}, nil
 		}
 	}
-	return pluginSource{}, fmt.Errorf("git repository %s: no branch holds a manifest beside a parser.py reading %s", where, cgiFile)
+	return pluginSource{}, fmt.Errorf("git repository %s: no branch holds a manifest beside a parser.py reading %s", where, benchkit.CGIFile)
 }
 
 func isCGIPluginDir(dir string) bool {
 	b, err := os.ReadFile(filepath.Join(dir, "parser.py"))
-	if err != nil || !bytes.Contains(b, []byte(cgiFile)) {
+	if err != nil || !bytes.Contains(b, []byte(benchkit.CGIFile)) {
 		return false
 	}
 	for _, m := range []string{"manifest.json", "manifest.yaml"} {

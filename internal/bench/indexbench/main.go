@@ -16,7 +16,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +23,7 @@ import (
 	blevesearch "github.com/blevesearch/bleve/v2"
 
 	"studio/internal/app/procstat"
+	"studio/internal/bench/benchkit"
 	"studio/internal/engine/search"
 	studiobleve "studio/internal/engine/search/bleve"
 )
@@ -44,14 +44,11 @@ func main() {
 }
 
 func run(n, batch int, dir string) error {
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "indexbench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, cleanup, err := benchkit.WorkDir(dir, "indexbench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	spec := benchSpec()
 	fmt.Printf("indexing %d generated documents in batches of %d (%s)\n", n, batch, dir)
 
@@ -61,7 +58,7 @@ func run(n, batch int, dir string) error {
 		return fmt.Errorf("bleve batch: %w", err)
 	}
 	rawPeak := procstat.PeakBytes()
-	fmt.Printf("bleve Index.Batch: %10.0f docs/s   peak RSS %s\n", rawRate, mib(rawPeak))
+	fmt.Printf("bleve Index.Batch: %10.0f docs/s   peak RSS %s\n", rawRate, benchkit.MiB(rawPeak))
 
 	procstat.ResetPeak()
 	studioRate, err := indexStudio(filepath.Join(dir, "studio"), spec, n, batch)
@@ -69,30 +66,23 @@ func run(n, batch int, dir string) error {
 		return fmt.Errorf("engine bulk: %w", err)
 	}
 	studioPeak := procstat.PeakBytes()
-	fmt.Printf("Engine.Bulk:       %10.0f docs/s   peak RSS %s\n", studioRate, mib(studioPeak))
+	fmt.Printf("Engine.Bulk:       %10.0f docs/s   peak RSS %s\n", studioRate, benchkit.MiB(studioPeak))
 	fmt.Printf("ratio Engine.Bulk / Index.Batch: %.2f (target >= 0.80)\n", studioRate/rawRate)
 	return nil
 }
 
 // benchSpec is a released index shaped like mygene's core fields.
 func benchSpec() search.IndexSpec {
-	kw := func(all bool) map[string]any {
-		f := map[string]any{"type": "keyword", "normalizer": search.KeywordLowercaseNormalizer}
-		if all {
-			f["copy_to"] = []any{search.AllField}
-		}
-		return f
-	}
 	props := map[string]any{
-		"symbol":       kw(true),
-		"alias":        kw(true),
-		"entrezgene":   kw(true),
-		"type_of_gene": kw(false),
+		"symbol":       benchkit.Keyword(true),
+		"alias":        benchkit.Keyword(true),
+		"entrezgene":   benchkit.Keyword(true),
+		"type_of_gene": benchkit.Keyword(false),
 		"name":         map[string]any{"type": "text", "copy_to": []any{search.AllField}},
 		"summary":      map[string]any{"type": "text", "copy_to": []any{search.AllField}},
 		"taxid":        map[string]any{"type": "integer"},
 		"genomic_pos": map[string]any{"properties": map[string]any{
-			"chr":   kw(false),
+			"chr":   benchkit.Keyword(false),
 			"start": map[string]any{"type": "long"},
 			"end":   map[string]any{"type": "long"},
 		}},
@@ -167,17 +157,11 @@ func indexStudio(dir string, spec search.IndexSpec, n, size int) (float64, error
 	if err := e.CreateIndex(ctx, "bench", spec); err != nil {
 		return 0, err
 	}
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
-		if err != nil {
-			return 0, err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return 0, err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := benchkit.StartCPUProfile(cpuProfile)
+	if err != nil {
+		return 0, err
 	}
+	defer stopProfile()
 	start := time.Now()
 	ops := make([]search.BulkOp, 0, size)
 	for i := range n {
@@ -203,11 +187,4 @@ func indexStudio(dir string, spec search.IndexSpec, n, size int) (float64, error
 		return 0, fmt.Errorf("the index holds %d documents, want %d", st.Docs, n)
 	}
 	return rate, nil
-}
-
-func mib(b int64) string {
-	if b < 0 {
-		return "unknown"
-	}
-	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
 }

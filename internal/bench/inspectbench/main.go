@@ -17,11 +17,11 @@ import (
 	"fmt"
 	"log"
 	"math/rand"
-	"os"
 	"path/filepath"
 	"runtime"
 	"time"
 
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/inspect"
 	"studio/internal/engine/docstore"
 	"studio/internal/engine/docstore/sqlite"
@@ -40,14 +40,11 @@ func main() {
 
 func run(n, workers int, dir string, rounds int) error {
 	ctx := context.Background()
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "inspectbench")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, cleanup, err := benchkit.WorkDir(dir, "inspectbench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	store, err := sqlite.Open(filepath.Join(dir, "inspectbench.db"))
 	if err != nil {
 		return err

@@ -33,6 +33,7 @@ import (
 	"strings"
 	"time"
 
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/merge"
 	"studio/internal/engine/docstore"
 	"studio/internal/engine/docstore/sqlite"
@@ -55,14 +56,11 @@ func main() {
 
 func run(n int, dir string, rounds int) error {
 	ctx := context.Background()
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "mergebench")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, cleanup, err := benchkit.WorkDir(dir, "mergebench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	store, err := sqlite.Open(filepath.Join(dir, "mergebench.db"))
 	if err != nil {
 		return err

@@ -40,12 +40,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"studio/internal/app/procstat"
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/pyparser"
 	"studio/internal/domain/uploadstore"
 	"studio/internal/engine/docstore"
@@ -53,7 +54,6 @@ import (
 )
 
 const (
-	tsvName    = "cgi_biomarkers_per_variant.tsv"
 	targetRate = 0.8
 	collection = "cgi"
 )
@@ -162,15 +162,12 @@ type measure struct {
 }
 
 func (b *bench) run(only, cpuprofile string) error {
-	if b.dir == "" {
-		tmp, err := os.MkdirTemp("", "pyuploadbench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		b.dir = tmp
+	dir, cleanup, err := benchkit.WorkDir(b.dir, "pyuploadbench")
+	if err != nil {
+		return err
 	}
-	var err error
+	defer cleanup()
+	b.dir = dir
 	if b.runner, err = pyparser.RunnerDir(); err != nil {
 		return err
 	}
@@ -187,17 +184,11 @@ func (b *bench) run(only, cpuprofile string) error {
 	if _, ok := b.plugins["mvcgi"]; !ok {
 		fmt.Println("  mvcgi    left out: give -mvcgi DIR (or STUDIO_MVCGI_PLUGIN), a clone of github.com/sirloon/mvcgi")
 	}
-	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := benchkit.StartCPUProfile(cpuprofile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	names := b.names
 	if only != "" {
 		if _, ok := b.plugins[only]; !ok {
@@ -332,8 +323,8 @@ func (b *bench) upload(name, path string) (measure, error) {
 		}
 	}
 	runtime.GC()
-	reset := resetPeakRSS()
-	self0, children0 := cpuTime(syscall.RUSAGE_SELF), cpuTime(syscall.RUSAGE_CHILDREN)
+	reset := procstat.ResetPeak()
+	self0, children0 := benchkit.CPUTime(), benchkit.ChildrenCPUTime()
 	t0 := time.Now()
 	db, err := sqlite.Open(path)
 	if err != nil {
@@ -355,8 +346,8 @@ func (b *bench) upload(name, path string) (measure, error) {
 		return measure{}, err
 	}
 	wall := time.Since(t0)
-	m := measure{wall: wall, goCPU: cpuTime(syscall.RUSAGE_SELF) - self0, pyCPU: cpuTime(syscall.RUSAGE_CHILDREN) - children0,
-		goRSS: peakRSS(), resetGoPeak: reset}
+	m := measure{wall: wall, goCPU: benchkit.CPUTime() - self0, pyCPU: benchkit.ChildrenCPUTime() - children0,
+		goRSS: procstat.PeakBytes(), resetGoPeak: reset}
 	if st.Docs != int64(b.rows) || st.Rejected != 0 || stats.Stored != int64(b.rows) {
 		return m, fmt.Errorf("parsed %d, rejected %d, stored %d; want %d stored", st.Docs, st.Rejected, stats.Stored, b.rows)
 	}
@@ -406,12 +397,6 @@ func (b *bench) compare(dbs map[string]string) error {
 
 // ---- the input
 
-// The CGI columns, in the tutorial file's order.
-var header = []string{"Alteration", "Alteration type", "Assay type", "Association", "Biomarker", "Curator", "Drug",
-	"Drug family", "Drug full name", "Drug status", "Evidence level", "Gene", "Metastatic Tumor Type",
-	"Primary Tumor acronym", "Source", "Targeting", "gDNA", "cDNA", "individual_mutation", "info", "region",
-	"strand", "transcript", "Primary Tumor type"}
-
 var (
 	genes   = []string{"ABL1", "BRAF", "EGFR", "KRAS", "TP53", "PIK3CA", "ALK", "ERBB2", "KIT", "NRAS", "IDH1", "FGFR3"}
 	drugs   = []string{"Imatinib (BCR-ABL inhibitor 1st gen&KIT inhibitor)", "Vemurafenib (BRAF inhibitor)", "Erlotinib (EGFR inhibitor 1st gen)", "Cetuximab (EGFR mAb inhibitor)", "Ponatinib (BCR-ABL inhibitor 3rd gen&Pan-TK inhibitor)"}
@@ -454,7 +439,7 @@ func expected(id string) docstore.Doc {
 	pos, _ := strconv.Atoi(id[at:j])
 	cells := row(pos - 100000)
 	col := map[string]string{}
-	for k, h := range header {
+	for k, h := range benchkit.CGIColumns {
 		col[h] = cells[k]
 	}
 	cgi := map[string]any{}
@@ -473,7 +458,11 @@ func expected(id string) docstore.Doc {
 func (b *bench) writeInputs() (int64, error) {
 	b.data = filepath.Join(b.dir, "data")
 	b.plugins, b.onDups = map[string]string{}, map[string]string{}
-	tutorial, err := os.ReadFile(filepath.Join(moduleRoot(), "internal", "domain", "pyparser", "testdata", "plugins", "cgi", "parser.py"))
+	root, err := benchkit.RepoRoot()
+	if err != nil {
+		return 0, fmt.Errorf("the tutorial's parser: %w", err)
+	}
+	tutorial, err := os.ReadFile(filepath.Join(root, "internal", "domain", "pyparser", "testdata", "plugins", "cgi", "parser.py"))
 	if err != nil {
 		return 0, fmt.Errorf("the tutorial's parser: %w (run from the repository)", err)
 	}
@@ -503,13 +492,13 @@ func (b *bench) writeInputs() (int64, error) {
 	if err := os.MkdirAll(b.data, 0o755); err != nil {
 		return 0, err
 	}
-	f, err := os.Create(filepath.Join(b.data, tsvName))
+	f, err := os.Create(filepath.Join(b.data, benchkit.CGIFile))
 	if err != nil {
 		return 0, err
 	}
 	defer f.Close()
 	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString(strings.Join(header, "\t") + "\n")
+	w.WriteString(strings.Join(benchkit.CGIColumns, "\t") + "\n")
 	for i := range b.rows {
 		w.WriteString(strings.Join(row(i), "\t"))
 		w.WriteByte('\n')
@@ -564,57 +553,11 @@ func gitDir(dir string) string {
 	return dir
 }
 
-// moduleRoot is the repository's root: the folder of go.mod above the
-// working folder.
-func moduleRoot() string {
-	dir, _ := os.Getwd()
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		if filepath.Dir(d) == d {
-			return dir
-		}
-	}
-}
-
 // ---- measures
-
-func cpuTime(who int) time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(who, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 func mib(b int64) string {
 	if b <= 0 {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
-}
-
-// resetPeakRSS asks Linux to reset VmHWM to the current RSS, so that the
-// next reading covers one upload; it reports success.
-func resetPeakRSS() bool {
-	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-}
-
-// peakRSS reads VmHWM from /proc/self/status, in bytes; -1 when unknown.
-func peakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			if err != nil {
-				return -1
-			}
-			return kb << 10
-		}
-	}
-	return -1
 }

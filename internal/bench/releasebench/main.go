@@ -34,13 +34,9 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"strings"
-	"syscall"
 	"time"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
@@ -49,7 +45,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"studio/activities"
-	"studio/internal/app/procstat"
+	"studio/internal/bench/benchkit"
 	"studio/internal/engine/docstore"
 	"studio/internal/engine/docstore/sqlite"
 	"studio/internal/engine/search"
@@ -74,30 +70,19 @@ func main() {
 	flag.StringVar(&o.dir, "dir", "", "working folder (default: a temporary one, removed at the end)")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured rounds, both sides, to this file (go tool pprof -focus bareRound or -focus IndexDocs tells them apart)")
 	flag.Parse()
-	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, o)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "releasebench:", err)
-		os.Exit(1)
-	}
+	benchkit.Run("releasebench", func(ctx context.Context) error { return run(ctx, o) })
 }
 
 func run(ctx context.Context, o options) error {
 	if o.n <= 0 || o.batch <= 0 {
 		return fmt.Errorf("-n %d -batch %d: want at least one document and one per batch", o.n, o.batch)
 	}
-	if o.dir == "" {
-		tmp, err := os.MkdirTemp("", "releasebench-")
-		if err != nil {
-			return fmt.Errorf("working folder: %w", err)
-		}
-		defer os.RemoveAll(tmp)
-		o.dir = tmp
-	} else if err := os.MkdirAll(o.dir, 0o755); err != nil {
-		return fmt.Errorf("working folder: %w", err)
+	dir, cleanup, err := benchkit.WorkDir(o.dir, "releasebench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
+	o.dir = dir
 	o.rounds = max(1, min(o.rounds, o.n))
 
 	t0 := time.Now()
@@ -144,19 +129,13 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
-		if err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return fmt.Errorf("cpu profile: %w", err)
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := benchkit.StartCPUProfile(o.cpuProfile)
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 
-	var bareRes, studioRes phase
+	var bareRes, studioRes benchkit.Phase
 	for r := range o.rounds {
 		// The bare side's documents, decoded, made before its clock starts.
 		docs := make([]benchDoc, 0, bounds[r+1]-bounds[r])
@@ -189,12 +168,12 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("\n%-34s %10s %9s %13s %9s\n", "", "time", "docs/s", "CPU", "peak RSS")
 	for _, row := range []struct {
 		name string
-		p    phase
+		p    benchkit.Phase
 	}{{"bleve Batch.Index + Index.Batch", bareRes}, {"Studio IndexDocs + IndexFinish", studioRes}} {
-		fmt.Printf("%-34s %10s %9.0f %8.1f µs/doc %9s\n", row.name, row.p.took.Round(time.Millisecond), row.p.rate(o.n),
-			float64(row.p.cpu.Microseconds())/float64(o.n), mib(row.p.peak))
+		fmt.Printf("%-34s %10s %9.0f %8.1f µs/doc %9s\n", row.name, row.p.Took.Round(time.Millisecond), row.p.Rate(o.n),
+			float64(row.p.CPU.Microseconds())/float64(o.n), benchkit.MiB(row.p.Peak))
 	}
-	fmt.Printf("\nratio Studio / bleve: %.2f (target >= 0.80)\n", studioRes.rate(o.n)/bareRes.rate(o.n))
+	fmt.Printf("\nratio Studio / bleve: %.2f (target >= 0.80)\n", studioRes.Rate(o.n)/bareRes.Rate(o.n))
 	fmt.Printf("both indexes hold %d documents\n", o.n)
 	return nil
 }
@@ -202,25 +181,18 @@ func run(ctx context.Context, o options) error {
 // benchSpec is the released index of the CGI documents, with the mapping
 // an inspection gives them.
 func benchSpec() search.IndexSpec {
-	kw := func(all bool) map[string]any {
-		f := map[string]any{"type": "keyword", "normalizer": search.KeywordLowercaseNormalizer}
-		if all {
-			f["copy_to"] = []any{search.AllField}
-		}
-		return f
-	}
 	text := map[string]any{"type": "text"}
 	props := map[string]any{"cgi": map[string]any{"properties": map[string]any{
-		"association":        kw(false),
-		"cdna":               kw(false),
+		"association":        benchkit.Keyword(false),
+		"cdna":               benchkit.Keyword(false),
 		"drug":               text,
 		"evidence_level":     text,
-		"gene":               kw(true),
+		"gene":               benchkit.Keyword(true),
 		"primary_tumor_type": text,
-		"protein_change":     kw(true),
-		"region":             kw(false),
-		"source":             kw(false),
-		"transcript":         kw(false),
+		"protein_change":     benchkit.Keyword(true),
+		"region":             benchkit.Keyword(false),
+		"source":             benchkit.Keyword(false),
+		"transcript":         benchkit.Keyword(false),
 	}}}
 	return search.ReleaseSpec(props, map[string]any{"biothing_type": "variant", "build_version": "releasebench"}, 0, 0)
 }
@@ -312,38 +284,9 @@ func prepare(ctx context.Context, store docstore.Store, bounds []int) (int64, er
 	return total, nil
 }
 
-// phase is what one side measured.
-type phase struct {
-	took time.Duration
-	cpu  time.Duration // this process's CPU time, user and system
-	peak int64
-}
-
-func (p phase) rate(n int) float64 { return float64(n) / p.took.Seconds() }
-
-// measure adds the time and CPU f takes to p, and keeps the peak memory.
-func (p *phase) measure(f func() error) error {
-	procstat.ResetPeak()
-	c0 := cpuTime()
-	t0 := time.Now()
-	err := f()
-	p.took += time.Since(t0)
-	p.cpu += cpuTime() - c0
-	p.peak = max(p.peak, procstat.PeakBytes())
-	return err
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 // bareRound indexes docs with Bleve's own batches.
-func bareRound(bi blevesearch.Index, docs []benchDoc, size int, p *phase) error {
-	return p.measure(func() error {
+func bareRound(bi blevesearch.Index, docs []benchDoc, size int, p *benchkit.Phase) error {
+	return p.Measure(func() error {
 		b := bi.NewBatch()
 		for i, d := range docs {
 			if err := b.Index(d.id, d.doc); err != nil {
@@ -385,12 +328,12 @@ func newStudioRelease(ctx context.Context, a *activities.Activities) (*studioRel
 }
 
 // docs runs IndexDocs on part r of the build.
-func (s *studioRelease) docs(r, n int, p *phase) error {
+func (s *studioRelease) docs(r, n int, p *benchkit.Phase) error {
 	build := partName(r)
 	plan := activities.IndexPlan{Build: build, Index: indexName, Total: int64(n), StartedAt: s.started}
 
 	var st activities.IndexStats
-	err := p.measure(func() error {
+	err := p.Measure(func() error {
 		val, err := s.env.ExecuteActivity(s.a.IndexDocs, plan)
 		if err != nil {
 			return fmt.Errorf("IndexDocs of %s: %w", build, err)
@@ -410,10 +353,10 @@ func (s *studioRelease) docs(r, n int, p *phase) error {
 
 // finish runs IndexFinish (refresh, count, record), timed with the Studio
 // side.
-func (s *studioRelease) finish(n int, p *phase) error {
+func (s *studioRelease) finish(n int, p *benchkit.Phase) error {
 	plan := activities.IndexPlan{Build: buildName, Index: indexName, Total: int64(n), StartedAt: s.started}
 	var res activities.IndexResult
-	err := p.measure(func() error {
+	err := p.Measure(func() error {
 		val, err := s.env.ExecuteActivity(s.a.IndexFinish, activities.IndexFinishInput{Plan: plan, Stats: s.stats})
 		if err != nil {
 			return fmt.Errorf("IndexFinish: %w", err)
@@ -427,11 +370,4 @@ func (s *studioRelease) finish(n int, p *phase) error {
 		return fmt.Errorf("IndexFinish counts %d documents in %s, want %d", res.Count, indexName, n)
 	}
 	return nil
-}
-
-func mib(b int64) string {
-	if b < 0 {
-		return "unknown"
-	}
-	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
 }

@@ -5,16 +5,9 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-)
 
-// cgiHeader is the header row of the CGI biomarkers file
-// (cgi_biomarkers_per_variant.tsv), the tutorial's data source.
-var cgiHeader = []string{
-	"Alteration", "Alteration type", "Assay type", "Association", "Biomarker", "Curator", "Drug",
-	"Drug family", "Drug full name", "Drug status", "Evidence level", "Gene", "Metastatic Tumor Type",
-	"Primary Tumor acronym", "Source", "Targeting", "gDNA", "cDNA", "individual_mutation", "info",
-	"region", "strand", "transcript", "Primary Tumor type",
-}
+	"studio/internal/bench/benchkit"
+)
 
 // Vocabularies the rows pick from, so that values repeat as in the real
 // file (a few hundred genes, drugs and tumour types) while ids do not.
@@ -135,7 +128,7 @@ func writeTSV(path string, n int, v version) (rows int64, size int64, err error)
 		return 0, 0, fmt.Errorf("create %s: %w", path, err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	for j, h := range cgiHeader {
+	for j, h := range benchkit.CGIColumns {
 		if j > 0 {
 			w.WriteByte('\t')
 		}
@@ -186,7 +179,7 @@ func manifest(dataURL string, groupMB int) string {
   "uploader": {
     "parser": {
       "format": "tsv",
-      "file": "` + fileName + `",
+      "file": "` + benchkit.CGIFile + `",
       "id": "{gDNA}",
       "where": [
         {"column": "Alteration type", "eq": "MUT"},
@@ -211,5 +204,3 @@ func manifest(dataURL string, groupMB int) string {
 }
 `
 }
-
-const fileName = "cgi_biomarkers_per_variant.tsv"

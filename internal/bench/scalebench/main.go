@@ -44,6 +44,7 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/tableparse"
 	"studio/internal/temporal/commands"
 )
@@ -144,7 +145,7 @@ func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode 
 	if err := os.MkdirAll(files, 0o755); err != nil {
 		return err
 	}
-	tsv := filepath.Join(files, fileName)
+	tsv := filepath.Join(files, benchkit.CGIFile)
 	start := time.Now()
 	rows, size, err := writeTSV(tsv, n, 1)
 	if err != nil {
@@ -238,10 +239,10 @@ func (l *labServer) start() (*http.Server, string, error) {
 			return
 		}
 		defer f.Close()
-		http.ServeContent(w, r, fileName, mod, f)
+		http.ServeContent(w, r, benchkit.CGIFile, mod, f)
 	})}
 	go srv.Serve(ln)
-	return srv, "http://" + ln.Addr().String() + "/" + fileName, nil
+	return srv, "http://" + ln.Addr().String() + "/" + benchkit.CGIFile, nil
 }
 
 func (l *labServer) publish(mod time.Time) {
@@ -270,23 +271,14 @@ func pluginRepo(dir, manifest string) (string, error) {
 	return dir, nil
 }
 
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
 // startStudio starts `studio dev` on a fresh data folder and waits until
 // its /status answers with Temporal reachable.
 func (b *bench) startStudio() (stop func(), err error) {
-	port, err := freePort()
+	port, err := benchkit.FreePort()
 	if err != nil {
 		return nil, err
 	}
-	if b.tport, err = freePort(); err != nil {
+	if b.tport, err = benchkit.FreePort(); err != nil {
 		return nil, err
 	}
 	b.hub = "http://127.0.0.1:" + strconv.Itoa(port)
@@ -323,7 +315,7 @@ func (b *bench) startStudio() (stop func(), err error) {
 			return nil, fmt.Errorf("studio dev exited before it was ready; see %s", logf.Name())
 		default:
 		}
-		if ready(b.hub + "/status") {
+		if benchkit.StudioReady(b.hub + "/status") {
 			b.logf("studio dev ready at %s (data folder %s)", b.hub, b.data)
 			return stop, nil
 		}
@@ -331,20 +323,6 @@ func (b *bench) startStudio() (stop func(), err error) {
 	}
 	stop()
 	return nil, fmt.Errorf("studio dev not ready within 2 minutes; see %s", logf.Name())
-}
-
-func ready(url string) bool {
-	resp, err := http.Get(url)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	var env struct {
-		Result struct {
-			Temporal struct{ OK bool }
-		}
-	}
-	return resp.StatusCode == 200 && json.NewDecoder(resp.Body).Decode(&env) == nil && env.Result.Temporal.OK
 }
 
 // cli runs `studio args... --json` against the hub and decodes its output.

@@ -5,12 +5,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"slices"
@@ -20,6 +17,8 @@ import (
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+
+	"studio/internal/bench/benchkit"
 )
 
 func main() {
@@ -57,15 +56,6 @@ func median(d []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-func freePort() int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		panic(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 func stopProc(cmd *exec.Cmd) {
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	done := make(chan struct{})
@@ -84,11 +74,18 @@ func timeTemporal(cli string) (time.Duration, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	port := freePort()
+	port, err := benchkit.FreePort()
+	if err != nil {
+		return 0, err
+	}
+	uiPort, err := benchkit.FreePort()
+	if err != nil {
+		return 0, err
+	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	start := time.Now()
 	cmd := exec.Command(cli, "server", "start-dev", "--ip", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--ui-port", strconv.Itoa(freePort()), "--db-filename", dir+"/t.db", "--log-level", "error")
+		"--ui-port", strconv.Itoa(uiPort), "--db-filename", dir+"/t.db", "--log-level", "error")
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}
@@ -114,7 +111,11 @@ func timeStudio(bin, cli string) (time.Duration, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	listen := "127.0.0.1:" + strconv.Itoa(freePort())
+	port, err := benchkit.FreePort()
+	if err != nil {
+		return 0, err
+	}
+	listen := "127.0.0.1:" + strconv.Itoa(port)
 	start := time.Now()
 	cmd := exec.Command(bin, "dev", "--data-dir", dir, "--listen", listen, "--temporal-cli", cli, "--log-level", "error")
 	if err := cmd.Start(); err != nil {
@@ -123,24 +124,10 @@ func timeStudio(bin, cli string) (time.Duration, error) {
 	defer stopProc(cmd)
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
-		if ready("http://" + listen + "/status") {
+		if benchkit.StudioReady("http://" + listen + "/status") {
 			return time.Since(start), nil
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	return 0, fmt.Errorf("studio dev not ready after a minute")
-}
-
-func ready(url string) bool {
-	resp, err := http.Get(url)
-	if err != nil {
-		return false
-	}
-	defer resp.Body.Close()
-	var env struct {
-		Result struct {
-			Temporal struct{ OK bool }
-		}
-	}
-	return resp.StatusCode == 200 && json.NewDecoder(resp.Body).Decode(&env) == nil && env.Result.Temporal.OK
 }

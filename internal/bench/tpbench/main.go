@@ -17,10 +17,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
-	"syscall"
 	"time"
 
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/tableparse"
 )
 
@@ -89,22 +88,16 @@ func run(rows int, gz, group, adjacent, keep bool) error {
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	if profile != "" {
-		pf, err := os.Create(profile)
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := benchkit.StartCPUProfile(profile)
+	if err != nil {
+		return err
 	}
-	cpu0 := cpuTime()
+	defer stopProfile()
+	cpu0 := benchkit.CPUTime()
 	start = time.Now()
 	st, err := tableparse.Run(context.Background(), spec, dir, tableparse.Options{}, func(map[string]any) error { return nil })
 	elapsed := time.Since(start)
-	cpu := cpuTime() - cpu0
+	cpu := benchkit.CPUTime() - cpu0
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		return err
@@ -155,13 +148,4 @@ func generate(path string, rows int, gz, repeat bool) error {
 		}
 	}
 	return f.Close()
-}
-
-// cpuTime is the CPU time this process has used (user and system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -35,6 +35,8 @@ import (
 	"syscall"
 	"time"
 
+	"studio/internal/app/procstat"
+	"studio/internal/bench/benchkit"
 	"studio/internal/domain/pyparser"
 	"studio/internal/domain/tableparse"
 	"studio/internal/domain/uploadstore"
@@ -181,14 +183,11 @@ type result struct {
 func (r result) rate() float64 { return float64(r.docs) / r.elapsed.Seconds() }
 
 func run(rows int, dir string, skipPython bool, python string) error {
-	if dir == "" {
-		tmp, err := os.MkdirTemp("", "uploadbench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		dir = tmp
+	dir, cleanup, err := benchkit.WorkDir(dir, "uploadbench")
+	if err != nil {
+		return err
 	}
+	defer cleanup()
 	data, plugin := filepath.Join(dir, "data"), filepath.Join(dir, "plugin")
 	ctx := context.Background()
 
@@ -258,16 +257,16 @@ func run(rows int, dir string, skipPython bool, python string) error {
 // peak RSS and the largest peak RSS of its child processes (sampled).
 func phase(name string, f func() (docs, pyRSS int64, err error)) (result, error) {
 	runtime.GC()
-	reset := resetPeakRSS()
+	reset := procstat.ResetPeak()
 	stop := make(chan struct{})
 	sampled := make(chan int64)
 	go sampleChildren(stop, sampled)
-	self0, children0 := cpuTime(syscall.RUSAGE_SELF), cpuTime(syscall.RUSAGE_CHILDREN)
+	self0, children0 := benchkit.CPUTime(), benchkit.ChildrenCPUTime()
 	start := time.Now()
 	docs, pyRSS, err := f()
 	elapsed := time.Since(start)
-	goCPU := cpuTime(syscall.RUSAGE_SELF) - self0
-	pyCPU := cpuTime(syscall.RUSAGE_CHILDREN) - children0
+	goCPU := benchkit.CPUTime() - self0
+	pyCPU := benchkit.ChildrenCPUTime() - children0
 	close(stop)
 	if s := <-sampled; s > 0 {
 		pyRSS = s
@@ -275,7 +274,7 @@ func phase(name string, f func() (docs, pyRSS int64, err error)) (result, error)
 	if err != nil {
 		return result{}, fmt.Errorf("%s: %w", name, err)
 	}
-	r := result{name: name, elapsed: elapsed, docs: docs, goRSS: peakRSS(), pyRSS: pyRSS, goCPU: goCPU, pyCPU: pyCPU, resetPeak: reset}
+	r := result{name: name, elapsed: elapsed, docs: docs, goRSS: procstat.PeakBytes(), pyRSS: pyRSS, goCPU: goCPU, pyCPU: pyCPU, resetPeak: reset}
 	fmt.Printf("  done %-38s %8.2fs\n", name, elapsed.Seconds())
 	return r, nil
 }
@@ -580,21 +579,6 @@ func mib(b int64) string {
 	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
 }
 
-// resetPeakRSS asks Linux to reset VmHWM to the current RSS (writing 5 to
-// clear_refs), so the next reading covers one phase; it reports success.
-func resetPeakRSS() bool {
-	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
-}
-
-// peakRSS reads VmHWM from /proc/self/status, in bytes; -1 when unknown.
-func peakRSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return -1
-	}
-	return vmHWM(b)
-}
-
 // vmHWM returns the VmHWM of a /proc/<pid>/status text in bytes, -1 when
 // absent.
 func vmHWM(b []byte) int64 {
@@ -642,16 +626,6 @@ func sampleChildren(stop <-chan struct{}, out chan<- int64) {
 		case <-tick.C:
 		}
 	}
-}
-
-// cpuTime returns the user+sys CPU time of who (RUSAGE_SELF or
-// RUSAGE_CHILDREN).
-func cpuTime(who int) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(who, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // childPIDs lists the children of every thread of this process.
