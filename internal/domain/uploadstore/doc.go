@@ -22,6 +22,14 @@
 // decoded and goes the way of Add. The two may be mixed; numbering, rejections and
 // duplicates are the same either way.
 //
+// The temp collection is created before the first write, staged where the
+// store can (docstore.Stager: SQLite): documents are appended in the order
+// the parser yields them and only a small _id index takes them in _id
+// order, and Switch's rename lays the collection out in _id order, writing
+// each page once. A parser that yields in no _id order (from a Python set
+// or dict) would otherwise pay a random write into the whole collection
+// for every document.
+//
 // # Resume after a crash
 //
 // Position reports the temp collection and the number of documents settled

@@ -40,7 +40,7 @@ func (s *JobStats) Add(o JobStats) {
 
 // NewTemp repairs an interrupted switch of the uploader name and returns a
 // fresh temp collection name for the jobs of a parallel upload. The
-// collection itself is created by the first write.
+// collection itself is created by the first write (see stage).
 func NewTemp(ctx context.Context, db docstore.Store, name string) (string, error) {
 	if err := docstore.CheckName(name); err != nil {
 		return "", fmt.Errorf("store: %w", err)
@@ -108,6 +108,7 @@ type JobWriter struct {
 	coll  docstore.Collection
 
 	resumed bool  // a retry: documents after skip may already be stored by this job
+	staged  bool  // the temp collection is created (stage)
 	skip    int64 // documents not to write again
 	done    int64 // documents settled by the last successful write
 	batch   []pending
@@ -195,6 +196,13 @@ func (w *JobWriter) Flush(ctx context.Context) error {
 		return w.err
 	}
 	if len(w.batch) > 0 {
+		if !w.staged {
+			if err := stage(ctx, w.db, w.temp); err != nil {
+				w.err = err
+				return err
+			}
+			w.staged = true
+		}
 		var err error
 		if w.opts.OnDuplicates == OnDuplicatesError {
 			err = w.insertStrict(ctx)

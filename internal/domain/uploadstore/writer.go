@@ -118,6 +118,8 @@ type Writer struct {
 	raw         []byte           // the JSON text of the batch's AddJSON documents
 	rawDocs     int              // how many of the batch's documents are text
 
+	staged bool // the temp collection is created (stage)
+
 	stats Stats
 	state state
 	err   error // the failure that stopped the writer
@@ -184,6 +186,21 @@ func (w *Writer) start(ctx context.Context, cols []string) error {
 		}
 	}
 	return docstore.CheckName(w.temp)
+}
+
+// stage creates the temp collection before its first write, laid out for
+// loading where the store offers it (docstore.Stager): an upload's
+// documents come in the parser's order, and Switch's rename lays them out
+// in _id order. A temp collection that exists is left as it is.
+func stage(ctx context.Context, db docstore.Store, temp string) error {
+	s, ok := db.(docstore.Stager)
+	if !ok {
+		return nil
+	}
+	if err := s.Stage(ctx, temp); err != nil {
+		return fmt.Errorf("store: create %q: %w", temp, err)
+	}
+	return nil
 }
 
 // resume continues into opts.Resume. When it no longer exists nothing can
@@ -336,6 +353,12 @@ func (w *Writer) Flush(ctx context.Context) error {
 		return err
 	}
 	if len(w.batch) > 0 {
+		if !w.staged {
+			if err := stage(ctx, w.db, w.temp); err != nil {
+				return w.fail(err)
+			}
+			w.staged = true
+		}
 		var err error
 		if w.opts.OnDuplicates == OnDuplicatesError {
 			err = w.insert(ctx)

@@ -125,6 +125,19 @@ type RawScanner interface {
 	ScanRaw(ctx context.Context, opts ScanOptions) iter.Seq2[RawDoc, error]
 }
 
+// Stager is implemented by stores that can lay out a new collection for
+// loading: documents written into it in any _id order are appended, not
+// inserted into the _id order, and Rename lays the collection out in _id
+// order as it renames it. Every Collection method works on a staged
+// collection. A bulk load in random _id order (a Python parser that
+// yields from a set or a dict) then costs no random writes. It is
+// optional: an upload stages its temp collection where the store can.
+type Stager interface {
+	// Stage creates the empty collection name laid out for loading; a
+	// collection that exists is left as it is.
+	Stage(ctx context.Context, name string) error
+}
+
 // RawInserter is implemented by collections that keep documents as JSON
 // text and can store text as it is, which spares a writer that receives
 // documents as JSON (a Python parser's output) a decode and an encode. It

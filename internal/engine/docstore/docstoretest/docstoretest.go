@@ -735,6 +735,56 @@ func listed(t *testing.T, ctx context.Context, s docstore.Store) []string {
 
 func collectionCases() []testCase {
 	return []testCase{
+		{"StagedCollection", func(t *testing.T, ctx context.Context, s docstore.Store) {
+			st, ok := s.(docstore.Stager)
+			if !ok {
+				t.Skip("the store lays out no collection for loading (docstore.Stager)")
+			}
+			for range 2 { // a second Stage leaves the collection as it is
+				if err := st.Stage(ctx, "load"); err != nil {
+					t.Fatalf("Stage: %v", err)
+				}
+			}
+			c := s.C("load")
+			wantEqual(t, "listed once staged", listed(t, ctx, s), []string{"load"})
+			wantCount(t, ctx, c, 0)
+			// Documents in no _id order, as a parser yielding from a set.
+			docs := numbered("d", 300)
+			order := []doc{}
+			for i := range docs {
+				order = append(order, docs[(i*7919)%len(docs)])
+			}
+			for i := 0; i < len(order); i += 64 {
+				insert(t, ctx, c, order[i:min(i+64, len(order))]...)
+			}
+			wantDuplicate(t, c.Insert(ctx, []doc{{"_id": "zz"}, {"_id": "d007"}}), "load", "d007")
+			left, err := c.InsertNew(ctx, []doc{{"_id": "d010", "i": int64(-1)}, {"_id": "e1"}})
+			if err != nil {
+				t.Fatalf("InsertNew: %v", err)
+			}
+			wantEqual(t, "InsertNew left", left, []string{"d010"})
+			if err := c.Upsert(ctx, []doc{{"_id": "d011", "i": int64(-11)}}); err != nil {
+				t.Fatalf("Upsert: %v", err)
+			}
+			wantEqual(t, "Get d010", get(t, ctx, c, "d010"), doc{"_id": "d010", "i": int64(10)})
+			wantEqual(t, "Get d011", get(t, ctx, c, "d011"), doc{"_id": "d011", "i": int64(-11)})
+			want := append(ids(docs), "e1")
+			wantEqual(t, "staged scan", scanIDs(t, ctx, c, docstore.ScanOptions{Batch: 50}), want)
+			insert(t, ctx, s.C("live"), doc{"_id": "old"})
+			if err := s.Rename(ctx, "load", "live", false); err == nil {
+				t.Fatal("Rename over an existing collection without dropTarget succeeded")
+			}
+			wantCount(t, ctx, c, 301)
+			if err := s.Rename(ctx, "load", "live", true); err != nil {
+				t.Fatalf("Rename: %v", err)
+			}
+			live := s.C("live")
+			wantEqual(t, "listed after rename", listed(t, ctx, s), []string{"live"})
+			wantEqual(t, "scan after rename", scanIDs(t, ctx, live, docstore.ScanOptions{After: "d100", Batch: 7}), want[101:])
+			wantEqual(t, "Get d011 after rename", get(t, ctx, live, "d011"), doc{"_id": "d011", "i": int64(-11)})
+			wantNotFound(t, ctx, live, "old")
+			wantDuplicate(t, live.Insert(ctx, []doc{{"_id": "d299"}}), "live", "d299")
+		}},
 		{"Collections", func(t *testing.T, ctx context.Context, s docstore.Store) {
 			wantEqual(t, "new store", listed(t, ctx, s), []string{})
 			_ = s.C("read_only") // never written: does not exist

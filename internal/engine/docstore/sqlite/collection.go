@@ -42,6 +42,16 @@ const (
 	sqlCount     = `SELECT count(*) FROM %s`
 )
 
+// The two layouts of a collection's table. WITHOUT ROWID keeps documents
+// in the _id b-tree: one lookup per Get, scans in _id order read pages in
+// order, and no second index to maintain on insert. A staged table
+// (Store.Stage) appends documents in the order they come and keeps _id
+// unique with an index of its own.
+const (
+	sqlCreateTable  = `CREATE TABLE IF NOT EXISTS %s (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID`
+	sqlCreateStaged = `CREATE TABLE IF NOT EXISTS %s (_id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL)`
+)
+
 // defaultBatch is the number of rows a Scan fetches per query.
 const defaultBatch = 1000
 
@@ -87,10 +97,7 @@ func (c *collection) ensure(ctx context.Context) error {
 	if c.created {
 		return nil
 	}
-	// WITHOUT ROWID keeps documents in the _id b-tree: one lookup per Get
-	// and no second index to maintain on insert.
-	q := "CREATE TABLE IF NOT EXISTS " + quote(c.table) + " (_id TEXT PRIMARY KEY NOT NULL, doc TEXT NOT NULL) WITHOUT ROWID"
-	if _, err := c.s.w.ExecContext(ctx, q); err != nil {
+	if _, err := c.s.w.ExecContext(ctx, fmt.Sprintf(sqlCreateTable, quote(c.table))); err != nil {
 		return err
 	}
 	c.created = true

@@ -59,6 +59,23 @@ const readerIdle = time.Minute
 
 var softLimit sync.Once
 
+// driverName is the SQLite driver with the settings every connection of a
+// store takes.
+const driverName = "sqlite3-studio"
+
+// walSizeLimit is the size a WAL file is cut back to after a checkpoint.
+// A transaction that writes much (a staged collection laid out by Rename)
+// grows the WAL to its size; without the limit the file would keep that
+// size on disk.
+const walSizeLimit = 64 << 20
+
+func init() {
+	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+		_, err := c.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit), nil)
+		return err
+	}})
+}
+
 // Store is a docstore.Store in one SQLite file.
 type Store struct {
 	path string
@@ -91,7 +108,7 @@ func Open(path string, opts ...Options) (*Store, error) {
 		return fmt.Sprintf("file:%s?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=%d&_cache_size=-%d%s",
 			url.PathEscape(path), o.BusyTimeout.Milliseconds(), cacheKiB, extra)
 	}
-	w, err := sql.Open("sqlite3", dsn("&_txlock=immediate", wcache))
+	w, err := sql.Open(driverName, dsn("&_txlock=immediate", wcache))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -105,7 +122,7 @@ func Open(path string, opts ...Options) (*Store, error) {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite3", dsn("&_query_only=1", rcache))
+	r, err := sql.Open(driverName, dsn("&_query_only=1", rcache))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
@@ -209,14 +226,15 @@ func (s *Store) Rename(ctx context.Context, from, to string, dropTarget bool) er
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, tableName(name)).Scan(&n)
 		return n > 0, err
 	}
-	ok, err := exists(from)
+	var ddl string
+	err = tx.QueryRowContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?`, tableName(from)).Scan(&ddl)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlite: rename %q to %q: collection %q: %w", from, to, from, docstore.ErrNotFound)
+	}
 	if err != nil {
 		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
 	}
-	if !ok {
-		return fmt.Errorf("sqlite: rename %q to %q: collection %q: %w", from, to, from, docstore.ErrNotFound)
-	}
-	ok, err = exists(to)
+	ok, err := exists(to)
 	if err != nil {
 		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
 	}
@@ -228,11 +246,53 @@ func (s *Store) Rename(ctx context.Context, from, to string, dropTarget bool) er
 			return fmt.Errorf("sqlite: rename %q to %q: drop target: %w", from, to, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(tableName(from))+" RENAME TO "+quote(tableName(to))); err != nil {
+	if staged(ddl) {
+		if err := layOut(ctx, tx, tableName(from), tableName(to)); err != nil {
+			return fmt.Errorf("sqlite: rename %q to %q: lay out the staged collection in _id order: %w", from, to, err)
+		}
+	} else if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(tableName(from))+" RENAME TO "+quote(tableName(to))); err != nil {
 		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("sqlite: rename %q to %q: %w", from, to, err)
+	}
+	return nil
+}
+
+// Stage creates the collection name laid out for loading
+// (docstore.Stager): a table with a rowid, where documents are appended in
+// the order they come, and a unique index on _id, which alone takes the
+// inserts in _id order. Rename copies it into a table of the usual layout
+// (WITHOUT ROWID, the documents in the _id b-tree) in _id order, which
+// writes every page once.
+func (s *Store) Stage(ctx context.Context, name string) error {
+	if err := checkName(name); err != nil {
+		return fmt.Errorf("sqlite: stage %q: %w", name, err)
+	}
+	defer s.forget(name)
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf(sqlCreateStaged, quote(tableName(name)))); err != nil {
+		return fmt.Errorf("sqlite: stage %q: %w", name, err)
+	}
+	return nil
+}
+
+// staged reports whether a table's CREATE statement is a staged
+// collection's (it has a rowid).
+func staged(ddl string) bool {
+	return !strings.Contains(strings.ToUpper(ddl), "WITHOUT ROWID")
+}
+
+// layOut copies the staged table from into the new table to in _id order
+// and drops from, inside tx.
+func layOut(ctx context.Context, tx *sql.Tx, from, to string) error {
+	for _, q := range []string{
+		fmt.Sprintf(sqlCreateTable, quote(to)),
+		"INSERT INTO " + quote(to) + " (_id, doc) SELECT _id, doc FROM " + quote(from) + " ORDER BY _id",
+		"DROP TABLE " + quote(from),
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
 	}
 	return nil
 }
