@@ -63,16 +63,29 @@ var softLimit sync.Once
 // store takes.
 const driverName = "sqlite3-studio"
 
-// walSizeLimit is the size a WAL file is cut back to after a checkpoint.
-// A transaction that writes much (a staged collection laid out by Rename)
-// grows the WAL to its size; without the limit the file would keep that
-// size on disk.
-const walSizeLimit = 64 << 20
+// WAL sizes. A checkpoint (copying the WAL's pages into the database file,
+// and syncing it) starts once the WAL holds walCheckpointPages pages (4 KiB
+// each): SQLite's default, 1,000, checkpoints after almost every batch of
+// an upload whose _ids come in no order, writing the same index pages
+// again each time. A transaction that writes much (a staged collection
+// laid out by Rename) grows the WAL to its size; after a checkpoint the
+// file is cut back to walSizeLimit, else it would keep that size on disk.
+const (
+	walCheckpointPages = 8192
+	walSizeLimit       = 64 << 20
+)
 
 func init() {
 	sql.Register(driverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		_, err := c.Exec(fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit), nil)
-		return err
+		for _, p := range []string{
+			fmt.Sprintf("PRAGMA wal_autocheckpoint = %d", walCheckpointPages),
+			fmt.Sprintf("PRAGMA journal_size_limit = %d", walSizeLimit),
+		} {
+			if _, err := c.Exec(p, nil); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
+		}
+		return nil
 	}})
 }
 
