@@ -5,60 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"studio/internal/domain/hub"
 	"studio/internal/engine/docstore"
-	"studio/internal/engine/docstore/mongo"
-	"studio/internal/engine/docstore/mongo/ferrettest"
-	"studio/internal/engine/docstore/sqlite"
+	"studio/internal/engine/docstore/docstoretest"
 )
-
-// backend opens an empty hub database for one test case.
-type backend struct {
-	name string
-	open func(t *testing.T) docstore.Store
-}
-
-var dbSeq atomic.Int64
-
-// backends are SQLite (a file per case) and MongoDB's protocol on
-// FerretDB started in-process (a database per case).
-func backends(t *testing.T) []backend {
-	uri := ferrettest.StartT(t)
-	prefix := fmt.Sprintf("hub_test_%d", time.Now().UnixNano()%1e9)
-	return []backend{
-		{"sqlite", func(t *testing.T) docstore.Store {
-			s, err := sqlite.Open(filepath.Join(t.TempDir(), "hub.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-		{"ferretdb", func(t *testing.T) docstore.Store {
-			ctx := context.Background()
-			s, err := mongo.Open(ctx, uri, fmt.Sprintf("%s_%d", prefix, dbSeq.Add(1)), mongo.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				names, _ := s.Collections(ctx)
-				for _, n := range names {
-					_ = s.Drop(ctx, n)
-				}
-				s.Close()
-			})
-			return s
-		}},
-	}
-}
 
 // storeCase writes records through Records, then checks what reads give.
 type storeCase struct {
@@ -443,11 +398,11 @@ var storeCases = []storeCase{
 // stored record reads into its type and writes back to the same JSON.
 func TestRecordsStore(t *testing.T) {
 	ctx := context.Background()
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range docstoretest.Backends(t, "hub_test") {
+		t.Run(b.Name, func(t *testing.T) {
 			for _, tc := range storeCases {
 				t.Run(tc.name, func(t *testing.T) {
-					r := hub.Records{Store: b.open(t)}
+					r := hub.Records{Store: b.Open(t)}
 					if err := tc.write(ctx, r); err != nil {
 						t.Fatal(err)
 					}

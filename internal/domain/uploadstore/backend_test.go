@@ -13,57 +13,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"studio/internal/domain/uploadstore"
 	"studio/internal/encoding/jsonenc"
 	"studio/internal/engine/docstore"
-	"studio/internal/engine/docstore/mongo"
-	"studio/internal/engine/docstore/mongo/ferrettest"
+	"studio/internal/engine/docstore/docstoretest"
 	"studio/internal/engine/docstore/sqlite"
 )
-
-// backend opens an empty store for one test case.
-type backend struct {
-	name string
-	open func(t *testing.T) docstore.Store
-}
-
-var dbSeq atomic.Int64
-
-// backends returns sqlite (a temp file per case) and mongo (a database per
-// case on one in-process FerretDB).
-func backends(t *testing.T) []backend {
-	uri := ferrettest.StartT(t)
-	prefix := fmt.Sprintf("store_test_%d", time.Now().UnixNano()%1e9)
-	return []backend{
-		{"sqlite", func(t *testing.T) docstore.Store {
-			s, err := sqlite.Open(filepath.Join(t.TempDir(), "src.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { s.Close() })
-			return s
-		}},
-		{"mongo", func(t *testing.T) docstore.Store {
-			ctx := context.Background()
-			s, err := mongo.Open(ctx, uri, fmt.Sprintf("%s_%d", prefix, dbSeq.Add(1)), mongo.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				names, _ := s.Collections(ctx)
-				for _, n := range names {
-					_ = s.Drop(ctx, n)
-				}
-				s.Close()
-			})
-			return s
-		}},
-	}
-}
 
 // TestWriter runs every case of the suite against each backend.
 func TestWriter(t *testing.T) {
@@ -86,14 +44,14 @@ func TestWriter(t *testing.T) {
 		{"SwitchInterrupted", testSwitchInterrupted},
 		{"Abort", testAbort},
 	}
-	for _, b := range backends(t) {
+	for _, b := range docstoretest.Backends(t, "store_test") {
 		for _, f := range []feed{maps, texts} {
-			t.Run(b.name+"/"+f.String(), func(t *testing.T) {
+			t.Run(b.Name+"/"+f.String(), func(t *testing.T) {
 				for _, c := range cases {
 					t.Run(c.name, func(t *testing.T) {
 						feeding = f
 						t.Cleanup(func() { feeding = maps })
-						c.run(t, b.open(t))
+						c.run(t, b.Open(t))
 					})
 				}
 			})

@@ -9,6 +9,7 @@ import (
 
 	"studio/internal/domain/uploadstore"
 	"studio/internal/engine/docstore"
+	"studio/internal/engine/docstore/docstoretest"
 )
 
 // TestJobs runs the parallel-upload cases against each backend.
@@ -23,10 +24,10 @@ func TestJobs(t *testing.T) {
 		{"FinishTwice", testJobsFinishTwice},
 		{"ResumeTempGone", testJobsResumeTempGone},
 	}
-	for _, b := range backends(t) {
-		t.Run(b.name, func(t *testing.T) {
+	for _, b := range docstoretest.Backends(t, "store_test") {
+		t.Run(b.Name, func(t *testing.T) {
 			for _, c := range cases {
-				t.Run(c.name, func(t *testing.T) { c.run(t, b.open(t)) })
+				t.Run(c.name, func(t *testing.T) { c.run(t, b.Open(t)) })
 			}
 		})
 	}
