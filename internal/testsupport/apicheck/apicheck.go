@@ -127,23 +127,34 @@ func Route(d *openapi3.T, method, p string) (*routers.Route, map[string]string, 
 	return best, bestParams, best != nil
 }
 
-// Answer checks one answer of the hub: method and rawURL are the request,
-// status, header and body the answer.
-func Answer(t Reporter, method, rawURL string, status int, header http.Header, body []byte) {
+// operation finds the document's operation for a request, reporting to t
+// why there is none (verb says what the operation would do with it).
+func operation(t Reporter, method, rawURL, verb string) (*url.URL, *routers.Route, map[string]string, bool) {
 	t.Helper()
 	d, err := Doc()
 	if err != nil {
 		t.Errorf("%v", err)
-		return
+		return nil, nil, nil, false
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		t.Errorf("%s %s: %v", method, rawURL, err)
-		return
+		return nil, nil, nil, false
 	}
 	rt, params, ok := Route(d, method, u.EscapedPath())
 	if !ok {
-		t.Errorf("%s %s: no operation of internal/app/hubapi/openapi.json answers it", method, u.Path)
+		t.Errorf("%s %s: no operation of internal/app/hubapi/openapi.json %s it", method, u.Path, verb)
+		return nil, nil, nil, false
+	}
+	return u, rt, params, true
+}
+
+// Answer checks one answer of the hub: method and rawURL are the request,
+// status, header and body the answer.
+func Answer(t Reporter, method, rawURL string, status int, header http.Header, body []byte) {
+	t.Helper()
+	u, rt, params, ok := operation(t, method, rawURL, "answers")
+	if !ok {
 		return
 	}
 	req := httptest.NewRequest(strings.ToUpper(method), u.RequestURI(), nil)
@@ -191,19 +202,8 @@ func (tr Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // parameters and body are the document's.
 func Request(t Reporter, method, rawURL string, header http.Header, body []byte) {
 	t.Helper()
-	d, err := Doc()
-	if err != nil {
-		t.Errorf("%v", err)
-		return
-	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Errorf("%s %s: %v", method, rawURL, err)
-		return
-	}
-	rt, params, ok := Route(d, method, u.EscapedPath())
+	u, rt, params, ok := operation(t, method, rawURL, "takes")
 	if !ok {
-		t.Errorf("%s %s: no operation of internal/app/hubapi/openapi.json takes it", method, u.Path)
 		return
 	}
 	req := httptest.NewRequest(strings.ToUpper(method), u.RequestURI(), bytes.NewReader(body))
