@@ -108,6 +108,13 @@ func release(t *testing.T, a *Activities, build, index string, total int64, resu
 	env.RegisterActivity(a)
 	var run releaseRun
 	var mu sync.Mutex
+	// The progress reported, each change once: while a bulk is in flight
+	// the activity repeats its last progress every few seconds (or the
+	// point it started from), as many times as the bulk takes.
+	var last progress.Progress
+	if resume != nil {
+		last = *resume
+	}
 	env.SetOnActivityHeartbeatListener(func(_ *activity.Info, details converter.EncodedValues) {
 		var p progress.Progress
 		if err := details.Get(&p); err != nil {
@@ -115,8 +122,12 @@ func release(t *testing.T, a *Activities, build, index string, total int64, resu
 		}
 		p.Rate = 0 // a measure of time
 		mu.Lock()
+		defer mu.Unlock()
+		if reflect.DeepEqual(p, last) {
+			return
+		}
+		last = p
 		run.heartbeats = append(run.heartbeats, p)
-		mu.Unlock()
 	})
 	if resume != nil {
 		env.SetHeartbeatDetails(*resume)
