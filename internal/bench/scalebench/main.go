@@ -16,7 +16,14 @@
 // line with all of it. Beside the pipeline it measures the declarative
 // parser alone on the same file (the raw engine of the upload step).
 //
-//	go run ./internal/bench/scalebench -n 1000000
+// With -memory-limit MiB (as root) the studio process runs in a memory
+// cgroup with that limit, which counts its own memory and the page cache
+// it reads through (SQLite's files, Bleve's mapped index files); the
+// kernel reclaims that cache to stay under the limit and kills the
+// process only when its own memory does not fit. The run then shows that
+// the steps fit in the limit, and prints the most memory charged.
+//
+//	go run ./internal/bench/scalebench -n 1000000 [-memory-limit 512]
 package main
 
 import (
@@ -80,6 +87,11 @@ type report struct {
 	Steps     []step           `json:"steps"`
 	Histories []history        `json:"histories"`
 	DataDisk  map[string]int64 `json:"data_disk"`
+	// With -memory-limit: the limit of the studio process's memory
+	// cgroup, the most memory charged to it and the processes killed there.
+	MemoryLimit    int64 `json:"memory_limit_bytes,omitempty"`
+	MemoryCharged  int64 `json:"memory_charged_peak_bytes,omitempty"`
+	MemoryOOMKills int64 `json:"memory_oom_kills,omitempty"`
 }
 
 type bench struct {
@@ -94,6 +106,8 @@ type bench struct {
 	interval time.Duration
 	steps    []step
 	log      io.Writer
+	memMB    int       // -memory-limit
+	limit    *memLimit // the studio process's memory cgroup
 }
 
 func main() {
@@ -107,14 +121,15 @@ func main() {
 	mode := flag.String("inspect-mode", "mapping", "inspect modes, comma-separated (mapping, type, stats)")
 	groupMB := flag.Int("group-memory", 0, "max_memory_mb of the parser's group (0: the default)")
 	interval := flag.Duration("interval", 100*time.Millisecond, "interval of the /proc samples")
+	memMB := flag.Int("memory-limit", 0, "run the studio process in a memory cgroup limited to this many MiB (0: no limit; needs root)")
 	flag.Parse()
-	if err := run(*n, *studio, *temporal, *work, *keep, *diff, *raw, *mode, *interval, *groupMB); err != nil {
+	if err := run(*n, *studio, *temporal, *work, *keep, *diff, *raw, *mode, *interval, *groupMB, *memMB); err != nil {
 		fmt.Fprintln(os.Stderr, "scalebench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode string, interval time.Duration, groupMB int) (err error) {
+func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode string, interval time.Duration, groupMB, memMB int) (err error) {
 	if work == "" {
 		if work, err = os.MkdirTemp("", "scalebench-"); err != nil {
 			return err
@@ -123,7 +138,7 @@ func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode 
 			defer os.RemoveAll(work)
 		}
 	}
-	b := &bench{n: n, work: work, data: filepath.Join(work, "data"), log: os.Stderr, interval: interval}
+	b := &bench{n: n, work: work, data: filepath.Join(work, "data"), log: os.Stderr, interval: interval, memMB: memMB}
 	if b.temporal, err = filepath.Abs(temporalBin); err != nil {
 		return err
 	}
@@ -182,6 +197,10 @@ func run(n int, studioBin, temporalBin, work string, keep, diff, raw bool, mode 
 	}
 	rep.Steps = b.steps
 	rep.DataDisk = dataDisk(b.data)
+	if b.limit != nil {
+		rep.MemoryLimit = int64(b.memMB) << 20
+		rep.MemoryCharged, rep.MemoryOOMKills = b.limit.peak()
+	}
 	b.print(rep)
 	return pipeErr
 }
@@ -306,6 +325,9 @@ func (b *bench) startStudio() (stop func(), err error) {
 		}
 		b.sampler.close()
 		logf.Close()
+		if b.limit != nil {
+			b.limit.remove()
+		}
 	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
@@ -317,6 +339,13 @@ func (b *bench) startStudio() (stop func(), err error) {
 		}
 		if benchkit.StudioReady(b.hub + "/status") {
 			b.logf("studio dev ready at %s (data folder %s)", b.hub, b.data)
+			if b.memMB > 0 {
+				if b.limit, err = limitMemory(cmd.Process.Pid, b.memMB); err != nil {
+					stop()
+					return nil, err
+				}
+				b.logf("studio process %d in the memory cgroup %s, limited to %d MiB", cmd.Process.Pid, b.limit.dir, b.memMB)
+			}
 			return stop, nil
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -616,6 +645,10 @@ func (b *bench) print(rep report) {
 		fmt.Printf(" %s %s;", k, mb(rep.DataDisk[k]))
 	}
 	fmt.Println()
+	if rep.MemoryLimit > 0 {
+		fmt.Printf("memory cgroup of the studio process: limit %s, most charged %s (its own memory and the page cache it read through), %d killed for memory\n",
+			mb(rep.MemoryLimit), mb(rep.MemoryCharged), rep.MemoryOOMKills)
+	}
 	fmt.Printf("\nTemporal histories (events per workflow execution):\n")
 	for _, h := range rep.Histories {
 		fmt.Printf("  %-44s %-16s %-10s %5d\n", h.ID, h.Type, h.Status, h.Events)
