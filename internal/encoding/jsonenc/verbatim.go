@@ -46,7 +46,7 @@ func (v *Verbatim) Check(b []byte) (id string, ok bool) {
 	if !utf8.Valid(b) {
 		return "", false
 	}
-	s := verbatimScan{v: v, b: b}
+	s := verbatimScan{scanner: scanner{b: b}, v: v}
 	s.ws()
 	if s.i >= len(b) || b[s.i] != '{' {
 		return "", false
@@ -78,20 +78,8 @@ func unquote(raw []byte) (string, bool) {
 
 // verbatimScan is one Check's position in its text.
 type verbatimScan struct {
-	v *Verbatim
-	b []byte
-	i int
-}
-
-func (s *verbatimScan) ws() {
-	for s.i < len(s.b) {
-		switch s.b[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
-	}
+	scanner // the text and the position; ws skips white space
+	v       *Verbatim
 }
 
 // value reads the value at s.i; depth is its container's.
